@@ -1,0 +1,17 @@
+import type { javascript } from 'projen';
+import type { WorkspacePackage } from './workspace-package';
+
+/**
+ * The project's tasks. `npx projen test` is the one command that runs every
+ * test: it installs the system packages it needs, then runs test/run.sh.
+ */
+export function addTasks(project: javascript.NodeProject, packages: readonly WorkspacePackage[]): void {
+  project.compileTask.reset(`tsc -b ${packages.map((p) => p.dir).join(' ')}`);
+  project.addTask('typecheck', { description: 'Type-check every TypeScript file (packages, tests, projenrc)', exec: 'tsc -p tsconfig.json' });
+  project.addTask('unit', { description: 'Run the vitest suites', exec: 'vitest run' });
+  project.addTask('drift', {
+    description: 'Regenerate and fail if anything differs from what is committed (untracked files included)',
+    exec: 'bash test/drift.sh',
+  });
+  project.testTask.reset('bash test/run.sh');
+}

@@ -1,0 +1,56 @@
+import { Component, JsonFile, type Project } from 'projen';
+
+export interface WorkspacePackageOptions {
+  /** Folder under `packages/`, also the package name after `@lolice/`. */
+  readonly name: string;
+  /** One-line description for package.json. */
+  readonly description: string;
+  /** Runtime dependencies as `name → semver range`. */
+  readonly deps?: Readonly<Record<string, string>>;
+  /** Other workspace packages this one imports (folder names). */
+  readonly workspaceDeps?: readonly string[];
+}
+
+/** The npm scope of every workspace package. */
+export const SCOPE = '@lolice';
+
+/**
+ * One npm workspace under `packages/<name>`: its package.json and a composite
+ * tsconfig.json that references the workspace packages it depends on. Sources,
+ * tests and the README are hand-written.
+ */
+export class WorkspacePackage extends Component {
+  readonly dir: string;
+  readonly packageName: string;
+
+  constructor(project: Project, options: WorkspacePackageOptions) {
+    super(project, `workspace-${options.name}`);
+    this.dir = `packages/${options.name}`;
+    this.packageName = `${SCOPE}/${options.name}`;
+    const workspaceDeps = options.workspaceDeps ?? [];
+    new JsonFile(project, `${this.dir}/package.json`, {
+      obj: {
+        name: this.packageName,
+        description: options.description,
+        version: '0.0.0',
+        private: true,
+        license: 'Apache-2.0',
+        main: 'lib/index.js',
+        types: 'lib/index.d.ts',
+        scripts: { build: 'tsc -b' },
+        dependencies: {
+          ...Object.fromEntries(workspaceDeps.map((d) => [`${SCOPE}/${d}`, '0.0.0'])),
+          ...options.deps,
+        },
+      },
+    });
+    new JsonFile(project, `${this.dir}/tsconfig.json`, {
+      obj: {
+        extends: '../../tsconfig.base.json',
+        compilerOptions: { composite: true, rootDir: 'src', outDir: 'lib' },
+        include: ['src'],
+        references: workspaceDeps.map((d) => ({ path: `../${d}` })),
+      },
+    });
+  }
+}

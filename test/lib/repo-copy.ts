@@ -1,0 +1,67 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Root of this repository. */
+export const REPO_ROOT = resolve(__dirname, '../..');
+
+/**
+ * A throwaway copy of the repository's tracked and untracked-but-not-ignored
+ * files (node_modules linked, not copied), inside its own git repository so
+ * that `git status` shows exactly what a command changed.
+ */
+export class RepoCopy {
+  readonly dir: string;
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'lolice-repo-'));
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT })
+      .toString()
+      .split('\0')
+      .filter(Boolean);
+    for (const f of files) {
+      try {
+        cpSync(join(REPO_ROOT, f), join(this.dir, f), { recursive: false, preserveTimestamps: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // deleted in the working tree
+      }
+    }
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(this.dir, 'node_modules'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: this.dir, stdio: 'pipe' });
+    git('init', '-q');
+    git('add', '-A');
+    git('-c', 'user.name=test', '-c', 'user.email=test@example.invalid', 'commit', '-qm', 'copy');
+  }
+
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  read(file: string): string {
+    return readFileSync(this.path(file), 'utf8');
+  }
+
+  /** Runs `npx projen` (the default task) in the copy. */
+  projen(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync('npx', ['projen', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** `git status --porcelain` of the copy: empty when nothing changed. */
+  status(): string {
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: this.dir }).toString();
+  }
+
+  /** sha256 of every file in the copy (node_modules excluded), for byte-level comparisons. */
+  snapshot(): Map<string, string> {
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others'], { cwd: this.dir }).toString().split('\0').filter(Boolean);
+    return new Map(files.map((f) => [f, createHash('sha256').update(readFileSync(this.path(f))).digest('hex')]));
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
