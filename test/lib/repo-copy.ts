@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -31,6 +31,7 @@ export class RepoCopy {
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(this.dir, 'node_modules'));
     const git = (...args: string[]) => execFileSync('git', args, { cwd: this.dir, stdio: 'pipe' });
     git('init', '-q');
+    appendFileSync(join(this.dir, '.git/info/exclude'), '/node_modules\n'); // the link is not a directory to git
     git('add', '-A');
     git('-c', 'user.name=test', '-c', 'user.email=test@example.invalid', 'commit', '-qm', 'copy');
   }
@@ -56,7 +57,7 @@ export class RepoCopy {
 
   /** sha256 of every file in the copy (node_modules excluded), for byte-level comparisons. */
   snapshot(): Map<string, string> {
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others'], { cwd: this.dir }).toString().split('\0').filter(Boolean);
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: this.dir }).toString().split('\0').filter(Boolean);
     return new Map(files.map((f) => [f, createHash('sha256').update(readFileSync(this.path(f))).digest('hex')]));
   }
 

@@ -10,7 +10,7 @@ const MODEL_FILE = 'packages/node-model/src/lolice.ts';
 /** Files projen owns in a tree, from its own bookkeeping. */
 const generatedFiles = (copy: RepoCopy): string[] => JSON.parse(copy.read('.projen/files.json')).files;
 
-/** Appends one object literal to the `nodes` array of the model file, as an operator would. */
+/** Appends one line, an object literal, to the `nodes` array of the model file, as an operator would. */
 function addNode(copy: RepoCopy, entry: string): void {
   const project = new Project();
   const file = project.addSourceFileAtPath(copy.path(MODEL_FILE));
@@ -20,7 +20,9 @@ function addNode(copy: RepoCopy, entry: string): void {
     .getPropertyOrThrow('nodes')
     .asKindOrThrow(SyntaxKind.PropertyAssignment)
     .getInitializerIfKindOrThrow(SyntaxKind.ArrayLiteralExpression);
-  nodes.addElement(entry);
+  const last = nodes.getElements().at(-1)!;
+  const comma = last.getNextSiblingIfKindOrThrow(SyntaxKind.CommaToken);
+  file.insertText(comma.getEnd(), `\n${last.getIndentationText()}${entry},`);
   file.saveSync();
 }
 
