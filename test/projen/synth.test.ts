@@ -94,3 +94,38 @@ describe('adding golyat-4', () => {
     expect(copy.read('generated/nodes.md')).toContain('| golyat-4 | worker | 192.168.10.107 |');
   });
 });
+
+describe('npx projen drift', () => {
+  let copy: RepoCopy;
+  beforeAll(() => {
+    copy = new RepoCopy();
+  });
+  afterAll(() => copy.dispose());
+
+  const commitAll = () => {
+    execFileSync('git', ['add', '-A'], { cwd: copy.dir });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'edit'], { cwd: copy.dir });
+  };
+
+  it('passes on the committed tree', () => {
+    const result = copy.projen('drift');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('drift: none');
+  });
+
+  it('fails when a committed generated file differs from what the model gives', () => {
+    writeFileSync(copy.path('generated/nodes.md'), copy.read('generated/nodes.md').replace('golyat-2', 'golyat-9'));
+    commitAll();
+    const result = copy.projen('drift');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('M generated/nodes.md');
+    commitAll(); // projen restored the file: commit that, the tree is clean again
+  });
+
+  it('fails on an untracked file', () => {
+    writeFileSync(copy.path('generated/stray.txt'), 'left behind\n');
+    const result = copy.projen('drift');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('?? generated/stray.txt');
+  });
+});
