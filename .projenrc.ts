@@ -1,3 +1,4 @@
+import { AnsibleInventory } from './projenrc/ansible-inventory';
 import { NodeTable } from './projenrc/node-table';
 import { createRootProject } from './projenrc/root-project';
 import { loadCluster } from './projenrc/model';
@@ -24,5 +25,6 @@ addTasks(project, packages);
 
 // Generated artifacts
 new NodeTable(project, cluster);
+new AnsibleInventory(project, cluster);
 
 project.synth();

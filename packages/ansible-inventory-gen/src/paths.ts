@@ -1,0 +1,17 @@
+import type { NodeRole } from '@lolice/node-model';
+import type { InventoryGroup } from './types';
+
+/** Directory of the production inventory; its group_vars/ sit beside hosts.yml. */
+export const INVENTORY_DIR = 'ansible/inventories/production';
+
+/** The YAML inventory file. */
+export const HOSTS_PATH = `${INVENTORY_DIR}/hosts.yml`;
+
+/** The group-variables file of one inventory group. */
+export const groupVarsPath = (group: InventoryGroup): string => `${INVENTORY_DIR}/group_vars/${group}.yml`;
+
+/** Inventory group of each model role, in the order the inventory lists them. */
+export const GROUP_OF_ROLE: Readonly<Record<NodeRole, InventoryGroup>> = {
+  'control-plane': 'control_plane',
+  worker: 'workers',
+};

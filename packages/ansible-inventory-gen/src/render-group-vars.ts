@@ -1,0 +1,35 @@
+import { prefixLength, type Cluster } from '@lolice/node-model';
+import type { ClusterFacts, WorkerFacts } from './types';
+
+/** Facts of the cluster every node shares: versions, cluster DNS and domain, the API endpoint, the admin. */
+export function renderClusterFacts(c: Cluster): ClusterFacts {
+  const k = c.kubernetes;
+  return {
+    cluster_name: c.name,
+    kubernetes_version: k.versions.minor,
+    kubernetes_kubeadm_version: k.versions.kubeadm,
+    kubernetes_kubelet_version: k.versions.kubelet,
+    kubernetes_kubectl_version: k.versions.kubectl,
+    crio_version: k.versions.crio,
+    kubernetes_cluster_domain: k.clusterDomain,
+    kubernetes_cluster_dns: k.clusterDns,
+    kubernetes_control_plane_vip: k.controlPlaneVip,
+    kubernetes_api_server_port: k.apiServerPort,
+    admin_user: c.admin.user,
+  };
+}
+
+/**
+ * `group_vars/workers.yml`: the cluster facts plus what a worker configures on
+ * itself. Packer's build passes this file as extra vars, so it must be complete
+ * without the inventory.
+ */
+export function renderWorkerFacts(c: Cluster): WorkerFacts {
+  return {
+    ...renderClusterFacts(c),
+    network_prefix_length: prefixLength(c),
+    network_gateway: c.network.gateway,
+    network_dns_servers: [...c.network.dnsServers],
+    admin_github_keys_user: c.admin.githubKeysUser,
+  };
+}

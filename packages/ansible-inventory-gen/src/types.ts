@@ -1,0 +1,49 @@
+/** Inventory group of a model role: Ansible group names cannot contain '-'. */
+export type InventoryGroup = 'control_plane' | 'workers';
+
+/** Variables of one inventory host. */
+export interface HostVars {
+  /** Address Ansible connects to. */
+  readonly ansible_host: string;
+  /** The node's own IP in the cluster network (kubelet `--node-ip`, netplan address). */
+  readonly node_ip: string;
+  /** SSH options, e.g. the Cloudflare Access ProxyCommand of the control plane. */
+  readonly ansible_ssh_common_args?: string;
+}
+
+/** `hosts.yml`: the YAML inventory document. */
+export interface InventoryDocument {
+  readonly all: {
+    /** Connection settings shared by every host (not passed to Packer builds). */
+    readonly vars: { readonly ansible_user: string };
+    readonly children: Readonly<Record<InventoryGroup, { readonly hosts: Readonly<Record<string, HostVars>> }>>;
+  };
+}
+
+/** Cluster facts both groups share. */
+export interface ClusterFacts {
+  readonly cluster_name: string;
+  /** Kubernetes minor series, e.g. "1.32" (selects the pkgs.k8s.io repository). */
+  readonly kubernetes_version: string;
+  readonly kubernetes_kubeadm_version: string;
+  readonly kubernetes_kubelet_version: string;
+  readonly kubernetes_kubectl_version: string;
+  /** CRI-O minor series, e.g. "1.32" (selects the CRI-O repository). */
+  readonly crio_version: string;
+  readonly kubernetes_cluster_domain: string;
+  readonly kubernetes_cluster_dns: string;
+  readonly kubernetes_control_plane_vip: string;
+  readonly kubernetes_api_server_port: number;
+  readonly admin_user: string;
+}
+
+/** Facts a worker needs to configure itself (network, who may log in). */
+export interface WorkerFacts extends ClusterFacts {
+  readonly network_prefix_length: number;
+  readonly network_gateway: string;
+  readonly network_dns_servers: readonly string[];
+  readonly admin_github_keys_user: string;
+}
+
+/** Repository path → YAML document (serialized by the projen component). */
+export type InventoryFiles = Readonly<Record<string, InventoryDocument | ClusterFacts | WorkerFacts>>;

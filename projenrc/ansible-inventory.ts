@@ -1,0 +1,14 @@
+import { render } from '@lolice/ansible-inventory-gen';
+import type { Cluster } from '@lolice/node-model';
+import { Component, YamlFile, type Project } from 'projen';
+
+/**
+ * The production Ansible inventory (`ansible/inventories/production/`):
+ * `hosts.yml` and the group variables beside it, rendered from the model.
+ */
+export class AnsibleInventory extends Component {
+  constructor(project: Project, cluster: Cluster) {
+    super(project, 'ansible-inventory');
+    for (const [path, obj] of Object.entries(render(cluster))) new YamlFile(project, path, { obj });
+  }
+}

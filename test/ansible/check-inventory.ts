@@ -1,0 +1,16 @@
+/**
+ * `npx tsx test/ansible/check-inventory.ts [inventory]`: runs the real
+ * `ansible-inventory --list` and fails unless it shows exactly the model's
+ * nodes, groups and variables.
+ */
+import { join } from 'node:path';
+import { lolice } from '@lolice/node-model';
+import { ansibleInventoryList, inventoryMismatches } from './inventory-check';
+
+const inventory = process.argv[2] ?? join(__dirname, '../../ansible/inventories/production/hosts.yml');
+const problems = inventoryMismatches(lolice, ansibleInventoryList(inventory));
+if (problems.length > 0) {
+  process.stderr.write(`ansible-inventory --list differs from the model:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
+process.stdout.write(`ansible-inventory --list: ${lolice.nodes.length} hosts, their groups and every variable match the model\n`);
