@@ -4,6 +4,7 @@ import { createRootProject } from './projenrc/root-project';
 import { loadCluster } from './projenrc/model';
 import { addTasks } from './projenrc/tasks';
 import { addTypeScriptConfig } from './projenrc/typescript-config';
+import { Workflows } from './projenrc/workflows';
 import { WorkspacePackage } from './projenrc/workspace-package';
 
 // The model is validated before any file object exists: an invalid model writes nothing.
@@ -26,5 +27,6 @@ addTasks(project, packages);
 // Generated artifacts
 new NodeTable(project, cluster);
 new AnsibleInventory(project, cluster);
+new Workflows(project, cluster);
 
 project.synth();

@@ -1,0 +1,136 @@
+import type { Cluster } from '@lolice/node-model';
+import { ACTION_PINS, usesOf } from './pins';
+import { BUILD_PACKAGES, PACKER_CACHE_DIR, PACKER_DIR, POSTPROCESS_SCRIPT, rawImagePath } from './settings';
+import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
+import type { Step } from './types';
+
+/** The only ref whose runs publish to S3: the branch the OIDC role trusts. */
+export const publishRef = (c: Cluster): string => `refs/heads/${c.aws.branch}`;
+
+/** ARN of the role the build assumes through GitHub OIDC. */
+export const roleArn = (c: Cluster): string => `arn:aws:iam::${c.aws.accountId}:role/${c.aws.roleName}`;
+
+/** `s3://<bucket>/<prefix>`: a node's images are under `<node>/builds/<id>/` and `<node>/latest/`. */
+export const s3Images = (c: Cluster): string => `s3://${c.aws.bucket}/${c.aws.imagePrefix}`;
+
+/** The build log Packer's output is teed into (stays on the runner). */
+const BUILD_LOG = '${RUNNER_TEMP}/packer-build.log';
+
+const installPackages = (): Step => ({
+  name: 'Install QEMU, OVMF, Ansible and the post-processing tools',
+  run: script('sudo apt-get update -qq', `sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${BUILD_PACKAGES.join(' ')}`),
+});
+
+/** The Ubuntu ISO is ~3 GB: keep Packer's download cache between runs, keyed on the ISO's checksum. */
+const cacheIso = (c: Cluster): Step => ({
+  name: 'Cache the Ubuntu ISO',
+  uses: usesOf(ACTION_PINS.cache),
+  with: { path: PACKER_CACHE_DIR, key: `ubuntu-${c.image.ubuntuRelease}-iso-${c.image.isoSha256}` },
+});
+
+/** One timestamp for the image-info, the dated S3 key and the summary. */
+const stamp = (): Step => ({
+  name: 'Stamp the build (time, id, output directory, S3 keys)',
+  run: script(
+    'build_time="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+    'build_id="$(date -u -d "${build_time}" +%Y%m%d)-${GITHUB_SHA:0:7}"',
+    '{',
+    '  echo "BUILD_TIME=${build_time}"',
+    '  echo "BUILD_ID=${build_id}"',
+    '  echo "OUT_DIR=${RUNNER_TEMP}/image-${NODE_NAME}"',
+    '  echo "S3_DATED=${S3_IMAGES}/${NODE_NAME}/builds/${build_id}/"',
+    '  echo "S3_LATEST=${S3_IMAGES}/${NODE_NAME}/latest/"',
+    '} >> "$GITHUB_ENV"',
+  ),
+});
+
+const packerBuild = (): Step => ({
+  name: 'packer build',
+  run: script(
+    'set -o pipefail',
+    ...randomBuildPassword(),
+    `packer build -color=false -var "node_name=\${NODE_NAME}" ${PACKER_DIR} 2>&1 | tee "${BUILD_LOG}"`,
+  ),
+});
+
+const postprocess = (c: Cluster): Step => ({
+  name: 'Post-process the image (compressed image, .sha256, .bmap, image-info.json)',
+  env: {
+    KUBERNETES_VERSION: c.kubernetes.versions.kubelet,
+    CRIO_VERSION: c.kubernetes.versions.crio,
+    GIT_COMMIT: '${{ github.sha }}',
+  },
+  run: script(`bash ${POSTPROCESS_SCRIPT} "${rawImagePath('${NODE_NAME}')}" "\${OUT_DIR}"`, 'ls -l "${OUT_DIR}"'),
+});
+
+const awsCredentials = (c: Cluster): Step => ({
+  name: 'Configure AWS credentials (GitHub OIDC)',
+  if: `github.ref == '${publishRef(c)}'`,
+  uses: usesOf(ACTION_PINS.configureAwsCredentials),
+  with: {
+    'role-to-assume': roleArn(c),
+    'aws-region': c.aws.region,
+    'role-session-name': 'build-worker-images-${{ github.run_id }}',
+  },
+});
+
+/** Dated copy first: `latest` only moves once the build's own copy is complete. `aws s3 cp` uploads in parts. */
+const upload = (c: Cluster): Step => ({
+  name: 'Upload to S3 (dated build, then latest)',
+  id: 'upload',
+  if: `github.ref == '${publishRef(c)}'`,
+  run: script(
+    'metadata="$(printf \'{"git-commit":"%s","node-name":"%s","build-id":"%s","build-time":"%s"}\' "${GITHUB_SHA}" "${NODE_NAME}" "${BUILD_ID}" "${BUILD_TIME}")"',
+    'for destination in "${S3_DATED}" "${S3_LATEST}"; do',
+    '  aws s3 cp "${OUT_DIR}/" "${destination}" --recursive --only-show-errors --metadata "${metadata}"',
+    'done',
+  ),
+});
+
+const summary = (c: Cluster): Step => ({
+  name: 'Write the step summary (size, checksum, S3 paths)',
+  env: { UPLOAD_OUTCOME: '${{ steps.upload.outcome }}', PUBLISH_REF: publishRef(c) },
+  run: script(
+    '{',
+    '  echo "## Worker image ${NODE_NAME}"',
+    '  echo',
+    '  echo "Commit \\`${GITHUB_SHA}\\`, build \\`${BUILD_ID}\\`, built ${BUILD_TIME}."',
+    `  grep -m1 -o "finished after .*" "${BUILD_LOG}" | sed 's/^/Packer build /' || true`,
+    '  echo',
+    '  echo "| file | size |"',
+    '  echo "| --- | ---: |"',
+    '  for file in "${OUT_DIR}"/*; do',
+    '    size="$(stat -c %s "${file}")"',
+    '    echo "| \\`$(basename "${file}")\\` | $(numfmt --to=iec-i --suffix=B "${size}") (${size} bytes) |"',
+    '  done',
+    '  echo',
+    '  echo "sha256:"',
+    "  echo '```'",
+    '  cat "${OUT_DIR}"/*.sha256',
+    "  echo '```'",
+    '  if [[ "${UPLOAD_OUTCOME}" == success ]]; then',
+    '    echo "Uploaded to \\`${S3_DATED}\\` and \\`${S3_LATEST}\\`."',
+    '  else',
+    '    echo "Not uploaded: only runs on \\`${PUBLISH_REF}\\` publish to S3 (this run: \\`${GITHUB_REF}\\`)."',
+    '  fi',
+    '} >> "$GITHUB_STEP_SUMMARY"',
+  ),
+});
+
+/** The steps of one node's build job, in order. NODE_NAME, PACKER_CACHE_DIR and S3_IMAGES come from the job's env. */
+export const buildSteps = (c: Cluster): Step[] => [
+  checkout(),
+  enableKvm(),
+  checkKvm(),
+  installPackages(),
+  setupPacker(),
+  cacheIso(c),
+  packerInit(),
+  packerValidate(),
+  stamp(),
+  packerBuild(),
+  postprocess(c),
+  awsCredentials(c),
+  upload(c),
+  summary(c),
+];

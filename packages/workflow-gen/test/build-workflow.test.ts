@@ -1,0 +1,103 @@
+import { lolice, workers } from '@lolice/node-model';
+import { describe, expect, it } from 'vitest';
+import { ACTION_PINS, PACKER_CACHE_DIR, PACKER_DIR, renderBuildWorkflow, usesOf } from '../src';
+import { job, step, stepIndex, withGolyat4 } from './lib/fixtures';
+
+const workflow = renderBuildWorkflow(lolice);
+const build = job(workflow, 'build');
+const workerNames = workers(lolice).map((n) => n.name);
+
+describe('build-worker-images: the node_name choice', () => {
+  const input = (w = workflow) => (w.on.workflow_dispatch as { inputs: { node_name: { type: string; options: string[] } } }).inputs.node_name;
+
+  it('offers "all" plus exactly the model\'s workers, in model order', () => {
+    expect(input().type).toBe('choice');
+    expect(input().options).toEqual(['all', ...workerNames]);
+    expect(input().options).not.toContain('shanghai-1');
+  });
+
+  it('GIVEN golyat-4 added to the model WHEN rendered THEN it is a choice and the plan job knows it', () => {
+    const w = renderBuildWorkflow(withGolyat4());
+    expect(input(w).options).toEqual(['all', ...workerNames, 'golyat-4']);
+    expect(JSON.parse(step(job(w, 'plan'), 'Turn the node_name').env!.WORKERS)).toEqual([...workerNames, 'golyat-4']);
+  });
+});
+
+describe('build-worker-images: jobs', () => {
+  it('expands the plan job\'s JSON list into one build job per node, failures isolated', () => {
+    expect(job(workflow, 'plan').outputs).toEqual({ nodes: '${{ steps.matrix.outputs.nodes }}' });
+    expect(build.needs).toBe('plan');
+    expect(build.strategy).toEqual({ 'fail-fast': false, matrix: { node: '${{ fromJSON(needs.plan.outputs.nodes) }}' } });
+  });
+
+  it('runs one build per node at a time, with a timeout', () => {
+    expect(build.concurrency).toEqual({ group: 'build-worker-image-${{ matrix.node }}', 'cancel-in-progress': false });
+    expect(build['timeout-minutes']).toBeGreaterThan(0);
+    expect(build['timeout-minutes']).toBeLessThanOrEqual(180);
+  });
+
+  it('grants id-token: write only to the job that reaches AWS, contents: read everywhere', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(job(workflow, 'plan').permissions).toEqual({ contents: 'read' });
+    expect(build.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(build.steps.some((s) => s.uses === usesOf(ACTION_PINS.configureAwsCredentials))).toBe(true);
+  });
+});
+
+describe('build-worker-images: the build job', () => {
+  it('enables KVM with the udev rule and checks /dev/kvm before Packer runs', () => {
+    const enable = step(build, 'Enable KVM').run!;
+    expect(enable).toContain('KERNEL=="kvm", GROUP="kvm", MODE="0666"');
+    expect(enable).toContain('udevadm control --reload-rules');
+    expect(enable).toContain('udevadm trigger --name-match=kvm');
+    expect(step(build, 'Check that /dev/kvm').run).toMatch(/\[\[ ! -w \/dev\/kvm \]\][\s\S]*exit 1/);
+    expect(stepIndex(build, 'Enable KVM')).toBeLessThan(stepIndex(build, 'Check that /dev/kvm'));
+    expect(stepIndex(build, 'Check that /dev/kvm')).toBeLessThan(stepIndex(build, 'packer init'));
+  });
+
+  it('installs QEMU, OVMF and Ansible', () => {
+    expect(step(build, 'Install').run).toMatch(/apt-get install .*\bqemu-system-x86\b.*\bovmf\b.*\bansible\b/);
+  });
+
+  it('caches the ISO in Packer\'s cache directory, keyed on the model\'s sha256', () => {
+    const cache = step(build, 'Cache the Ubuntu ISO');
+    expect(cache.uses).toBe(usesOf(ACTION_PINS.cache));
+    expect(cache.with).toEqual({ path: PACKER_CACHE_DIR, key: expect.stringContaining(lolice.image.isoSha256) });
+    expect(build.env!.PACKER_CACHE_DIR).toBe(PACKER_CACHE_DIR);
+    const other = renderBuildWorkflow({ ...lolice, image: { ...lolice.image, isoSha256: 'f'.repeat(64) } });
+    expect(step(job(other, 'build'), 'Cache the Ubuntu ISO').with!.key).toContain('f'.repeat(64));
+  });
+
+  it('runs packer init, validate and build in order, for the matrix node, with a fresh masked password', () => {
+    const [init, validate, packerBuild] = ['packer init', 'packer validate', 'packer build'].map((n) => stepIndex(build, n));
+    expect(init).toBeLessThan(validate);
+    expect(validate).toBeLessThan(packerBuild);
+    expect(build.env!.NODE_NAME).toBe('${{ matrix.node }}');
+    const run = build.steps[packerBuild].run!;
+    expect(run).toContain(`packer build -color=false -var "node_name=\${NODE_NAME}" ${PACKER_DIR}`);
+    expect(run).toContain('set -o pipefail');
+    expect(run).toMatch(/build_password="\$\(openssl rand -hex \d+\)"\necho "::add-mask::\$\{build_password\}"\nexport PKR_VAR_build_password=/);
+  });
+
+  it('post-processes the raw image with the versions from the model', () => {
+    const post = step(build, 'Post-process');
+    expect(post.run).toContain(`bash scripts/postprocess-image.sh "${PACKER_DIR}/output-\${NODE_NAME}/\${NODE_NAME}.img" "\${OUT_DIR}"`);
+    expect(post.env).toEqual({ KUBERNETES_VERSION: lolice.kubernetes.versions.kubelet, CRIO_VERSION: lolice.kubernetes.versions.crio, GIT_COMMIT: '${{ github.sha }}' });
+    expect(stepIndex(build, 'Stamp the build')).toBeLessThan(stepIndex(build, 'Post-process'));
+  });
+
+  it('assumes the model\'s role in the model\'s region, on the model\'s branch only', () => {
+    const aws = step(build, 'Configure AWS credentials');
+    expect(aws.with).toMatchObject({ 'role-to-assume': 'arn:aws:iam::839695154978:role/GitHubActions_WorkerNode_Build', 'aws-region': 'ap-northeast-1' });
+    expect(aws.if).toBe("github.ref == 'refs/heads/main'");
+    expect(step(build, 'Upload to S3').if).toBe(aws.if);
+    const other = renderBuildWorkflow({ ...lolice, aws: { ...lolice.aws, accountId: '123456789012', roleName: 'Other' } });
+    expect(step(job(other, 'build'), 'Configure AWS').with!['role-to-assume']).toBe('arn:aws:iam::123456789012:role/Other');
+  });
+
+  it('uploads with aws s3 cp and never as a GitHub artifact', () => {
+    expect(step(build, 'Upload to S3').run).toContain('aws s3 cp');
+    expect(build.env!.S3_IMAGES).toBe('s3://arch-worker-images/images/x86_64');
+    expect(build.steps.filter((s) => s.uses?.includes('upload-artifact'))).toEqual([]);
+  });
+});
