@@ -22,6 +22,7 @@ export const enableKvm = (): Step => ({
     "echo 'KERNEL==\"kvm\", GROUP=\"kvm\", MODE=\"0666\", OPTIONS+=\"static_node=kvm\"' | sudo tee /etc/udev/rules.d/99-kvm4all.rules",
     'sudo udevadm control --reload-rules',
     'sudo udevadm trigger --name-match=kvm',
+    'sudo udevadm settle',
   ),
 });
 
