@@ -1,6 +1,7 @@
 import { AnsibleInventory } from './projenrc/ansible-inventory';
 import { NodeTable } from './projenrc/node-table';
 import { createRootProject } from './projenrc/root-project';
+import { WorkerNodeImagesTerraform } from './projenrc/terraform';
 import { loadCluster } from './projenrc/model';
 import { addTasks } from './projenrc/tasks';
 import { addTypeScriptConfig } from './projenrc/typescript-config';
@@ -28,5 +29,6 @@ addTasks(project, packages);
 new NodeTable(project, cluster);
 new AnsibleInventory(project, cluster);
 new Workflows(project, cluster);
+new WorkerNodeImagesTerraform(project, cluster);
 
 project.synth();

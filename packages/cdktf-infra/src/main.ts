@@ -1,0 +1,13 @@
+/**
+ * Entry point of `cdktf synth | diff | deploy` (see cdktf.json): builds the
+ * stack from the validated model and synthesizes it into cdktf.out/.
+ * The committed Terraform comes from `render()` instead, through projen.
+ */
+import { assertValidCluster, lolice } from '@lolice/node-model';
+import { App } from 'cdktf';
+import { configFromCluster } from './config';
+import { WorkerNodeImagesStack } from './stack';
+
+const app = new App();
+new WorkerNodeImagesStack(app, configFromCluster(assertValidCluster(lolice)));
+app.synth();

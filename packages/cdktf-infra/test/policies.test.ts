@@ -1,0 +1,105 @@
+import { lolice } from '@lolice/node-model';
+import { describe, expect, it } from 'vitest';
+import type { PolicyDocument, PolicyStatement } from '../src';
+import { synthStack } from './support/cdktf';
+
+/** The policies exactly as Terraform will send them to IAM and S3: parsed from the synthesized stack. */
+function synthesizedPolicies() {
+  const tf = JSON.parse(synthStack(lolice));
+  const parse = (s: string): PolicyDocument => JSON.parse(s);
+  return {
+    trust: parse(tf.resource.aws_iam_role.build_role.assume_role_policy),
+    permissions: parse(tf.resource.aws_iam_role_policy.build_role_images.policy),
+    bucket: parse(tf.resource.aws_s3_bucket_policy.images_tls_only.policy),
+  };
+}
+
+const actions = (s: PolicyStatement): string[] => [s.Action].flat();
+const resources = (s: PolicyStatement): string[] => [s.Resource ?? []].flat();
+
+describe('the trust policy of the build role', () => {
+  const { trust } = synthesizedPolicies();
+
+  it('has one statement: web-identity federation through the looked-up GitHub provider', () => {
+    expect(trust.Version).toBe('2012-10-17');
+    expect(trust.Statement).toHaveLength(1);
+    const [s] = trust.Statement;
+    expect(s.Effect).toBe('Allow');
+    expect(s.Principal).toEqual({ Federated: '${data.aws_iam_openid_connect_provider.github_actions.arn}' });
+    expect(s.Action).toBe('sts:AssumeRoleWithWebIdentity');
+  });
+
+  it('admits only the model repository and branch, for the STS audience, by exact match', () => {
+    const [s] = trust.Statement;
+    expect(s.Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': 'repo:boxp/arch:ref:refs/heads/main',
+      },
+    });
+    expect(JSON.stringify(trust)).not.toMatch(/StringLike|\*|\?/);
+  });
+
+  it('follows the model: another branch gives another subject', () => {
+    const tf = JSON.parse(synthStack({ ...lolice, aws: { ...lolice.aws, branch: 'release' } }));
+    const trustOnRelease: PolicyDocument = JSON.parse(tf.resource.aws_iam_role.build_role.assume_role_policy);
+    expect(trustOnRelease.Statement[0].Condition?.StringEquals['token.actions.githubusercontent.com:sub']).toBe('repo:boxp/arch:ref:refs/heads/release');
+  });
+});
+
+describe('the permissions of the build role', () => {
+  const { permissions } = synthesizedPolicies();
+  const allows = permissions.Statement.filter((s) => s.Effect === 'Allow');
+
+  it('allows exactly GetObject, PutObject and ListBucket, no wildcard action, no Deny or NotAction tricks', () => {
+    expect(allows).toHaveLength(permissions.Statement.length);
+    expect(allows.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    for (const s of permissions.Statement) {
+      expect(Object.keys(s).sort(), s.Sid).toEqual(expect.arrayContaining(['Action', 'Effect', 'Resource', 'Sid']));
+      expect(s).not.toHaveProperty('NotAction');
+      expect(s).not.toHaveProperty('NotResource');
+      expect(s).not.toHaveProperty('Principal');
+    }
+  });
+
+  it('reads and writes objects only under images/x86_64/ of the model bucket', () => {
+    const objects = allows.filter((s) => actions(s).some((a) => a.endsWith('Object')));
+    expect(objects).toHaveLength(1);
+    expect(actions(objects[0]).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(resources(objects[0])).toEqual(['arn:aws:s3:::arch-worker-images/images/x86_64/*']);
+    expect(objects[0].Condition).toBeUndefined();
+  });
+
+  it('lists the bucket only with a prefix under images/x86_64/', () => {
+    const list = allows.filter((s) => actions(s).includes('s3:ListBucket'));
+    expect(list).toHaveLength(1);
+    expect(actions(list[0])).toEqual(['s3:ListBucket']);
+    expect(resources(list[0])).toEqual(['arn:aws:s3:::arch-worker-images']);
+    expect(list[0].Condition).toEqual({ StringLike: { 's3:prefix': 'images/x86_64/*' } });
+  });
+
+  it('names no resource outside the model bucket', () => {
+    for (const r of allows.flatMap(resources)) expect(r).toMatch(/^arn:aws:s3:::arch-worker-images(\/images\/x86_64\/\*)?$/);
+  });
+});
+
+describe('the bucket policy', () => {
+  const { bucket } = synthesizedPolicies();
+
+  it('only denies, and only requests without TLS, on the bucket and its objects', () => {
+    expect(bucket.Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: ['arn:aws:s3:::arch-worker-images', 'arn:aws:s3:::arch-worker-images/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+  });
+
+  it('grants nothing to anyone: no Allow statement', () => {
+    expect(bucket.Statement.filter((s) => s.Effect === 'Allow')).toEqual([]);
+  });
+});
