@@ -1,5 +1,7 @@
 import { AnsibleInventory } from './projenrc/ansible-inventory';
+import { AutoinstallFiles } from './projenrc/autoinstall';
 import { NodeTable } from './projenrc/node-table';
+import { PackerTemplates } from './projenrc/packer';
 import { createRootProject } from './projenrc/root-project';
 import { WorkerNodeImagesTerraform } from './projenrc/terraform';
 import { loadCluster } from './projenrc/model';
@@ -28,6 +30,8 @@ addTasks(project, packages);
 // Generated artifacts
 new NodeTable(project, cluster);
 new AnsibleInventory(project, cluster);
+new PackerTemplates(project, cluster);
+new AutoinstallFiles(project, cluster);
 new Workflows(project, cluster);
 new WorkerNodeImagesTerraform(project, cluster);
 

@@ -1,1 +1,6 @@
-export {};
+export * from './types';
+export * from './settings';
+export { BOOT_COMMAND, renderBase } from './render-base';
+export { renderBuild } from './render-build';
+export { sealScript, sealSteps, shutdownCommand } from './seal';
+export { render } from './render';

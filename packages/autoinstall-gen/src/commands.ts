@@ -1,0 +1,36 @@
+import type { Cluster } from '@lolice/node-model';
+import { BUILD_SUDOERS_FILE } from './settings';
+import type { InstallerCommand } from './types';
+
+/** Commands run in the installer before anything else. */
+export const earlyCommands = (): InstallerCommand[] => [
+  {
+    run: ['systemctl', 'stop', 'ssh.socket', 'ssh.service'],
+    why: "The live installer runs its own sshd: stop it so Packer's SSH waits for the installed system after the reboot instead of logging in to the installer",
+  },
+];
+
+/** `curtin in-target`: runs a command chrooted into the installed system (/target). */
+const inTarget = (...argv: string[]): string => ['curtin', 'in-target', '--target=/target', '--', ...argv].join(' ');
+
+/** Commands run after the install, before the reboot. */
+export const lateCommands = (c: Cluster): InstallerCommand[] => [
+  {
+    run:
+      'set -eu; root_dev=$(findmnt -no SOURCE /target); disk=/dev/$(lsblk -no PKNAME "$root_dev"); ' +
+      inTarget('grub-install', '--target=i386-pc', '"$disk"'),
+    why: 'Curtin installs GRUB only for the firmware the installer booted with (UEFI here): add i386-pc boot code to the disk holding / (its BIOS boot partition) so BIOS machines boot the image too',
+  },
+  {
+    run: inTarget('grub-install', '--target=x86_64-efi', '--efi-directory=/boot/efi', '--removable', '--no-nvram'),
+    why: "UEFI firmware without an NVRAM entry for this disk (every mini PC the image is flashed to) boots the removable path EFI/BOOT/BOOTX64.EFI: install shim + GRUB there",
+  },
+  {
+    run: inTarget('sh', '-c', `"echo 'grub-efi-amd64 grub2/force_efi_extra_removable boolean true' | debconf-set-selections"`),
+    why: 'Keep the removable-path copy when GRUB packages are upgraded later',
+  },
+  {
+    run: `echo '${c.admin.user} ALL=(ALL) NOPASSWD:ALL' > /target${BUILD_SUDOERS_FILE} && chmod 0440 /target${BUILD_SUDOERS_FILE} && ${inTarget('visudo', '-cf', BUILD_SUDOERS_FILE)}`,
+    why: `Build only: passwordless sudo for ${c.admin.user} so Ansible and the sealing script can become root; Packer's shutdown command deletes it`,
+  },
+];

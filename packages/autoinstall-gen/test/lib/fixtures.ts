@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv from 'ajv';
+import { lolice, type Cluster } from '@lolice/node-model';
+
+/** The lolice model with one more worker, as an operator would add it. */
+export const withGolyat4 = (): Cluster => ({
+  ...lolice,
+  nodes: [...lolice.nodes, { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' }],
+});
+
+/** A real SHA-512 crypt(3) hash of a throwaway password, made by `openssl passwd -6` (what Subiquity's docs suggest). */
+export const opensslCryptHash = (password = 'test-only-password'): string =>
+  execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: password }).toString().trim();
+
+/** Root of this repository. */
+const REPO_ROOT = resolve(__dirname, '../../../..');
+
+/** Subiquity's own autoinstall schema, from the shared reference data beside the repository (absent elsewhere). */
+export const SUBIQUITY_SCHEMA_PATH = resolve(REPO_ROOT, '../shared/reference/subiquity-autoinstall-schema.json');
+export const subiquitySchema = (): object | undefined =>
+  existsSync(SUBIQUITY_SCHEMA_PATH) ? (JSON.parse(readFileSync(SUBIQUITY_SCHEMA_PATH, 'utf8')) as object) : undefined;
+
+/** ajv as the tests use it: all errors, the `uri` format Subiquity's schema names. */
+export function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addFormat('uri', (v: string) => URL.canParse(v));
+  return ajv;
+}

@@ -1,0 +1,123 @@
+import { workers, type Cluster } from '@lolice/node-model';
+import { attr, blank, block, bool, comment, file, inlineList, inlineText, list, num, object, raw, str, tmpl, type BodyItem } from './hcl';
+import { HTTP_DIR, OVMF, PACKER_DIR, PACKER_REQUIRED_VERSION, PLUGINS, SOURCE_NAME, TIMING, VM } from './settings';
+import { shutdownCommand } from './seal';
+import type { PackerLinks } from './types';
+
+/** GRUB command line of the 24.04 live-server ISO: the kernel with the NoCloud seed URL, before `---` so nothing is carried into the installed system. */
+export const BOOT_COMMAND = [
+  'c<wait>',
+  "linux /casper/vmlinuz autoinstall 'ds=nocloud;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/' ---<enter><wait5>",
+  'initrd /casper/initrd<enter><wait5>',
+  'boot<enter>',
+] as const;
+
+const header = (c: Cluster): BodyItem[] => [
+  comment(`Worker image of the ${c.name} cluster: Ubuntu Server ${c.image.ubuntuRelease} installed unattended`),
+  comment('(Subiquity autoinstall, http/user-data) in a QEMU/KVM VM under OVMF, configured by'),
+  comment('Ansible and sealed (k8s-worker.pkr.hcl). One template for every worker:'),
+  comment(`  packer init ${PACKER_DIR} && packer build -var node_name=${workers(c)[0].name} ${PACKER_DIR}`),
+  comment('with PKR_VAR_build_password set to a fresh random password.'),
+];
+
+const packerBlock = (): BodyItem =>
+  block('packer', [], [
+    attr('required_version', str(PACKER_REQUIRED_VERSION)),
+    block('required_plugins', [], Object.entries(PLUGINS).map(([name, p]) => attr(name, object([attr('source', str(p.source)), attr('version', str(`= ${p.version}`))])))),
+  ]);
+
+const variables = (c: Cluster): BodyItem[] => {
+  const names = workers(c).map((n) => n.name);
+  return [
+    block('variable', ['node_name'], [
+      attr('type', raw('string')),
+      attr('description', str('Worker to build the image for, as the model names it.')),
+      block('validation', [], [
+        attr('condition', raw(`contains(${inlineText(inlineList(names.map(str)))}, var.node_name)`)),
+        attr('error_message', str(`The node_name must be a worker of the model: ${names.join(', ')}.`)),
+      ]),
+    ]),
+    blank,
+    block('variable', ['build_password'], [
+      attr('type', raw('string')),
+      attr('sensitive', bool(true)),
+      attr('description', str('Build-only password of the admin account (PKR_VAR_build_password, random per build). Only its bcrypt hash reaches the installer; the sealing step locks it.')),
+    ]),
+  ];
+};
+
+const locals = (c: Cluster): BodyItem =>
+  block('locals', [], [
+    comment('The workers of the model (packages/node-model/src/lolice.ts), by node name.'),
+    attr(
+      'workers',
+      object(
+        workers(c).map((n) =>
+          attr(`"${n.name}"`, object([attr('ip', str(n.ip)), attr('hardware', str(n.hardware)), attr('cpu', str(n.cpu ?? ''))])),
+        ),
+      ),
+    ),
+    attr('node', raw('local.workers[var.node_name]')),
+    attr('repo_root', raw('abspath("${path.root}/../..")')),
+  ]);
+
+const httpPath = (name: string) => `\${path.root}/${HTTP_DIR}/${name}`;
+
+const source = (c: Cluster, links: PackerLinks): BodyItem =>
+  block('source', ['qemu', SOURCE_NAME], [
+    comment(`Ubuntu Server ${c.image.ubuntuRelease} live-server, pinned by its published sha256.`),
+    attr('iso_url', str(c.image.isoUrl)),
+    attr('iso_checksum', str(`sha256:${c.image.isoSha256}`)),
+    blank,
+    comment('One raw disk image, built and named once: output-<node>/<node>.img beside this file.'),
+    attr('vm_name', tmpl('${var.node_name}.img')),
+    attr('output_directory', tmpl('${path.root}/output-${var.node_name}')),
+    attr('format', str('raw')),
+    attr('disk_size', str(`${c.image.diskSizeGiB}G`)),
+    attr('disk_discard', str('unmap')),
+    blank,
+    comment('KVM only: without it the install takes hours (GitHub runners need the udev rule for /dev/kvm).'),
+    attr('accelerator', str('kvm')),
+    attr('headless', bool(true)),
+    attr('machine_type', str(VM.machineType)),
+    attr('cpus', num(VM.cpus)),
+    attr('memory', num(VM.memoryMiB)),
+    blank,
+    comment('Installed under UEFI (OVMF 4M, as on ubuntu-24.04 runners); the disk is hybrid: http/user-data lays out'),
+    comment('a BIOS boot partition and an ESP and installs GRUB for i386-pc and x86_64-efi (removable path).'),
+    comment('The VM\'s EFI variables are build state, not part of the image.'),
+    attr('efi_boot', bool(true)),
+    attr('efi_firmware_code', str(OVMF.code)),
+    attr('efi_firmware_vars', str(OVMF.vars)),
+    attr('efi_drop_efivars', bool(true)),
+    blank,
+    comment('user-data is a template: the hostname and the bcrypt hash of the build password are filled in here.'),
+    attr(
+      'http_content',
+      object([
+        attr(`"/${links.http.metaData}"`, raw(`file("${httpPath(links.http.metaData)}")`)),
+        attr(
+          `"/${links.http.userData}"`,
+          raw(`templatefile("${httpPath(links.http.userData)}", { ${links.http.hostnameVar} = var.node_name, ${links.http.passwordHashVar} = bcrypt(var.build_password) })`),
+        ),
+      ]),
+    ),
+    blank,
+    comment('GRUB menu of the ISO: "c" opens its command line, then boot the installer with the seed URL'),
+    comment('(quoted: GRUB splits on ";") and "autoinstall", so Subiquity asks nothing.'),
+    attr('boot_wait', str(TIMING.bootWait)),
+    attr('boot_command', list(BOOT_COMMAND.map(str))),
+    blank,
+    comment('SSH reaches the installed system after the installer\'s reboot (early-commands stop the installer\'s sshd).'),
+    attr('communicator', str('ssh')),
+    attr('ssh_username', str(c.admin.user)),
+    attr('ssh_password', raw('var.build_password')),
+    attr('ssh_timeout', str(TIMING.sshTimeout)),
+    attr('ssh_handshake_attempts', num(TIMING.sshHandshakeAttempts)),
+    attr('shutdown_command', str(shutdownCommand(links.buildSudoersFile))),
+    attr('shutdown_timeout', str(TIMING.shutdownTimeout)),
+  ]);
+
+/** `base-ubuntu.pkr.hcl`: the packer block, the variables, the worker map and the QEMU source. */
+export const renderBase = (c: Cluster, links: PackerLinks): string =>
+  file([...header(c), blank, packerBlock(), blank, ...variables(c), blank, locals(c), blank, source(c, links)]);

@@ -1,0 +1,54 @@
+import type { Cluster } from '@lolice/node-model';
+import { attr, blank, block, bool, comment, file, inlineList, list, raw, str, tmpl, type BodyItem } from './hcl';
+import { sealScript } from './seal';
+import { ANSIBLE, BUILD_NAME, SOURCE_NAME } from './settings';
+import type { PackerLinks } from './types';
+
+const fromRepo = (path: string) => `\${local.repo_root}/${path}`;
+
+/** Ansible against the VM being built, through the inventory Packer writes for it (never the production one). */
+const ansibleProvisioner = (c: Cluster, links: PackerLinks): BodyItem =>
+  block('provisioner', ['ansible'], [
+    attr('playbook_file', tmpl(fromRepo(ANSIBLE.workerPlaybook))),
+    attr('user', str(c.admin.user)),
+    attr('groups', inlineList([str(links.ansible.workerGroup)])),
+    attr('host_alias', raw('var.node_name')),
+    attr('ansible_env_vars', inlineList([tmpl(`ANSIBLE_CONFIG=${fromRepo(ANSIBLE.config)}`)])),
+    comment('OpenSSH 9 clients copy files over SFTP: let Packer\'s SSH proxy speak it.'),
+    attr('use_sftp', bool(true)),
+    comment('The worker group variables of the model, this node\'s address, and "inside an image build".'),
+    attr(
+      'extra_arguments',
+      list([
+        str('--extra-vars'),
+        tmpl(`@${fromRepo(links.ansible.workerGroupVars)}`),
+        str('--extra-vars'),
+        tmpl('node_ip=${local.node.ip} lolice_image_build=true'),
+      ]),
+    ),
+  ]);
+
+/** The sealing script, as root through the build-only sudo rule. */
+const sealProvisioner = (c: Cluster): BodyItem =>
+  block('provisioner', ['shell'], [
+    attr('execute_command', str("sudo -n sh -eux '{{ .Path }}'")),
+    attr('inline', list(sealScript(c).map(str))),
+  ]);
+
+/** `k8s-worker.pkr.hcl`: install (the source), configure as a worker with Ansible, seal. */
+export const renderBuild = (c: Cluster, links: PackerLinks): string =>
+  file([
+    comment(`Build of the ${c.name} worker image from the source in base-ubuntu.pkr.hcl: Ansible configures the`),
+    comment('VM as a worker, then the sealing script makes it a clean image for any node (new machine-id and SSH'),
+    comment('host keys on first boot, no build credential left).'),
+    blank,
+    block('build', [], [
+      attr('name', str(BUILD_NAME)),
+      attr('sources', inlineList([str(`source.qemu.${SOURCE_NAME}`)])),
+      blank,
+      ansibleProvisioner(c, links),
+      blank,
+      comment('Seal the image: runs as root through the build-only sudo rule of the install, which the shutdown command removes.'),
+      sealProvisioner(c),
+    ]),
+  ]);

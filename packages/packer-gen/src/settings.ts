@@ -1,0 +1,62 @@
+/**
+ * Build settings of the worker image that are not part of the cluster model:
+ * tool versions, firmware paths, VM resources, timeouts and repository paths.
+ */
+
+/** Directory of the Packer templates, relative to the repository root. */
+export const PACKER_DIR = 'packer/x86_64';
+
+/** The generated files, relative to PACKER_DIR. */
+export const TEMPLATE_FILES = { base: 'base-ubuntu.pkr.hcl', build: 'k8s-worker.pkr.hcl' } as const;
+
+/** Subdirectory of PACKER_DIR holding the files Packer serves to the installer. */
+export const HTTP_DIR = 'http';
+
+/** Output directory and raw image of one node, relative to the repository root (gitignored). */
+export const outputDir = (node: string): string => `${PACKER_DIR}/output-${node}`;
+export const rawImagePath = (node: string): string => `${outputDir(node)}/${node}.img`;
+
+/** Packer itself: HCL2 `required_plugins`, `http_content`, `templatefile()` and `bcrypt()`. */
+export const PACKER_REQUIRED_VERSION = '>= 1.10.0';
+
+/** Plugins, pinned to exact releases (`packer init` installs exactly these). */
+export const PLUGINS = {
+  ansible: { source: 'github.com/hashicorp/ansible', version: '1.1.5' },
+  qemu: { source: 'github.com/hashicorp/qemu', version: '1.1.5' },
+} as const;
+
+/** OVMF of Ubuntu 24.04 (GitHub's ubuntu-24.04 runners, package `ovmf`): only the 4M builds exist. */
+export const OVMF = {
+  code: '/usr/share/OVMF/OVMF_CODE_4M.fd',
+  vars: '/usr/share/OVMF/OVMF_VARS_4M.fd',
+} as const;
+
+/** The build VM. */
+export const VM = { cpus: 2, memoryMiB: 4096, machineType: 'q35' } as const;
+
+/** Timing of the unattended install and of Packer's SSH wait. */
+export const TIMING = {
+  /** Until OVMF has shown the ISO's GRUB menu (its timeout is 30 s). */
+  bootWait: '10s',
+  /** Install + reboot: 15-30 min with KVM; generous for slow mirrors. */
+  sshTimeout: '90m',
+  /** Failed logins tolerated while the installer's own sshd may still answer. */
+  sshHandshakeAttempts: 300,
+  shutdownTimeout: '15m',
+} as const;
+
+/** Hand-written Ansible files the build runs, relative to the repository root (shared contract with the Ansible roles). */
+export const ANSIBLE = {
+  config: 'ansible/ansible.cfg',
+  workerPlaybook: 'ansible/playbooks/worker.yml',
+} as const;
+
+/** Name of the Packer source and build. */
+export const SOURCE_NAME = 'worker';
+export const BUILD_NAME = 'k8s-worker';
+
+/** First-boot unit that regenerates the SSH host keys the sealing step removes. */
+export const SSH_HOST_KEYS_UNIT = 'ssh-host-keys.service';
+
+/** sshd drop-in that turns password logins off in the finished image (sorts before cloud-init's 50-cloud-init.conf). */
+export const SSHD_NO_PASSWORD_DROPIN = '/etc/ssh/sshd_config.d/10-no-password-login.conf';
