@@ -38,6 +38,6 @@ export const PACKAGES: readonly PackageChoice[] = [
   { name: 'grub-pc-bin', why: 'i386-pc GRUB modules: the late-command installs BIOS boot code next to UEFI GRUB' },
   { name: 'grub-efi-amd64-bin', why: 'x86_64-efi GRUB modules for the removable-path install (EFI/BOOT/BOOTX64.EFI)' },
   { name: 'linux-firmware', why: 'NIC firmware of the mini PCs (Realtek r8169/r8125, Intel igc)' },
-  { name: 'cloud-guest-utils', why: 'growpart: the root partition grows to the internal disk on first boot' },
+  { name: 'cloud-guest-utils', why: 'growpart, to grow the root partition to the internal disk after flashing' },
   { name: 'python3', why: 'Ansible runs its modules on the worker with python3' },
 ];

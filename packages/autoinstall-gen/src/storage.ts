@@ -36,7 +36,7 @@ export const STORAGE_REASONS: Readonly<Record<string, string>> = {
   [ID.disk]: 'GPT on the largest disk (the only disk of the build VM); the image is later written whole to the internal disk',
   [ID.biosBoot]: 'BIOS boot partition: GRUB i386-pc embeds its core.img here on GPT (legacy/CSM firmware)',
   [ID.esp]: 'EFI system partition (FAT32, mounted as vfat on /boot/efi): shim + GRUB for UEFI firmware',
-  [ID.root]: 'Root fills the rest of the image; growpart enlarges it to the internal disk on first boot',
+  [ID.root]: 'Root fills the rest of the image (image.diskSizeGiB); after flashing it can grow to the internal disk (growpart)',
 };
 
 /** Storage section of the autoinstall: the curtin config plus swap and GRUB settings. */

@@ -1,0 +1,200 @@
+import { parse } from '@cdktf/hcl2json';
+import { lolice, workers, type Cluster } from '@lolice/node-model';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packerLinks } from '../../../projenrc/packer';
+import { BOOT_COMMAND, OVMF, PLUGINS, render, renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
+
+/** The lolice model with one more worker, as an operator would add it. */
+const withGolyat4 = (): Cluster => ({
+  ...lolice,
+  nodes: [...lolice.nodes, { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' }],
+});
+
+type Hcl = Record<string, any>;
+const links = packerLinks();
+/** The templates of a model, parsed by HashiCorp's HCL parser (hcl2json). */
+const parsed = async (c: Cluster = lolice) => ({
+  base: (await parse(TEMPLATE_FILES.base, renderBase(c, links))) as Hcl,
+  build: (await parse(TEMPLATE_FILES.build, renderBuild(c, links))) as Hcl,
+});
+
+describe('base-ubuntu.pkr.hcl', () => {
+  let base: Hcl;
+  let source: Hcl;
+  beforeAll(async () => {
+    base = (await parsed()).base;
+    source = base.source.qemu.worker[0];
+  });
+
+  it('pins the QEMU and Ansible plugins to exact 1.1.x releases', () => {
+    const plugins = base.packer[0].required_plugins[0];
+    expect(plugins).toEqual({
+      qemu: { source: 'github.com/hashicorp/qemu', version: `= ${PLUGINS.qemu.version}` },
+      ansible: { source: 'github.com/hashicorp/ansible', version: `= ${PLUGINS.ansible.version}` },
+    });
+    for (const p of Object.values(plugins) as { version: string }[]) expect(p.version).toMatch(/^= 1\.1\.\d+$/);
+  });
+
+  it('accepts exactly the workers of the model as node_name, with a sentence as error message', () => {
+    const [nodeName] = base.variable.node_name;
+    expect(nodeName.type).toBe('${string}');
+    expect(nodeName.default).toBeUndefined();
+    expect(nodeName.validation[0].condition).toBe('${contains(["golyat-1", "golyat-2", "golyat-3"], var.node_name)}');
+    expect(nodeName.validation[0].error_message).toBe('The node_name must be a worker of the model: golyat-1, golyat-2, golyat-3.');
+  });
+
+  it('takes the build password as a sensitive variable without a default', () => {
+    const [password] = base.variable.build_password;
+    expect(password).toMatchObject({ type: '${string}', sensitive: true });
+    expect(password.default).toBeUndefined();
+  });
+
+  it('maps every worker of the model to its IP and hardware, and selects the node from the map', () => {
+    const [locals] = base.locals;
+    expect(Object.keys(locals.workers)).toEqual(workers(lolice).map((n) => n.name));
+    for (const n of workers(lolice)) expect(locals.workers[n.name]).toEqual({ ip: n.ip, hardware: n.hardware, cpu: n.cpu });
+    expect(locals.node).toBe('${local.workers[var.node_name]}');
+    expect(locals.repo_root).toBe('${abspath("${path.root}/../..")}');
+  });
+
+  it('installs the ISO of the model, checked against its sha256', () => {
+    expect(source.iso_url).toBe(lolice.image.isoUrl);
+    expect(source.iso_checksum).toBe(`sha256:${lolice.image.isoSha256}`);
+  });
+
+  it('builds one raw image named after the node, in an output directory per node beside the template', () => {
+    expect(source).toMatchObject({ format: 'raw', vm_name: '${var.node_name}.img', output_directory: '${path.root}/output-${var.node_name}', disk_size: '20G' });
+  });
+
+  it('runs headless on KVM', () => {
+    expect(source).toMatchObject({ accelerator: 'kvm', headless: true });
+  });
+
+  it("boots OVMF from the runners' 4M firmware and keeps its variables out of the output", () => {
+    expect(source).toMatchObject({ efi_boot: true, efi_firmware_code: OVMF.code, efi_firmware_vars: OVMF.vars, efi_drop_efivars: true });
+    expect(OVMF).toEqual({ code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' });
+  });
+
+  it('serves the user-data template with the node name and a bcrypt hash of the build password', () => {
+    expect(source.http_content).toEqual({
+      '/meta-data': '${file("${path.root}/http/meta-data")}',
+      '/user-data': '${templatefile("${path.root}/http/user-data", { hostname = var.node_name, password_hash = bcrypt(var.build_password) })}',
+    });
+    expect(source.http_directory).toBeUndefined();
+  });
+
+  it("types the kernel line at the ISO's GRUB prompt: quoted NoCloud seed URL and autoinstall, before ---", () => {
+    expect(source.boot_command).toEqual([...BOOT_COMMAND]);
+    const linux = (source.boot_command as string[]).find((l) => l.startsWith('linux '))!;
+    expect(linux).toContain("'ds=nocloud;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/'");
+    expect(linux.indexOf('autoinstall')).toBeGreaterThan(0);
+    expect(linux.indexOf('autoinstall')).toBeLessThan(linux.indexOf('---'));
+    expect(linux.indexOf('ds=nocloud')).toBeLessThan(linux.indexOf('---'));
+    expect(source.boot_command).toContain('initrd /casper/initrd<enter><wait5>');
+    expect(source.boot_command.at(-1)).toBe('boot<enter>');
+  });
+
+  it('waits long enough over SSH for the install and its reboot, as the admin with the build password', () => {
+    expect(source).toMatchObject({ communicator: 'ssh', ssh_username: lolice.admin.user, ssh_password: '${var.build_password}' });
+    expect(Number(/^(\d+)m$/.exec(source.ssh_timeout)?.[1])).toBeGreaterThanOrEqual(60);
+    expect(source.ssh_handshake_attempts).toBeGreaterThanOrEqual(100);
+  });
+
+  it('removes the build-only sudo rule in the same call that powers off', () => {
+    expect(source.shutdown_command).toBe("sudo -n sh -c 'rm -f /etc/sudoers.d/90-packer-build && systemctl poweroff'");
+  });
+
+  it('takes the disk size from the model', async () => {
+    const bigger = { ...lolice, image: { ...lolice.image, diskSizeGiB: 32 } };
+    expect((await parsed(bigger)).base.source.qemu.worker[0].disk_size).toBe('32G');
+  });
+});
+
+describe('k8s-worker.pkr.hcl', () => {
+  let build: Hcl;
+  beforeAll(async () => {
+    [build] = (await parsed()).build.build;
+  });
+
+  it('builds the QEMU source', () => {
+    expect(build).toMatchObject({ name: 'k8s-worker', sources: ['source.qemu.worker'] });
+  });
+
+  it("runs the worker playbook through Packer's own inventory for this VM, never the production one", () => {
+    const [ansible] = build.provisioner.ansible;
+    expect(ansible).toEqual({
+      playbook_file: '${local.repo_root}/ansible/playbooks/worker.yml',
+      user: lolice.admin.user,
+      groups: ['workers'],
+      host_alias: '${var.node_name}',
+      ansible_env_vars: ['ANSIBLE_CONFIG=${local.repo_root}/ansible/ansible.cfg'],
+      use_sftp: true,
+      extra_arguments: [
+        '--extra-vars',
+        '@${local.repo_root}/ansible/inventories/production/group_vars/workers.yml',
+        '--extra-vars',
+        'node_ip=${local.node.ip} lolice_image_build=true',
+      ],
+    });
+    expect(JSON.stringify(ansible)).not.toContain('hosts.yml');
+    expect(ansible.inventory_file).toBeUndefined();
+  });
+
+  it('seals the image after Ansible, as root', () => {
+    const text = renderBuild(lolice, links);
+    expect(text.indexOf('provisioner "ansible"')).toBeLessThan(text.indexOf('provisioner "shell"'));
+    expect(build.provisioner.shell[0].execute_command).toBe("sudo -n sh -eux '{{ .Path }}'");
+    expect(build.provisioner.shell[0].inline).toEqual(sealScript(lolice));
+  });
+});
+
+describe('the sealing script', () => {
+  const script = sealScript(lolice);
+  const position = (line: string) => {
+    const i = script.indexOf(line);
+    expect(i, line).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+
+  it('cleans cloud-init and removes the installer config, empties machine-id', () => {
+    position('cloud-init clean --logs');
+    position('rm -f /etc/cloud/cloud.cfg.d/99-installer.cfg');
+    position('truncate -s 0 /etc/machine-id');
+  });
+
+  it('removes the SSH host keys and enables a first-boot unit that regenerates them', () => {
+    expect(position('rm -f /etc/ssh/ssh_host_*')).toBeLessThan(position('systemctl enable ssh-host-keys.service'));
+    const unit = script.slice(position("cat > /etc/systemd/system/ssh-host-keys.service <<'EOF'") + 1, position('systemctl enable ssh-host-keys.service') - 1);
+    expect(unit).toEqual(expect.arrayContaining(['Before=ssh.service', 'ExecStart=/usr/bin/mkdir -p /run/sshd', 'ExecStart=/usr/bin/ssh-keygen -A', 'WantedBy=multi-user.target']));
+  });
+
+  it('turns password SSH off and locks the build password of the model admin', () => {
+    const dropin = position("cat > /etc/ssh/sshd_config.d/10-no-password-login.conf <<'EOF'");
+    expect(script[dropin + 1]).toBe('PasswordAuthentication no');
+    position('passwd -l boxp');
+    expect(sealScript({ ...lolice, admin: { user: 'ops', githubKeysUser: 'octocat' } })).toContain('passwd -l ops');
+  });
+
+  it('writes nothing Packer or HCL would interpolate', () => {
+    for (const line of script) expect(line).not.toMatch(/\$\{|%\{|\{\{/);
+  });
+});
+
+describe('render', () => {
+  it('is deterministic and writes both templates', () => {
+    expect(render(lolice, links)).toEqual(render(lolice, links));
+    expect(Object.keys(render(lolice, links))).toEqual(['base-ubuntu.pkr.hcl', 'k8s-worker.pkr.hcl']);
+  });
+
+  it('picks up golyat-4 in the node map and in the node_name validation', async () => {
+    const { base } = await parsed(withGolyat4());
+    expect(base.locals[0].workers['golyat-4']).toEqual({ ip: '192.168.10.107', hardware: 'intel_x86_64', cpu: 'Intel N100' });
+    expect(base.variable.node_name[0].validation[0].condition).toContain('"golyat-4"');
+    expect(base.variable.node_name[0].validation[0].error_message).toContain('golyat-4');
+  });
+
+  it('leaves control-plane nodes out', () => {
+    const text = renderBase(lolice, links);
+    for (const n of lolice.nodes.filter((x) => x.role === 'control-plane')) expect(text).not.toContain(n.name);
+  });
+});
