@@ -35,7 +35,8 @@ variable "build_password" {
 }
 
 locals {
-  # The workers of the model (packages/node-model/src/lolice.ts), by node name.
+  # The workers of the model (packages/node-model/src/lolice.ts), by node name: the address the image
+  # configures (Ansible node_ip) and the machine it is for.
   workers = {
     "golyat-1" = {
       ip       = "192.168.10.101"

@@ -6,7 +6,7 @@ import { lolice, workers } from '@lolice/node-model';
 import { PACKER_DIR, render, TEMPLATE_FILES } from '@lolice/packer-gen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { newAjv, opensslCryptHash, subiquitySchema, SUBIQUITY_SCHEMA_PATH, withGolyat4 } from '../../packages/autoinstall-gen/test/lib/fixtures';
+import { newAjv, opensslCryptHash, subiquitySchema, subiquityTitle, withGolyat4 } from '../../packages/autoinstall-gen/test/lib/fixtures';
 import { hybridBootProblems } from '../../packages/autoinstall-gen/test/lib/hybrid-boot';
 import { packerLinks } from '../../projenrc/packer';
 import { REPO_ROOT } from '../lib/repo-copy';
@@ -43,14 +43,16 @@ describe('the committed user-data', () => {
     expect(hybridBootProblems(doc.autoinstall)).toEqual([]);
   });
 
-  it.skipIf(!subiquitySchema())(`renders to an autoinstall valid against Subiquity's schema (${SUBIQUITY_SCHEMA_PATH})`, () => {
+  it.skipIf(!subiquitySchema())(subiquityTitle("renders to an autoinstall valid against Subiquity's schema"), () => {
     const doc = parseYaml(renderTemplate(userData(), { hostname: 'golyat-2', password_hash: opensslCryptHash() }));
     const validate = newAjv().compile(subiquitySchema()!);
     expect(validate(doc.autoinstall), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  // terraform's templatefile() and bcrypt() are the HCL functions Packer calls; CI runners without terraform skip this cross-check.
-  it.skipIf(!terraformAvailable())('renders identically with HashiCorp\'s templatefile() and bcrypt() (terraform console)', () => {
+  // terraform's templatefile() and bcrypt() are the HCL functions Packer calls; machines without terraform skip this cross-check.
+  const terraform = terraformAvailable();
+  const terraformTitle = "renders identically with HashiCorp's templatefile() and bcrypt() (terraform console)";
+  it.skipIf(!terraform)(terraform ? terraformTitle : `${terraformTitle}: SKIPPED, terraform is not installed`, () => {
     const path = join(packerDir, 'http/user-data');
     const byHashicorp = terraformTemplatefile(path, { hostname: 'golyat-3', password: 'test-only-password' });
     const hash = parseYaml(byHashicorp).autoinstall.identity.password as string;

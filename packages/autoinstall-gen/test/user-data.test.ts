@@ -2,7 +2,7 @@ import { lolice, workers } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, parse, parseDocument, type Node } from 'yaml';
 import { HTTP_FILES, PACKAGES, render, renderTemplate, renderUserData, TEMPLATE_VARS, templateVarNames, userDataSchema } from '../src';
-import { newAjv, opensslCryptHash, subiquitySchema, SUBIQUITY_SCHEMA_PATH, withGolyat4 } from './lib/fixtures';
+import { newAjv, opensslCryptHash, subiquitySchema, subiquityTitle, withGolyat4 } from './lib/fixtures';
 import { hybridBootProblems } from './lib/hybrid-boot';
 
 type Autoinstall = Record<string, any>;
@@ -44,9 +44,16 @@ describe('the user-data as served to the installer', () => {
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it.skipIf(!subiquitySchema())(`is valid against Subiquity's autoinstall schema (${SUBIQUITY_SCHEMA_PATH})`, () => {
+  it.skipIf(!subiquitySchema())(subiquityTitle("is valid against Subiquity's autoinstall schema"), () => {
     const validate = newAjv().compile(subiquitySchema()!);
     expect(validate(doc.autoinstall), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it.skipIf(!subiquitySchema())(subiquityTitle("would be rejected by Subiquity's schema without the identity password or with an unknown keyboard key"), () => {
+    const validate = newAjv().compile(subiquitySchema()!);
+    const { password: _omitted, ...identity } = doc.autoinstall.identity;
+    expect(validate({ ...doc.autoinstall, identity })).toBe(false);
+    expect(validate({ ...doc.autoinstall, keyboard: { layout: 'us', model: 'pc105' } })).toBe(false);
   });
 
   it('puts the crypt hash Packer passes into identity, with the model admin and the node name', () => {

@@ -48,7 +48,8 @@ const variables = (c: Cluster): BodyItem[] => {
 
 const locals = (c: Cluster): BodyItem =>
   block('locals', [], [
-    comment('The workers of the model (packages/node-model/src/lolice.ts), by node name.'),
+    comment('The workers of the model (packages/node-model/src/lolice.ts), by node name: the address the image'),
+    comment('configures (Ansible node_ip) and the machine it is for.'),
     attr(
       'workers',
       object(

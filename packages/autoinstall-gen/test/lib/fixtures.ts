@@ -28,3 +28,7 @@ export function newAjv(): Ajv {
   ajv.addFormat('uri', (v: string) => URL.canParse(v));
   return ajv;
 }
+
+/** Test title that says why the Subiquity-schema test is skipped when the reference file is absent. */
+export const subiquityTitle = (what: string): string =>
+  subiquitySchema() ? `${what} (${SUBIQUITY_SCHEMA_PATH})` : `${what}: SKIPPED, ${SUBIQUITY_SCHEMA_PATH} is absent`;
