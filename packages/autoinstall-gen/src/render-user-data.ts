@@ -39,7 +39,7 @@ function addComments(doc: Document, c: Cluster): void {
   const at = (...path: (string | number)[]) => ['autoinstall', ...path];
   commentBefore(doc, at('version'), 'Subiquity autoinstall, fully unattended: no interactive-sections, "autoinstall" on the kernel command line.');
   commentBefore(doc, at('locale'), 'Spelled out although they are the defaults: headless servers, a US console for rescue.');
-  commentBefore(doc, at('network'), `During the install only: DHCP on every wired NIC (${WIRED_NIC_PATTERN}); the node's static address is set by Ansible.`);
+  commentBefore(doc, at('network'), `DHCP on every wired NIC (${WIRED_NIC_PATTERN}) for the install and the build; Ansible replaces it with the node's static address.`);
   commentBefore(doc, at('apt'), 'No GeoIP lookup: the default archive and UTC, whatever network the build runs on.');
   commentBefore(doc, at('identity'), `The admin account (model: admin.user). Its password is the build-only one, hashed by Packer at build time and locked before the image is sealed.`);
   commentBefore(doc, at('ssh'), 'Packer logs in with that password after the reboot; the sealing step turns password authentication off.');
