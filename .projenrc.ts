@@ -1,5 +1,6 @@
 import { AnsibleInventory } from './projenrc/ansible-inventory';
 import { AutoinstallFiles } from './projenrc/autoinstall';
+import { ImageLocationsFile } from './projenrc/image-locations';
 import { NodeTable } from './projenrc/node-table';
 import { PackerTemplates } from './projenrc/packer';
 import { createRootProject } from './projenrc/root-project';
@@ -29,6 +30,7 @@ addTasks(project, packages);
 
 // Generated artifacts
 new NodeTable(project, cluster);
+new ImageLocationsFile(project, cluster);
 new AnsibleInventory(project, cluster);
 new PackerTemplates(project, cluster);
 new AutoinstallFiles(project, cluster);

@@ -1,0 +1,33 @@
+import { workers, type Cluster } from '@lolice/node-model';
+import { JsonFile, type Project } from 'projen';
+
+/** Where the built worker images live in S3, as `scripts/flash-image.sh` reads it. */
+export interface ImageLocations {
+  /** S3 bucket of the images (`aws.bucket`). */
+  readonly bucket: string;
+  /** Region of that bucket (`aws.region`). */
+  readonly region: string;
+  /** Key prefix; a node's images are under `<prefix>/<node>/latest/` and `<prefix>/<node>/builds/<YYYYMMDD>-<sha7>/`. */
+  readonly prefix: string;
+  /** The x86_64 workers an image is built for, in model order. */
+  readonly nodes: readonly string[];
+}
+
+/** Pure: the image locations of a cluster. */
+export function renderImageLocations(cluster: Cluster): ImageLocations {
+  return {
+    bucket: cluster.aws.bucket,
+    region: cluster.aws.region,
+    prefix: cluster.aws.imagePrefix,
+    nodes: workers(cluster).filter((n) => n.arch === 'x86_64').map((n) => n.name),
+  };
+}
+
+/** `generated/image-locations.json`: bucket, region, prefix and nodes for the flashing helper. */
+export class ImageLocationsFile extends JsonFile {
+  static readonly PATH = 'generated/image-locations.json';
+
+  constructor(project: Project, cluster: Cluster) {
+    super(project, ImageLocationsFile.PATH, { obj: renderImageLocations(cluster), marker: true, newline: true });
+  }
+}

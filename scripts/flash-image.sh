@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Downloads a worker image from S3, verifies it and writes it to a USB stick. See usage().
+set -Eeuo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly LOCATIONS=${LOLICE_IMAGE_LOCATIONS:-$here/../generated/image-locations.json}
+readonly EX_USAGE=64 EX_DATAERR=65 EX_NOINPUT=66 EX_UNAVAILABLE=69 EX_IOERR=74 EX_NOPERM=77
+
+usage() {
+  cat <<'EOF'
+Usage: flash-image.sh --node NODE (--device DEV | --output FILE) [options]
+
+Downloads the image of NODE (image-info.json, then the files it names), checks its
+sha256, and writes it with bmaptool: only the mapped blocks are written, each range
+verified against the block map's SHA-256 while it is written.
+
+Target (one of):
+  --device DEV        a whole removable disk (USB stick), e.g. /dev/sdb
+  --output FILE       a regular file (the raw image, sparse); must not exist yet
+Source:
+  --build ID          `latest` (default) or a dated build YYYYMMDD-<sha7>
+  --source-dir DIR    read the bucket's layout from DIR instead of S3
+                      (DIR/<prefix>/<node>/<build>/...), e.g. a local `aws s3 sync` copy
+  --bucket NAME, --prefix KEY, --region NAME
+                      default: generated/image-locations.json (from the model)
+  --endpoint-url URL  passed to `aws` (an S3-compatible endpoint)
+  --download-dir DIR  keep the downloaded files in DIR (default: a temporary directory)
+Safety:
+  --force             write to a disk that is not removable or is mounted/in use,
+                      or overwrite an existing --output file
+  --yes               do not ask for confirmation before writing to a device
+  -h, --help          this text
+
+S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...).
+Exit codes: 64 usage, 65 checksum or metadata mismatch, 66 download failed,
+69 missing command, 74 write failed, 77 refused (target not safe to write).
+EOF
+}
+
+log() { printf 'flash: %s\n' "$*" >&2; }
+die() {
+  local code=$1
+  shift
+  log "error: $*"
+  exit "$code"
+}
+
+require_cmd() {
+  local cmd
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null || die "$EX_UNAVAILABLE" "missing command: $cmd"
+  done
+}
+
+# --- options -----------------------------------------------------------------
+
+opts_parse() {
+  node='' device='' output='' build=latest source_dir='' endpoint='' download_dir=''
+  bucket='' prefix='' region='' force=0 yes=0
+  while (($#)); do
+    case $1 in
+      -h | --help) usage; exit 0 ;;
+      --force) force=1 ;;
+      --yes) yes=1 ;;
+      --node | --device | --output | --build | --source-dir | --bucket | --prefix | --region | --endpoint-url | --download-dir)
+        (($# >= 2)) || die "$EX_USAGE" "$1 needs a value"
+        local name=${1#--}
+        name=${name//-/_}
+        [[ $name == endpoint_url ]] && name=endpoint
+        printf -v "$name" '%s' "$2"
+        shift
+        ;;
+      *) usage >&2; die "$EX_USAGE" "unknown argument: $1" ;;
+    esac
+    shift
+  done
+  [[ -n $node ]] || die "$EX_USAGE" "--node is required"
+  [[ -n $device || -n $output ]] || die "$EX_USAGE" "give a target: --device DEV or --output FILE"
+  [[ -z $device || -z $output ]] || die "$EX_USAGE" "give only one target: --device or --output"
+  [[ $build == latest || $build =~ ^[0-9]{8}-[0-9a-f]{7}$ ]] ||
+    die "$EX_USAGE" "--build $build: expected latest or YYYYMMDD-<7 hex digits>"
+}
+
+# locations_load: bucket, prefix and region default to the generated file; NODE must be in it.
+locations_load() {
+  [[ -r $LOCATIONS ]] || die "$EX_NOINPUT" "cannot read $LOCATIONS (run npx projen)"
+  bucket=${bucket:-$(jq -r .bucket "$LOCATIONS")}
+  prefix=${prefix:-$(jq -r .prefix "$LOCATIONS")}
+  region=${region:-$(jq -r .region "$LOCATIONS")}
+  jq -e --arg n "$node" '.nodes | index($n)' "$LOCATIONS" >/dev/null ||
+    die "$EX_USAGE" "unknown node $node; images exist for: $(jq -r '.nodes | join(", ")' "$LOCATIONS")"
+}
+
+# --- target checks (all before the first download or write) ------------------
+
+refuse() { die "$EX_NOPERM" "refusing to write $1: $2"; }
+
+disk_check() {
+  local dev=$1 name type removable tran hotplug used
+  [[ -b $dev ]] || refuse "$dev" "not a block device (for an image file use --output)"
+  name=$(lsblk -dno KNAME "$dev")
+  type=$(lsblk -dno TYPE "$dev")
+  [[ $type == disk || $type == loop ]] ||
+    refuse "$dev" "it is a $type, not a whole disk: give the disk itself (e.g. /dev/sdb, not /dev/sdb1)"
+  used=$(lsblk -nro NAME,TYPE,MOUNTPOINTS "$dev" |
+    awk '$3 != "" || $2 ~ /^(lvm|crypt|raid|md)/ { print $1 ($3 == "" ? " (" $2 ")" : " on " $3) }' | paste -sd, -)
+  if [[ -n $used ]]; then
+    ((force)) || refuse "$dev" "it is in use: $used; unmount it first (or pass --force)"
+    log "warning: $dev is in use ($used); writing anyway (--force)"
+  fi
+  removable=$(cat "/sys/class/block/$name/removable")
+  tran=$(lsblk -dno TRAN "$dev" | tr -d ' ')
+  hotplug=$(lsblk -dno HOTPLUG "$dev" | tr -d ' ')
+  if [[ $removable != 1 && $tran != usb && $hotplug != 1 ]]; then
+    ((force)) || refuse "$dev" "not a removable or USB disk (removable=$removable, transport=${tran:-none}); pass --force if you really mean it"
+    log "warning: $dev is not removable; writing anyway (--force)"
+  fi
+}
+
+file_check() {
+  local file=$1
+  [[ -d $(dirname "$file") ]] || refuse "$file" "its directory does not exist"
+  if [[ -e $file ]]; then
+    [[ -f $file ]] || refuse "$file" "it exists and is not a regular file (for a disk use --device)"
+    ((force)) || refuse "$file" "it already exists; pass --force to overwrite it"
+  fi
+}
+
+# --- download and verification ----------------------------------------------------
+
+# fetch FILE: copies <prefix>/<node>/<build>/FILE from the source into $dl.
+fetch() {
+  local key=$prefix/$node/$build/$1
+  if [[ -n $source_dir ]]; then
+    log "copying $source_dir/$key"
+    cp -- "$source_dir/$key" "$dl/$1" 2>/dev/null || die "$EX_NOINPUT" "not found: $source_dir/$key"
+  else
+    local -a aws=(aws s3 cp --region "$region")
+    [[ -z $endpoint ]] || aws+=(--endpoint-url "$endpoint")
+    log "downloading s3://$bucket/$key"
+    "${aws[@]}" "s3://$bucket/$key" "$dl/$1" >&2 || die "$EX_NOINPUT" "download of s3://$bucket/$key failed"
+  fi
+}
+
+# info FIELD: a field of the downloaded image-info.json.
+info() { jq -er "$1" "$dl/image-info.json"; }
+
+download_verify() {
+  fetch image-info.json
+  [[ $(info .node) == "$node" ]] || die "$EX_DATAERR" "image-info.json is for $(info .node), not $node"
+  image=$(info .image.file) sums=$(info .sha256File) bmap=$(info .bmap.file)
+  local f
+  for f in "$image" "$sums" "$bmap"; do
+    [[ $f =~ ^[A-Za-z0-9._-]+$ ]] || die "$EX_DATAERR" "image-info.json names an unsafe file: $f"
+    fetch "$f"
+  done
+  log "verifying sha256 of $image"
+  (cd "$dl" && sha256sum --quiet --strict -c "$sums") || die "$EX_DATAERR" "$image does not match $sums: download again"
+  [[ $(cut -d' ' -f1 "$dl/$sums") == "$(info .image.sha256)" ]] ||
+    die "$EX_DATAERR" "$sums and image-info.json disagree on the sha256 of $image"
+  [[ $(sha256sum "$dl/$bmap" | cut -d' ' -f1) == "$(info .bmap.sha256)" ]] ||
+    die "$EX_DATAERR" "$bmap does not match the sha256 in image-info.json"
+  log "ok: $node build $build, commit $(info .gitCommit), built $(info .buildTime), Kubernetes $(info .kubernetesVersion), CRI-O $(info .crioVersion)"
+}
+
+# --- writing ----------------------------------------------------------------------------
+
+confirm() {
+  ((yes)) && return
+  [[ -t 0 ]] || refuse "$device" "no terminal to confirm on; pass --yes"
+  local model answer
+  model=$(lsblk -dno MODEL,SIZE "$device" | tr -s ' ')
+  read -r -p "flash: write $node ($build) to $device [$model]? Everything on it is lost. Type yes: " answer
+  [[ $answer == yes ]] || refuse "$device" "not confirmed"
+}
+
+# progress PID TOTAL: prints how much of TOTAL bytes PID has written, every few seconds.
+progress() {
+  local pid=$1 total=$2 written last=-1
+  while sleep "${LOLICE_FLASH_PROGRESS_SECONDS:-5}" && kill -0 "$pid" 2>/dev/null; do
+    written=$(awk '$1 == "wchar:" { print $2 }' "/proc/$pid/io" 2>/dev/null) || break
+    ((written != last)) || continue
+    last=$written
+    log "written $((written >> 20)) of $((total >> 20)) MiB ($((written * 100 / (total > 0 ? total : 1)))%)"
+  done
+}
+
+flash() {
+  local target=$1 size mapped pid status=0
+  size=$(info .raw.bytes) mapped=$(info .raw.mappedBytes)
+  if [[ -b $target ]]; then
+    local capacity
+    capacity=$(lsblk -bdno SIZE "$target" | tr -d ' ')
+    ((capacity >= size)) || refuse "$target" "it holds $capacity bytes, the image needs $size"
+  fi
+  log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target"
+  # bmaptool's own percentage needs stdout on a terminal; progress() reports instead.
+  bmaptool copy --bmap "$dl/$bmap" "$dl/$image" "$target" >/dev/null &
+  pid=$!
+  progress "$pid" "$mapped" &
+  monitor=$!
+  wait "$pid" || status=$?
+  kill "$monitor" 2>/dev/null || true
+  ((status == 0)) || die "$EX_IOERR" "bmaptool failed (exit $status): $target is only partly written; flash it again"
+  sync
+  log "done: $target holds $node ($build); boot the mini PC from it and run install-to-disk"
+}
+
+cleanup() {
+  local status=$?
+  [[ -z ${monitor:-} ]] || kill "$monitor" 2>/dev/null || true
+  [[ -z ${tmp:-} ]] || rm -rf "$tmp"
+  if ((status != 0)) && [[ -n ${output:-} && ${created_output:-0} == 1 ]]; then
+    rm -f "$output"
+    log "removed the partial $output"
+  fi
+}
+
+main() {
+  opts_parse "$@"
+  require_cmd jq bmaptool zstd sha256sum lsblk awk
+  [[ -n $source_dir ]] || require_cmd aws
+  locations_load
+  if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
+  trap cleanup EXIT
+  if [[ -n $download_dir ]]; then
+    mkdir -p "$download_dir"
+    dl=$download_dir
+  else
+    tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/flash-image.XXXXXX")
+    dl=$tmp
+  fi
+  download_verify
+  if [[ -n $device ]]; then
+    confirm
+    flash "$device"
+  else
+    [[ -e $output ]] || created_output=1
+    flash "$output"
+  fi
+}
+
+main "$@"

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Turns a raw worker image into the artifacts uploaded to S3. See usage().
+set -Eeuo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/sparse-image.sh source-path=SCRIPTDIR
+source "$here/lib/sparse-image.sh"
+
+readonly EX_USAGE=64 EX_DATAERR=65 EX_NOINPUT=66 EX_UNAVAILABLE=69 EX_CANTCREAT=73
+
+usage() {
+  cat <<'EOF'
+Usage: postprocess-image.sh <raw-image> <out-dir>
+
+Writes into <out-dir> (created if missing, must be empty) exactly four files:
+  <node>.img.zst          the image, zstd (-10 --long=27), holes skipped but restored
+                          on decompression: `zstd -dc` gives back the exact raw image
+  <node>.img.zst.sha256   its sha256, in `sha256sum -c` format
+  <node>.img.bmap         bmaptool's block map of the raw image (per-range SHA-256)
+  image-info.json         node, versions, commit, build time, and these files' names,
+                          sizes and checksums
+
+Environment (all required):
+  NODE_NAME            worker node the image is for, e.g. golyat-1
+  KUBERNETES_VERSION   Kubernetes version installed in the image
+  CRIO_VERSION         CRI-O version installed in the image
+  GIT_COMMIT           commit the image was built from (7 to 40 hex digits)
+  BUILD_TIME           build time, ISO 8601 UTC: YYYY-MM-DDTHH:MM:SSZ
+
+Only the ranges the block map lists are read: holes are never read or compressed.
+EOF
+}
+
+log() { printf 'postprocess: %s\n' "$*" >&2; }
+die() {
+  local code=$1
+  shift
+  log "error: $*"
+  exit "$code"
+}
+
+require_cmd() {
+  local cmd
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null || die "$EX_UNAVAILABLE" "missing command: $cmd (Debian: bmap-tools zstd jq coreutils)"
+  done
+}
+
+# env_check: every variable set and well-formed, before anything is written.
+env_check() {
+  local name
+  for name in NODE_NAME KUBERNETES_VERSION CRIO_VERSION GIT_COMMIT BUILD_TIME; do
+    [[ -n ${!name:-} ]] || die "$EX_DATAERR" "environment variable $name is not set (see --help)"
+  done
+  [[ $NODE_NAME =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
+    die "$EX_DATAERR" "NODE_NAME=$NODE_NAME is not an RFC 1123 host name"
+  [[ $GIT_COMMIT =~ ^[0-9a-f]{7,40}$ ]] ||
+    die "$EX_DATAERR" "GIT_COMMIT=$GIT_COMMIT is not 7 to 40 lowercase hex digits"
+  [[ $BUILD_TIME =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ||
+    die "$EX_DATAERR" "BUILD_TIME=$BUILD_TIME is not ISO 8601 UTC (YYYY-MM-DDTHH:MM:SSZ)"
+}
+
+# out_prepare DIR: DIR exists and is empty, so it ends up holding our four files only.
+out_prepare() {
+  mkdir -p "$1" || die "$EX_CANTCREAT" "cannot create the output directory $1"
+  [[ -z $(ls -A "$1") ]] || die "$EX_CANTCREAT" "output directory $1 is not empty: give an empty or new directory"
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# info_write: image-info.json from the environment and the files in $out.
+info_write() {
+  jq -n \
+    --arg node "$NODE_NAME" --arg kubernetes "$KUBERNETES_VERSION" --arg crio "$CRIO_VERSION" \
+    --arg commit "$GIT_COMMIT" --arg time "$BUILD_TIME" \
+    --arg image "$image" --argjson imageBytes "$(stat -c %s "$out/$image")" --arg imageSha "$image_sha" \
+    --arg sums "$sums" --arg bmap "$bmap" --argjson bmapBytes "$(stat -c %s "$out/$bmap")" \
+    --arg bmapSha "$(sha256_of "$out/$bmap")" --arg compressor "zstd ${ARTIFACT_LEVEL[*]}" \
+    --arg raw "$NODE_NAME.img" --argjson rawBytes "$(stat -c %s "$raw")" \
+    --argjson mapped "$(sparse_mapped_bytes "$out/$bmap")" \
+    '{
+      node: $node, kubernetesVersion: $kubernetes, crioVersion: $crio,
+      gitCommit: $commit, buildTime: $time,
+      image: { file: $image, bytes: $imageBytes, sha256: $imageSha, compressor: $compressor },
+      sha256File: $sums,
+      bmap: { file: $bmap, bytes: $bmapBytes, sha256: $bmapSha },
+      raw: { file: $raw, bytes: $rawBytes, mappedBytes: $mapped }
+    }' >"$out/image-info.json"
+}
+
+cleanup() {
+  local status=$?
+  rm -rf "$work"
+  if ((status != 0)) && [[ -n ${out:-} ]]; then
+    # Leave no half-made artifact that could be mistaken for a good one.
+    rm -f "${created[@]/#/$out/}"
+    log "failed (exit $status): removed the partial outputs from $out"
+  fi
+}
+
+main() {
+  [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
+  (($# == 2)) || { usage >&2; exit "$EX_USAGE"; }
+  raw=$1 out=$2
+  require_cmd bmaptool zstd jq sha256sum dd awk stat
+  env_check
+  [[ -f $raw && -r $raw ]] || die "$EX_NOINPUT" "raw image $raw is not a readable regular file"
+  out_prepare "$out"
+
+  image=$NODE_NAME.img.$ARTIFACT_EXTENSION sums=$NODE_NAME.img.$ARTIFACT_EXTENSION.sha256
+  bmap=$NODE_NAME.img.bmap
+  created=("$image" "$sums" "$bmap" image-info.json)
+  work=$(mktemp -d)
+  trap cleanup EXIT
+
+  local t0=$SECONDS
+  log "block map of $raw ($(($(stat -c %s "$raw") >> 20)) MiB)"
+  bmaptool create -o "$out/$bmap" "$raw"
+  log "mapped: $(($(sparse_mapped_bytes "$out/$bmap") >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
+  SPARSE_PROGRESS=postprocess sparse_compress "$raw" "$out/$bmap" "$out/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
+  image_sha=$(sha256_of "$out/$image")
+  printf '%s  %s\n' "$image_sha" "$image" >"$out/$sums"
+  info_write
+  log "done in $((SECONDS - t0)) s: $out/$image ($(($(stat -c %s "$out/$image") >> 20)) MiB), $sums, $bmap, image-info.json"
+}
+
+main "$@"
