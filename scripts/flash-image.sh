@@ -20,7 +20,8 @@ Target (one of):
 Source:
   --build ID          `latest` (default) or a dated build YYYYMMDD-<sha7>
   --source-dir DIR    read the bucket's layout from DIR instead of S3
-                      (DIR/<prefix>/<node>/<build>/...), e.g. a local `aws s3 sync` copy
+                      (DIR/<prefix>/<node>/latest/..., .../builds/<build>/...),
+                      e.g. a local `aws s3 sync` copy
   --bucket NAME, --prefix KEY, --region NAME
                       default: generated/image-locations.json (from the model)
   --endpoint-url URL  passed to `aws` (an S3-compatible endpoint)
@@ -128,9 +129,11 @@ file_check() {
 
 # --- download and verification ----------------------------------------------------
 
-# fetch FILE: copies <prefix>/<node>/<build>/FILE from the source into $dl.
+# fetch FILE: copies <prefix>/<node>/latest/FILE or <prefix>/<node>/builds/<build>/FILE
+# (the bucket's layout) from the source into $dl.
 fetch() {
-  local key=$prefix/$node/$build/$1
+  local key=$prefix/$node/builds/$build/$1
+  [[ $build != latest ]] || key=$prefix/$node/latest/$1
   if [[ -n $source_dir ]]; then
     log "copying $source_dir/$key"
     cp -- "$source_dir/$key" "$dl/$1" 2>/dev/null || die "$EX_NOINPUT" "not found: $source_dir/$key"
