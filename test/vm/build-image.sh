@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Builds (or finds in the cache) the VM test bench's Debian bookworm disk image.
+#
+#   bash test/vm/build-image.sh        # prints the image directory on its last line
+#
+# The image directory holds:
+#   disk.raw     raw GPT disk: partition 1 = ext4 root (label bench-root), 3 GiB sparse
+#   vmlinuz, initrd.img, cmdline
+#                the bench boots by QEMU direct kernel boot, so the bench itself needs
+#                no boot loader: GRUB is the code under test (install-to-disk), not the bench's.
+# The bench's SSH key is <cache>/id_ed25519 (made once per cache): root and user "bench"
+# (passwordless sudo) accept it.
+#
+# Cached under ${LOLICE_VM_CACHE:-<repo>/.scratch/vm}/images/<key>/, where <key> hashes
+# this script, the package list (plus LOLICE_VM_EXTRA_PACKAGES) and the public key.
+# Downloaded .deb files are kept in <cache>/debs to make rebuilds cheaper.
+# Builds in the host's file system only (mmdebstrap + mke2fs -d): no loop mount, no vfat.
+set -Eeuo pipefail
+
+readonly BENCH_SUITE=bookworm
+readonly BENCH_MIRROR=http://deb.debian.org/debian
+readonly BENCH_DISK_SIZE_MIB=3072
+readonly BENCH_ROOT_OFFSET_MIB=1
+# Packages: boot (kernel, systemd, udev), access (ssh, sudo, python3 for Ansible),
+# networking (iproute2, systemd-networkd from systemd), and what install-to-disk needs
+# (GRUB for both firmware types, gdisk, dosfstools, rsync, efibootmgr).
+readonly BENCH_PACKAGES=(
+  linux-image-amd64 systemd systemd-sysv udev dbus kmod
+  openssh-server sudo python3 python3-apt iproute2 iputils-ping procps less
+  grub-pc-bin grub-efi-amd64-bin grub2-common gdisk dosfstools e2fsprogs rsync efibootmgr
+)
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cache=${LOLICE_VM_CACHE:-$repo/.scratch/vm}
+log() { printf 'build-image: %s\n' "$*" >&2; }
+
+require_cmd() {
+  local cmd
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null || { log "missing command: $cmd (see test/system-packages.txt)"; exit 127; }
+  done
+}
+
+ensure_key() {
+  mkdir -p "$cache"
+  if [[ ! -f $cache/id_ed25519 ]]; then
+    log "generating the bench SSH key $cache/id_ed25519"
+    ssh-keygen -q -t ed25519 -N '' -C lolice-vm-bench -f "$cache/id_ed25519"
+  fi
+}
+
+image_key() {
+  local extra=${LOLICE_VM_EXTRA_PACKAGES:-}
+  {
+    cat "$here/build-image.sh" "$here/customize-root.sh"
+    printf '%s\n' "${BENCH_PACKAGES[@]}" "extra:$extra"
+    cat "$cache/id_ed25519.pub"
+  } | sha256sum | cut -c1-16
+}
+
+build() {
+  local out=$1 work=$1.tmp
+  rm -rf "$work"
+  mkdir -p "$work" "$cache/debs"
+  local -a include=("${BENCH_PACKAGES[@]}")
+  # shellcheck disable=SC2206 # word splitting of the extra package list is intended
+  [[ -n ${LOLICE_VM_EXTRA_PACKAGES:-} ]] && include+=(${LOLICE_VM_EXTRA_PACKAGES//,/ })
+  log "mmdebstrap $BENCH_SUITE (${#include[@]} packages) into $work/root"
+  # shellcheck disable=SC2016 # "$1" is expanded by mmdebstrap's hook shell, not here
+  mmdebstrap --quiet --mode=root --variant=apt --format=directory \
+    --include="$(IFS=,; echo "${include[*]}")" \
+    --skip=download/empty --skip=essential/unlink \
+    --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
+    --setup-hook="sync-in '$cache/debs' /var/cache/apt/archives/" \
+    --customize-hook="sync-out /var/cache/apt/archives '$cache/debs'" \
+    --customize-hook="bash '$here/customize-root.sh' \"\$1\" '$cache/id_ed25519.pub'" \
+    --customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb' \
+    "$BENCH_SUITE" "$work/root" "$BENCH_MIRROR"
+
+  local key uuid
+  key=$(basename "$out")
+  uuid=${key:0:8}-${key:8:4}-4${key:13:3}-8000-${key:0:12}
+  cp "$work"/root/boot/vmlinuz-* "$work/vmlinuz"
+  cp "$work"/root/boot/initrd.img-* "$work/initrd.img"
+  log "writing disk.raw (${BENCH_DISK_SIZE_MIB} MiB, ext4 root $uuid)"
+  truncate -s "${BENCH_DISK_SIZE_MIB}M" "$work/disk.raw"
+  local root_mib=$((BENCH_DISK_SIZE_MIB - BENCH_ROOT_OFFSET_MIB - 1))
+  mke2fs -q -F -t ext4 -L bench-root -U "$uuid" -d "$work/root" \
+    -E offset=$((BENCH_ROOT_OFFSET_MIB * 1024 * 1024)) "$work/disk.raw" "${root_mib}M"
+  # The partition table goes in after mke2fs, which zeroes the disk's first sectors.
+  sgdisk --clear --new=1:${BENCH_ROOT_OFFSET_MIB}M:+${root_mib}M --typecode=1:8304 \
+    --change-name=1:bench-root "$work/disk.raw" >/dev/null
+  printf 'root=UUID=%s rw console=ttyS0,115200 net.ifnames=1 systemd.show_status=1\n' "$uuid" >"$work/cmdline"
+  rm -rf "$work/root"
+  rm -rf "$out"
+  mv "$work" "$out"
+}
+
+main() {
+  require_cmd mmdebstrap sgdisk mke2fs ssh-keygen sha256sum
+  ensure_key
+  local key out
+  key=$(image_key)
+  out=$cache/images/$key
+  if [[ -f $out/disk.raw && -f $out/cmdline ]]; then
+    log "cached: $out"
+  else
+    local t0=$SECONDS
+    build "$out"
+    log "built $out in $((SECONDS - t0)) s"
+  fi
+  echo "$out"
+}
+
+main "$@"

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# The VM test bench: bash functions to boot Debian bookworm VMs in QEMU and drive them
+# over SSH on a loopback port. Source it; see test/README.md for the API and an example.
+#
+#   source test/vm/lib.sh
+#   vm_init                                   # run dir, EXIT trap, image (built or cached)
+#   root=$(vm_disk_overlay root)              # copy-on-write disk over the bench image
+#   vm_start box --disk "$root:virtio" --firmware bios
+#   vm_wait_ssh box
+#   vm_ssh box 'uname -a'
+#   vm_poweroff box
+#
+# Environment: LOLICE_VM_ACCEL=kvm|tcg (default: kvm when a KVM guest really runs, else tcg),
+# LOLICE_VM_CACHE (image cache, default <repo>/.scratch/vm), LOLICE_VM_KEEP=1 (keep the run
+# dir), LOLICE_VM_MEMORY (MiB, default 1024), LOLICE_VM_CPUS (default 2).
+# shellcheck shell=bash
+
+VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_REPO=$(cd "$VM_LIB_DIR/../.." && pwd)
+VM_CACHE=${LOLICE_VM_CACHE:-$VM_REPO/.scratch/vm}
+VM_IMAGE_DIR=''   # set by vm_init: disk.raw, vmlinuz, initrd.img, cmdline
+VM_RUN_DIR=''     # set by vm_init: per-run disks, logs, pid files
+VM_ACCEL=''       # set by vm_init: kvm or tcg
+VM_CPU=''         # set by vm_init: the -cpu model
+VM_SSH_KEY=$VM_CACHE/id_ed25519
+declare -gA VM_PID=() VM_PORT=() VM_LOG=()
+
+vm_log() { printf '[vm %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+vm_die() { vm_log "ERROR: $*"; exit 1; }
+
+# vm_init: builds or finds the bench image, picks the accelerator, makes a run dir under
+# the cache and installs an EXIT trap that stops every VM this shell started.
+vm_init() {
+  local cmd
+  for cmd in qemu-system-x86_64 qemu-img ssh ssh-keygen sgdisk mmdebstrap mke2fs; do
+    command -v "$cmd" >/dev/null || vm_die "missing command $cmd (run test/setup-system.sh)"
+  done
+  VM_IMAGE_DIR=$(bash "$VM_LIB_DIR/build-image.sh" | tail -n1)
+  [[ -f $VM_IMAGE_DIR/disk.raw ]] || vm_die "no bench image in '$VM_IMAGE_DIR'"
+  mkdir -p "$VM_CACHE/runs"
+  VM_RUN_DIR=$(mktemp -d "$VM_CACHE/runs/run.XXXXXX")
+  trap vm_teardown EXIT
+  trap 'exit 130' INT TERM
+  local accel
+  accel=$(vm_detect_accel)
+  VM_ACCEL=${accel%%:*} VM_CPU=${accel#*:}
+  vm_log "image $VM_IMAGE_DIR, accel $VM_ACCEL (cpu $VM_CPU), run dir $VM_RUN_DIR"
+}
+
+# vm_detect_accel: "kvm:<cpu>" when the bench kernel really runs under KVM with that CPU
+# model (it must get as far as its "Kernel panic" for want of a root file system: in nested
+# setups a KVM guest can start and then hang, or "-cpu host" can abort), else "tcg:max".
+# The answer is cached per host boot in $VM_CACHE/accel.
+vm_detect_accel() {
+  local forced=${LOLICE_VM_ACCEL:-} cached=$VM_CACHE/accel boot_id cpu
+  [[ $forced == tcg ]] && { echo tcg:max; return; }
+  boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+  if [[ -z $forced && -f $cached && $(head -n1 "$cached") == "$boot_id" ]]; then
+    tail -n1 "$cached"; return
+  fi
+  local answer=tcg:max
+  if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+    for cpu in host qemu64; do
+      if timeout 20 qemu-system-x86_64 -accel kvm -cpu "$cpu" -machine q35 -m 256 -display none \
+        -nodefaults -serial stdio -no-reboot -kernel "$VM_IMAGE_DIR/vmlinuz" \
+        -append 'console=ttyS0 panic=-1' 2>/dev/null | grep -q 'Kernel panic'; then
+        answer=kvm:$cpu; break
+      fi
+    done
+  fi
+  [[ $forced == kvm && $answer == tcg:* ]] && vm_die "LOLICE_VM_ACCEL=kvm but the kernel does not run under KVM here"
+  printf '%s\n%s\n' "$boot_id" "$answer" >"$cached"
+  echo "$answer"
+}
+
+# vm_disk_overlay NAME: a qcow2 disk in the run dir backed by the bench image (the cached
+# image is never written). Prints its path.
+vm_disk_overlay() {
+  local path=$VM_RUN_DIR/$1.qcow2
+  qemu-img create -q -f qcow2 -F raw -b "$VM_IMAGE_DIR/disk.raw" "$path"
+  echo "$path"
+}
+
+# vm_disk_copy NAME: a sparse raw copy of the bench image (for checksums of the whole disk).
+vm_disk_copy() {
+  local path=$VM_RUN_DIR/$1.raw
+  cp --sparse=always "$VM_IMAGE_DIR/disk.raw" "$path"
+  echo "$path"
+}
+
+# vm_disk_new NAME SIZE: an empty sparse raw disk (SIZE as truncate takes it: 4G, 512M).
+vm_disk_new() {
+  local path=$VM_RUN_DIR/$1.raw
+  truncate -s "$2" "$path"
+  echo "$path"
+}
+
+# vm_free_port: a 127.0.0.1 TCP port nobody listens on (QEMU's bind is the final check).
+vm_free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# vm_disk_args INDEX PATH BUS [boot]: QEMU arguments for one disk on a q35 machine.
+# BUS: virtio (/dev/vdX), sata (/dev/sdX, AHCI port INDEX), nvme (/dev/nvmeXn1).
+# The disk's serial is its file name without extension (visible in /dev/disk/by-id).
+vm_disk_args() {
+  local i=$1 path=$2 bus=$3 boot=${4:-} fmt=raw serial
+  [[ $path == *.qcow2 ]] && fmt=qcow2
+  serial=$(basename "${path%.*}")
+  local bootindex=''
+  [[ -n $boot ]] && bootindex=",bootindex=1"
+  printf '%s\n' -drive "if=none,id=disk$i,file=$path,format=$fmt,cache=unsafe,discard=unmap"
+  case $bus in
+    virtio) printf '%s\n' -device "virtio-blk-pci,drive=disk$i,serial=$serial$bootindex" ;;
+    sata) printf '%s\n' -device "ide-hd,drive=disk$i,bus=ide.$i,serial=$serial$bootindex" ;;
+    nvme) printf '%s\n' -device "nvme,drive=disk$i,serial=$serial$bootindex" ;;
+    *) vm_die "unknown disk bus '$bus' (virtio, sata or nvme)" ;;
+  esac
+}
+
+# vm_start NAME [--firmware uefi|bios] [--boot kernel|disk] [--ro] [--cmdline-extra ARGS]
+#          --disk PATH:BUS [--disk PATH:BUS ...]
+# Starts QEMU in the background; the first disk is the boot disk. --boot kernel (default)
+# boots the bench image's kernel directly with root=UUID of the bench image; --boot disk
+# lets the firmware boot the first disk (for disks with their own boot loader). --ro mounts
+# the bench root read-only. SSH is forwarded from 127.0.0.1:${VM_PORT[NAME]}; the serial
+# console goes to ${VM_LOG[NAME]}.
+vm_start() {
+  local name=$1; shift
+  local firmware=bios boot=kernel ro='' extra='' disks=()
+  while (($#)); do
+    case $1 in
+      --firmware) firmware=$2; shift 2 ;;
+      --boot) boot=$2; shift 2 ;;
+      --disk) disks+=("$2"); shift 2 ;;
+      --ro) ro=1; shift ;;
+      --cmdline-extra) extra=$2; shift 2 ;;
+      *) vm_die "vm_start: unknown option $1" ;;
+    esac
+  done
+  ((${#disks[@]})) || vm_die "vm_start $name: no --disk"
+  local dir=$VM_RUN_DIR/$name
+  mkdir -p "$dir"
+  local -a args=(-name "$name" -machine q35 -m "${LOLICE_VM_MEMORY:-1024}" -smp "${LOLICE_VM_CPUS:-2}"
+    -display none -nodefaults -serial "file:$dir/serial.log" -pidfile "$dir/qemu.pid"
+    -monitor "unix:$dir/monitor.sock,server,nowait" -no-reboot)
+  args+=(-accel "$VM_ACCEL" -cpu "$VM_CPU")
+  case $firmware in
+    uefi)
+      cp /usr/share/OVMF/OVMF_VARS_4M.fd "$dir/OVMF_VARS.fd"
+      args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
+        -drive "if=pflash,format=raw,unit=1,file=$dir/OVMF_VARS.fd") ;;
+    bios) args+=(-bios /usr/share/seabios/bios-256k.bin) ;;
+    *) vm_die "unknown firmware '$firmware' (uefi or bios)" ;;
+  esac
+  if [[ $boot == kernel ]]; then
+    local cmdline
+    cmdline=$(<"$VM_IMAGE_DIR/cmdline")
+    [[ -n $ro ]] && cmdline=${cmdline/ rw / ro }
+    args+=(-kernel "$VM_IMAGE_DIR/vmlinuz" -initrd "$VM_IMAGE_DIR/initrd.img" -append "$cmdline $extra")
+  fi
+  local i spec first=1
+  for i in "${!disks[@]}"; do
+    spec=${disks[$i]}
+    mapfile -t -O "${#args[@]}" args < <(vm_disk_args "$i" "${spec%:*}" "${spec##*:}" "${first:+boot}")
+    first=''
+  done
+  local port attempt
+  for attempt in 1 2 3 4 5; do
+    port=$(vm_free_port)
+    VM_LOG[$name]=$dir/serial.log
+    VM_PORT[$name]=$port
+    if qemu-system-x86_64 "${args[@]}" -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$port-:22" \
+      -device virtio-net-pci,netdev=net0 -daemonize 2>"$dir/qemu.err"; then
+      VM_PID[$name]=$(<"$dir/qemu.pid")
+      vm_log "$name: started (pid ${VM_PID[$name]}, $firmware, boot $boot, ssh 127.0.0.1:$port, disks ${disks[*]##*/})"
+      return 0
+    fi
+    grep -q 'hostfwd' "$dir/qemu.err" || { cat "$dir/qemu.err" >&2; vm_die "$name: QEMU did not start (attempt $attempt)"; }
+  done
+  vm_die "$name: no free SSH port after 5 attempts"
+}
+
+vm_running() { [[ -n ${VM_PID[$1]:-} ]] && kill -0 "${VM_PID[$1]}" 2>/dev/null; }
+
+# vm_ssh NAME COMMAND...: runs a command as root in the VM (arguments joined as ssh does).
+vm_ssh() {
+  local name=$1; shift
+  ssh -q -i "$VM_SSH_KEY" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 \
+    -o ServerAliveInterval=15 -o ServerAliveCountMax=8 root@127.0.0.1 "$@"
+}
+
+# vm_scp NAME SRC DEST: copies a local file into the VM (DEST is a path in the VM).
+vm_scp() {
+  scp -q -i "$VM_SSH_KEY" -P "${VM_PORT[$1]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$2" "root@127.0.0.1:$3"
+}
+
+# vm_wait_ssh NAME [TIMEOUT_SECONDS=600]: waits until SSH answers; prints progress (the
+# last serial console line) every 15 s; on timeout shows the console tail and fails.
+vm_wait_ssh() {
+  local name=$1 timeout=${2:-600} t0=$SECONDS next=15
+  while ! vm_ssh "$name" true 2>/dev/null; do
+    vm_running "$name" || { tail -n 30 "${VM_LOG[$name]}" >&2; vm_die "$name: QEMU exited before SSH came up"; }
+    if ((SECONDS - t0 >= timeout)); then
+      tail -n 30 "${VM_LOG[$name]}" >&2
+      vm_die "$name: no SSH after ${timeout} s"
+    fi
+    if ((SECONDS - t0 >= next)); then
+      vm_log "$name: waiting for SSH ($((SECONDS - t0)) s): $(vm_console_tail "$name")"
+      next=$((next + 15))
+    fi
+    sleep 2
+  done
+  vm_log "$name: SSH up after $((SECONDS - t0)) s"
+}
+
+# vm_console_tail NAME: the last non-empty serial console line, control characters removed.
+vm_console_tail() {
+  tr -d '\r' <"${VM_LOG[$1]}" 2>/dev/null | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -v '^[[:space:]]*$' | tail -n1 | cut -c1-100
+}
+
+# vm_wait_exit NAME [TIMEOUT=120]: waits for QEMU to exit; kills it after the timeout.
+vm_wait_exit() {
+  local name=$1 timeout=${2:-120} t0=$SECONDS
+  while vm_running "$name"; do
+    if ((SECONDS - t0 >= timeout)); then
+      vm_log "$name: still running after ${timeout} s, killing it"
+      kill "${VM_PID[$name]}" 2>/dev/null || true
+      sleep 1
+      break
+    fi
+    sleep 1
+  done
+  VM_PID[$name]=''
+}
+
+# vm_poweroff NAME [TIMEOUT=180]: clean shutdown over SSH, then waits for QEMU to exit.
+vm_poweroff() {
+  local name=$1 timeout=${2:-180}
+  vm_running "$name" || return 0
+  vm_ssh "$name" 'systemctl poweroff' 2>/dev/null || true
+  vm_wait_exit "$name" "$timeout"
+  vm_log "$name: powered off"
+}
+
+# vm_teardown: kills every VM still running, removes the run dir (unless LOLICE_VM_KEEP=1).
+vm_teardown() {
+  local name
+  for name in "${!VM_PID[@]}"; do
+    if vm_running "$name"; then
+      vm_log "$name: killing QEMU (pid ${VM_PID[$name]})"
+      kill "${VM_PID[$name]}" 2>/dev/null || true
+    fi
+  done
+  sleep 0.5
+  if [[ -n $VM_RUN_DIR && -d $VM_RUN_DIR ]]; then
+    if [[ ${LOLICE_VM_KEEP:-} == 1 ]]; then vm_log "kept $VM_RUN_DIR"; else rm -rf "$VM_RUN_DIR"; fi
+  fi
+}
