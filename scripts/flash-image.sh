@@ -19,13 +19,14 @@ Target (one of):
   --output FILE       a regular file (the raw image, sparse); must not exist yet
 Source:
   --build ID          `latest` (default) or a dated build YYYYMMDD-<sha7>
-  --source-dir DIR    read the bucket's layout from DIR instead of S3
+  --source-dir DIR    read the files in place from DIR, laid out like the bucket
                       (DIR/<prefix>/<node>/latest/..., .../builds/<build>/...),
-                      e.g. a local `aws s3 sync` copy
+                      e.g. a local `aws s3 sync` copy, instead of S3
   --bucket NAME, --prefix KEY, --region NAME
                       default: generated/image-locations.json (from the model)
   --endpoint-url URL  passed to `aws` (an S3-compatible endpoint)
-  --download-dir DIR  keep the downloaded files in DIR (default: a temporary directory)
+  --download-dir DIR  keep the files downloaded from S3 in DIR (default: a temporary
+                      directory, removed at the end)
 Safety:
   --force             write to a disk that is not removable or is mounted/in use,
                       or overwrite an existing --output file
@@ -129,14 +130,19 @@ file_check() {
 
 # --- download and verification ----------------------------------------------------
 
-# fetch FILE: copies <prefix>/<node>/latest/FILE or <prefix>/<node>/builds/<build>/FILE
-# (the bucket's layout) from the source into $dl.
+# build_key: the key prefix of the build, per the bucket's layout.
+build_key() {
+  if [[ $build == latest ]]; then echo "$prefix/$node/latest"; else echo "$prefix/$node/builds/$build"; fi
+}
+
+# fetch FILE: makes $dl/FILE available: from S3 into the download directory, or, from
+# --source-dir, in place (local files are read where they are, not copied).
 fetch() {
-  local key=$prefix/$node/builds/$build/$1
-  [[ $build != latest ]] || key=$prefix/$node/latest/$1
+  local key
+  key=$(build_key)/$1
   if [[ -n $source_dir ]]; then
-    log "copying $source_dir/$key"
-    cp -- "$source_dir/$key" "$dl/$1" 2>/dev/null || die "$EX_NOINPUT" "not found: $source_dir/$key"
+    [[ -f $dl/$1 ]] || die "$EX_NOINPUT" "not found: $dl/$1"
+    log "found $dl/$1"
   else
     local -a aws=(aws s3 cp --region "$region")
     [[ -z $endpoint ]] || aws+=(--endpoint-url "$endpoint")
@@ -226,7 +232,9 @@ main() {
   locations_load
   if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
   trap cleanup EXIT
-  if [[ -n $download_dir ]]; then
+  if [[ -n $source_dir ]]; then
+    dl=$source_dir/$(build_key)
+  elif [[ -n $download_dir ]]; then
     mkdir -p "$download_dir"
     dl=$download_dir
   else

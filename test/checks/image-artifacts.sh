@@ -213,7 +213,7 @@ section_flash_device() {
   before=$(sha256sum "$disk" | cut -d' ' -f1)
   expect 77 'not a removable or USB disk' "a non-removable disk (loop device) is refused" \
     "$flash" --node "$NODE" --device "$loop" --yes --source-dir "$bucket"
-  check "... before any download" bash -c "! grep -q copying '$scratch/out.log'"
+  check "... before any download" bash -c "! grep -q image-info.json '$scratch/out.log'"
   expect 77 'no terminal to confirm on; pass --yes' "without --yes and no terminal, --force is not enough" \
     "$flash" --node "$NODE" --device "$loop" --force --source-dir "$bucket" </dev/null
   check "... and the disk is untouched" test "$(sha256sum "$disk" | cut -d' ' -f1)" == "$before"
