@@ -13,5 +13,9 @@ export function addTasks(project: javascript.NodeProject, packages: readonly Wor
     description: 'Regenerate and fail if anything differs from what is committed (untracked files included)',
     exec: 'bash test/drift.sh',
   });
+  project.addTask('bench', {
+    description: 'Benchmark the image artifacts against the seed pipeline and projen synth (root, ~20 min; not part of test)',
+    exec: 'bash scripts/bench.sh',
+  });
   project.testTask.reset('bash test/run.sh');
 }

@@ -80,7 +80,7 @@ sparse_zero_frames() {
 # concatenated frames that decompress to RAW, reading only its data segments.
 # COMPRESSOR reads stdin and writes stdout (e.g. zstd -q -T0 -10 --long=27 -c).
 sparse_compress() {
-  local raw=$1 bmap=$2 out=$3 dir=$4 kind off len done=0 total
+  local raw=$1 bmap=$2 out=$3 dir=$4 kind off len done=0 total step=0
   shift 4
   total=$(sparse_segments "$bmap" | awk '$1 == "data" { n += $3 } END { printf "%.0f", n }')
   : >"$out"
@@ -88,7 +88,11 @@ sparse_compress() {
     if [[ $kind == data ]]; then
       sparse_read "$raw" "$off" "$len" | "$@" >>"$out"
       done=$((done + len))
-      sparse_progress "compressed $((done >> 20)) of $((total >> 20)) MiB of data"
+      # A line at every tenth of the data.
+      if ((done * 10 / total > step)); then
+        step=$((done * 10 / total))
+        sparse_progress "compressed $((done >> 20)) of $((total >> 20)) MiB of data"
+      fi
     else
       sparse_zero_frames "$dir" "$len" "$@" >>"$out"
     fi

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # sh -c scripts take their arguments as "$1"...: single quotes on purpose
+# The image-artifact benchmark (`npx projen bench`). See usage().
+set -Eeuo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+# shellcheck source=lib/sparse-image.sh source-path=SCRIPTDIR
+source "$here/lib/sparse-image.sh"
+
+readonly NODE=golyat-1
+readonly BASE=${LOLICE_BENCH_DIR:-$repo/.scratch/bench}
+# Compressors tried besides the project's (all skip holes the same way); label|command.
+readonly CANDIDATES=(
+  'lz4 -1|lz4 -q -1 -c'
+  'zstd -1|zstd -q -T0 -1 -c'
+  'zstd -3|zstd -q -T0 -3 -c'
+  'zstd -6 --long=27|zstd -q -T0 -6 --long=27 -c'
+  'zstd -12 --long=27|zstd -q -T0 -12 --long=27 -c'
+  'zstd -15 --long=27|zstd -q -T0 -15 --long=27 -c'
+  'gzip -6 (pigz)|pigz -q -6 -c'
+  'xz -1 -T0|xz -q -T0 -1 -c'
+)
+
+usage() {
+  cat <<'EOF'
+Usage: bench.sh [--size-gib N] [--tree DIR]      (npx projen bench)
+
+Measures, in one run on this machine, on a realistic image (a sparse raw disk of the
+model's image.diskSizeGiB holding the VM bench's Debian system, test/vm/build-image.sh):
+  - the seed's pipeline: xz -9 -T0 over the whole raw image; xz -dc | dd to flash;
+  - the project's: scripts/postprocess-image.sh; scripts/flash-image.sh (bmaptool);
+  - other compressors, holes skipped the same way, and zstd over the full image;
+  - `npx projen` against a bare projen TypeScript project's synth;
+and prints every figure, the ratios and the issue's targets. Needs root (loop mount),
+about 24 GiB free under .scratch/bench (the seed's dd writes the whole image), and
+15-20 minutes on 2 cores. Scratch files are removed at the end, also when interrupted.
+Quick trials (figures not comparable): --size-gib N  a smaller disk;
+  --tree DIR  the root file system's contents from DIR instead of the VM bench's system.
+EOF
+}
+
+# --- output -----------------------------------------------------------------------
+
+t_start=$EPOCHREALTIME
+log() { printf '[%s] %s\n' "$(elapsed)" "$*" >&2; }
+elapsed() { awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { s = b - a; printf "%02d:%02d", s / 60, s % 60 }'; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+row() { printf '  %-40s %12s %14s %s\n' "$@"; }
+# target NAME VALUE OP LIMIT: prints a target line and counts misses.
+target() {
+  local verdict=met
+  awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN { exit !((op == "<=") ? v <= l : v >= l) }' || { verdict=MISSED; missed=$((missed + 1)); }
+  printf '  target %-52s %8s %s %-6s %s\n' "$1" "$2" "$3" "$4" "$verdict"
+}
+
+# ticker PID WHAT [FILE]: a progress line every 30 s while PID runs.
+ticker() {
+  local pid=$1 what=$2 file=${3:-}
+  while sleep 30 && kill -0 "$pid" 2>/dev/null; do
+    log "  ... $what still running${file:+, $(mib "$(stat -c %s "$file" 2>/dev/null || echo 0)") written}"
+  done
+}
+
+declare -A wall=() written=()
+# measure NAME [FILE] -- COMMAND...: runs COMMAND (a function too) in a subshell, sets
+# wall[NAME] (seconds) and written[NAME] (bytes COMMAND and its children wrote to
+# storage: write_bytes of /proc/<pid>/io, to which the kernel adds reaped children's).
+measure() {
+  local name=$1 file='' t0 io pid
+  shift
+  [[ $1 == -- ]] || { file=$1; shift; }
+  shift
+  io=$work/io.$name
+  t0=$EPOCHREALTIME
+  ("$@" && cat "/proc/$BASHPID/io" >"$io") &
+  pid=$!
+  ticker "$pid" "$name" "$file" &
+  tick=$!
+  wait "$pid"
+  kill "$tick" 2>/dev/null || true
+  tick=''
+  wall[$name]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+  written[$name]=$(awk '$1 == "write_bytes:" { print $2 }' "$io")
+}
+
+# --- the realistic image ---------------------------------------------------------------
+
+# image_build RAW SIZE-GIB: a sparse GPT disk laid out like the worker image (BIOS boot,
+# 512 MiB ESP, ext4 root on the rest) whose root holds the VM bench's Debian system.
+image_build() {
+  local raw=$1 gib=$2 tree=$3 bench disk start
+  if [[ -z $tree ]]; then
+    bench=$(bash "$repo/test/vm/build-image.sh" | tail -n 1)
+    disk=$bench/disk.raw
+    start=$(sgdisk -i 1 "$disk" | awk '/^First sector:/ { print $3 }')
+    [[ $start =~ ^[0-9]+$ ]] || { log "error: no partition 1 in $disk"; return 1; }
+    mkdir -p "$mnt"
+    mount -o ro,loop,offset=$((start * 512)) "$disk" "$mnt"
+    tree=$mnt
+  fi
+  truncate -s "${gib}G" "$raw"
+  sgdisk --clear --new=1:1M:+1M --typecode=1:EF02 --new=2:2M:+512M --typecode=2:EF00 \
+    --new=3:514M:0 --typecode=3:8304 "$raw" >/dev/null
+  local root_start root_end
+  root_start=$(sgdisk -i 3 "$raw" | awk '/^First sector:/ { print $3 }')
+  root_end=$(sgdisk -i 3 "$raw" | awk '/^Last sector:/ { print $3 }')
+  mkfs.fat -F 32 -n ESP --offset 4096 "$raw" $((512 * 1024)) >/dev/null 2>&1
+  mke2fs -q -F -t ext4 -L root -d "$tree" -E offset=$((root_start * 512)),nodiscard \
+    "$raw" $(((root_end - root_start + 1) / 2))k
+  if mountpoint -q "$mnt"; then umount "$mnt"; fi
+}
+
+# --- phases ------------------------------------------------------------------------------
+
+phase_image() {
+  local gib=$1 tree=$2
+  log "image: ${gib} GiB sparse raw disk with ${tree:-the VM bench system}"
+  measure image -- image_build "$raw" "$gib" "$tree"
+  size_raw=$(stat -c %s "$raw")
+  used=$(($(stat -c %b "$raw") * $(stat -c %B "$raw")))
+  log "image: $(mib "$size_raw"), $(mib "$used") used, built in ${wall[image]} s"
+}
+
+phase_compress() {
+  log "compress (seed): xz -9 -T0 over the whole raw image (the long one: minutes)"
+  measure seed_xz "$work/seed.img.xz" -- sh -c 'xz -9 -T0 -c "$1" >"$2"' _ "$raw" "$work/seed.img.xz"
+  size_seed=$(stat -c %s "$work/seed.img.xz")
+  log "compress (seed): ${wall[seed_xz]} s, $(mib "$size_seed")"
+
+  log "compress (project): scripts/postprocess-image.sh"
+  mkdir -p "$work/out"
+  measure project -- env NODE_NAME=$NODE KUBERNETES_VERSION=bench CRIO_VERSION=bench GIT_COMMIT=0000000 \
+    BUILD_TIME=2000-01-01T00:00:00Z "$here/postprocess-image.sh" "$raw" "$work/out"
+  artifact=$work/out/$NODE.img.$ARTIFACT_EXTENSION
+  size_project=$(stat -c %s "$artifact")
+  mapped=$(sparse_mapped_bytes "$work/out/$NODE.img.bmap")
+  log "compress (project): ${wall[project]} s, $(mib "$size_project")"
+}
+
+phase_candidates() {
+  local c label i=0 zeros=$work/zero-frames out=$work/candidate cmd=()
+  cand_rows=()
+  for c in "${CANDIDATES[@]}"; do
+    label=${c%%|*} i=$((i + 1))
+    read -r -a cmd <<<"${c#*|}"
+    log "candidate $i/${#CANDIDATES[@]}: $label (holes skipped)"
+    rm -rf "$zeros" && mkdir -p "$zeros"
+    measure cand "$out" -- sparse_compress "$raw" "$work/out/$NODE.img.bmap" "$out" "$zeros" "${cmd[@]}"
+    cand_rows+=("$label|${wall[cand]}|$(stat -c %s "$out")")
+    rm -f "$out"
+  done
+  log "candidate: zstd ${ARTIFACT_LEVEL[*]} over the full image (holes read and compressed)"
+  measure full "$out" -- sh -c 'in=$1 out=$2; shift 2; "$@" <"$in" >"$out"' _ "$raw" "$out" "${ARTIFACT_COMPRESSOR[@]}"
+  cand_rows+=("zstd ${ARTIFACT_LEVEL[*]}, full image|${wall[full]}|$(stat -c %s "$out")")
+  rm -f "$out"
+}
+
+phase_decompress() {
+  log "decompress: xz -dc (seed) and zstd -dc (project) of the whole image to /dev/null"
+  measure seed_dc -- sh -c 'xz -dc "$1" >/dev/null' _ "$work/seed.img.xz"
+  measure project_dc -- sh -c 'zstd -dc "$1" >/dev/null' _ "$artifact"
+  log "decompress: xz ${wall[seed_dc]} s, zstd ${wall[project_dc]} s"
+}
+
+phase_flash() {
+  local target=$work/target.img standin=$work/standin prefix
+  log "flash (seed): xz -dc | dd of=<file> bs=4M conv=fsync"
+  measure seed_flash "$target" -- sh -c 'xz -dc "$1" | dd of="$2" bs=4M conv=fsync status=none' _ "$work/seed.img.xz" "$target"
+  alloc_seed=$(($(stat -c %b "$target") * $(stat -c %B "$target")))
+  rm -f "$target"
+  log "flash (seed): ${wall[seed_flash]} s, $(mib "${written[seed_flash]}") written"
+
+  # The S3 stand-in: the artifacts in a directory laid out like the bucket.
+  prefix=$(jq -r .prefix "$repo/generated/image-locations.json")
+  mkdir -p "$standin/$prefix/$NODE"
+  mv "$work/out" "$standin/$prefix/$NODE/latest"
+  artifact=$standin/$prefix/$NODE/latest/$NODE.img.$ARTIFACT_EXTENSION
+  log "flash (project): scripts/flash-image.sh --output <file> (S3 stand-in: a local directory)"
+  measure project_flash "$target" -- "$here/flash-image.sh" --node "$NODE" --output "$target" --source-dir "$standin"
+  alloc_project=$(($(stat -c %b "$target") * $(stat -c %B "$target")))
+  log "flash (project): ${wall[project_flash]} s, $(mib "${written[project_flash]}") written; checking the written data"
+  local kind off len
+  while read -r kind off len; do
+    [[ $kind == data ]] || continue
+    cmp -s <(sparse_read "$target" "$off" "$len") <(sparse_read "$raw" "$off" "$len") ||
+      { log "error: the flashed file differs from the raw image at $off"; return 1; }
+  done < <(sparse_segments "$standin/$prefix/$NODE/latest/$NODE.img.bmap" 1)
+  rm -f "$target"
+}
+
+# projen_run DIR ARGS...: projen in DIR, never its post-synthesis npm install (DIR's
+# node_modules is this repository's, linked: an install would replace the link).
+projen_run() {
+  local dir=$1
+  shift
+  (cd "$dir" && PROJEN_DISABLE_POST=true "$@" >"$work/projen.log" 2>&1) ||
+    { log "error: projen failed in $dir:"; cat "$work/projen.log" >&2; return 1; }
+}
+
+# synth_time DIR: median wall time of three `npx projen --no-post` runs in DIR (after a warm-up).
+synth_time() {
+  local dir=$1 i t0 times=()
+  projen_run "$dir" npx --offline projen --no-post
+  for i in 1 2 3; do
+    t0=$EPOCHREALTIME
+    projen_run "$dir" npx --offline projen --no-post
+    times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+}
+
+phase_regenerate() {
+  local copy=$work/repo-copy bare=$work/bare
+  log "regenerate: npx projen on a copy of this repository (3 runs, median)"
+  mkdir -p "$copy"
+  (cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$copy" 2>/dev/null) || true
+  ln -s "$repo/node_modules" "$copy/node_modules"
+  regen_project=$(synth_time "$copy")
+  log "regenerate: a bare projen TypeScript project (projen new typescript, with the tsx runner as here)"
+  mkdir -p "$bare"
+  ln -s "$repo/node_modules" "$bare/node_modules"
+  projen_run "$bare" "$repo/node_modules/.bin/projen" new typescript --no-post --no-git
+  # Same .projenrc.ts runner as this repository (tsx); projen's default, ts-node, is not
+  # installed. One direct run of the edited .projenrc.ts switches the default task to it.
+  sed -i 's|^  projenrcTs: true,|  projenrcTs: true,\n  projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },|' "$bare/.projenrc.ts"
+  projen_run "$bare" "$repo/node_modules/.bin/tsx" .projenrc.ts
+  jq -e '.tasks.default.steps[0].execArgs[0] == "tsx"' "$bare/.projen/tasks.json" >/dev/null ||
+    { log "error: the bare project's default task does not run tsx"; return 1; }
+  regen_bare=$(synth_time "$bare")
+  log "regenerate: ${regen_project} s (this repository), ${regen_bare} s (bare)"
+}
+
+# --- report -------------------------------------------------------------------------------
+
+report() {
+  local c label cwall csize
+  echo
+  echo "== Benchmark of the image artifacts ($(date -u +%Y-%m-%dT%H:%MZ))"
+  echo "machine: $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load before the run: $load0"
+  echo "image:   $(mib "$size_raw") raw, $(mib "$used") used (allocated), $(mib "$mapped") mapped by the bmap; built/reused in ${wall[image]} s"
+  echo
+  echo "compression                                      wall (s)       size  ratio to seed (time, size)"
+  row "seed: xz -9 -T0, full image" "${wall[seed_xz]}" "$(mib "$size_seed")" "1, 1"
+  row "project: postprocess-image.sh (zstd ${ARTIFACT_LEVEL[*]})" "${wall[project]}" "$(mib "$size_project")" \
+    "$(ratio "${wall[project]}" "${wall[seed_xz]}"), $(ratio "$size_project" "$size_seed")"
+  for c in "${cand_rows[@]}"; do
+    IFS="|" read -r label cwall csize <<<"$c"
+    row "candidate: $label" "$cwall" "$(mib "$csize")" "$(ratio "$cwall" "${wall[seed_xz]}"), $(ratio "$csize" "$size_seed")"
+  done
+  echo "  (candidates skip holes as the project does, except the 'full image' row; bmap + sha256 are in the project's time only)"
+  echo
+  echo "decompression of the whole image to /dev/null"
+  row "seed: xz -dc" "${wall[seed_dc]}" "" ""
+  row "project: zstd -dc" "${wall[project_dc]}" "" "$(ratio "${wall[seed_dc]}" "${wall[project_dc]}")x faster"
+  echo
+  echo "flashing to a target file                         wall (s)  written (write_bytes)  target allocated"
+  row "seed: xz -dc | dd bs=4M conv=fsync" "${wall[seed_flash]}" "$(mib "${written[seed_flash]}")" "$(mib "$alloc_seed")"
+  row "project: flash-image.sh (bmaptool)" "${wall[project_flash]}" "$(mib "${written[project_flash]}")" "$(mib "$alloc_project")"
+  echo
+  echo "regeneration (median of 3 runs of npx projen --no-post, each after a warm-up run)"
+  row "this repository: npx projen" "$regen_project" "" ""
+  row "bare projen TypeScript project" "$regen_bare" "" ""
+  echo
+  echo "targets (issue 11)"
+  target "compression time / seed's" "$(ratio "${wall[project]}" "${wall[seed_xz]}")" '<=' 0.15
+  target "compressed size / seed's" "$(ratio "$size_project" "$size_seed")" '<=' 1.25
+  target "decompression speed / seed's (x faster)" "$(ratio "${wall[seed_dc]}" "${wall[project_dc]}")" '>=' 5
+  target "bytes written when flashing / used bytes" "$(ratio "${written[project_flash]}" "$used")" '<=' 1.1
+  target "flashing wall time / seed's xz -dc | dd" "$(ratio "${wall[project_flash]}" "${wall[seed_flash]}")" '<=' 0.2
+  target "regeneration / bare projen synth" "$(ratio "$regen_project" "$regen_bare")" '<=' 1.3
+  echo "  the artifact is flashable directly by bmaptool: shown by the project's flash row (bmaptool copy of the .zst)"
+  echo "total bench time: $(elapsed)"
+}
+
+# --- main -----------------------------------------------------------------------------------
+
+cleanup() {
+  local status=$?
+  [[ -z ${tick:-} ]] || kill "$tick" 2>/dev/null || true
+  if [[ -n ${work:-} ]]; then
+    mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
+    rm -rf "$work"
+  fi
+  ((status == 0)) || log "bench stopped (exit $status); scratch files removed"
+}
+
+main() {
+  local gib='' tree=''
+  while (($#)); do
+    case $1 in
+      -h | --help) usage; exit 0 ;;
+      --size-gib) gib=$2; shift ;;
+      --tree) tree=$(cd "$2" && pwd); shift ;;
+      *) usage >&2; exit 64 ;;
+    esac
+    shift
+  done
+  local cmd
+  for cmd in xz zstd lz4 pigz bmaptool jq sgdisk mke2fs mkfs.fat mount mmdebstrap git; do
+    command -v "$cmd" >/dev/null || { log "error: missing command $cmd (see test/system-packages.txt)"; exit 69; }
+  done
+  ((EUID == 0)) || { log "error: run as root (the bench image is loop-mounted read-only)"; exit 77; }
+  gib=${gib:-$(cd "$repo" && node_modules/.bin/tsx -e 'import { lolice } from "./packages/node-model/src/lolice"; console.log(lolice.image.diskSizeGiB)')}
+  mkdir -p "$BASE"
+  local free
+  free=$(df -B1 --output=avail "$BASE" | tail -n 1)
+  ((free > (gib + 4) * 1073741824)) || { log "error: $(mib "$free") free under $BASE; the bench needs $((gib + 4)) GiB"; exit 73; }
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  work=$(mktemp -d "$BASE/run.XXXXXX")
+  mnt=$work/bench-root
+  raw=$work/$NODE.img
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  phase_image "$gib" "$tree"
+  phase_compress
+  phase_candidates
+  phase_decompress
+  phase_flash
+  phase_regenerate
+  missed=0
+  report >"$BASE/last-run.txt"
+  cat "$BASE/last-run.txt"
+  log "figures saved in $BASE/last-run.txt"
+  ((missed == 0))
+}
+
+main "$@"
