@@ -21,7 +21,7 @@ readonly ARTIFACT_EXTENSION=zst
 
 # Holes shorter than this are compressed as data: a new frame per tiny hole would
 # cost more (lost compression context, frame headers) than compressing the zeros.
-readonly SPARSE_MERGE_GAP=$((16 * 1024 * 1024))
+readonly SPARSE_MERGE_GAP=$((1024 * 1024))
 # Largest zero frame: holes are covered by repeats of it plus smaller powers of two.
 readonly SPARSE_ZERO_FRAME_LOG2=28
 

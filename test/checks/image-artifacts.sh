@@ -44,16 +44,16 @@ expect() {
 jq_true() { jq -e "$@" >/dev/null; }
 allocated() { echo $(($(stat -c %b "$1") * $(stat -c %B "$1"))); }
 
-# image_make FILE: a 1 GiB sparse GPT disk with an ext4 partition holding random and
+# image_make FILE: a 512 MiB sparse GPT disk with an ext4 partition holding random and
 # text files (about 10 MiB of data, spread by mke2fs over its block groups).
 image_make() {
   local tree=$scratch/tree
   mkdir -p "$tree/etc" "$tree/bin"
   head -c 6M /dev/urandom >"$tree/bin/blob"
   seq 1 400000 >"$tree/etc/numbers"
-  truncate -s 1G "$1"
+  truncate -s 512M "$1"
   sgdisk --clear --new=1:1M:0 --typecode=1:8304 "$1" >/dev/null
-  mke2fs -q -F -t ext4 -d "$tree" -E offset=1048576,nodiscard "$1" $((1023 * 1024))k
+  mke2fs -q -F -t ext4 -d "$tree" -E offset=1048576,nodiscard "$1" $((510 * 1024))k
 }
 
 # The post-processing environment as the image workflow sets it.
@@ -206,7 +206,7 @@ section_flash_file() {
 section_flash_device() {
   local raw=$scratch/disk.raw flash=scripts/flash-image.sh disk loop before
   disk=$scratch/loop-disk.img
-  truncate -s 1G "$disk"
+  truncate -s 512M "$disk"
   head -c 1M /dev/urandom | dd of="$disk" conv=notrunc status=none
   loop=$(losetup -f --show "$disk")
   loops+=("$loop")
@@ -255,11 +255,12 @@ main() {
   for cmd in shellcheck strace bmaptool zstd jq sgdisk mke2fs losetup partx; do
     command -v "$cmd" >/dev/null || { echo "image-artifacts: missing command $cmd" >&2; exit 1; }
   done
-  local t0=$SECONDS
-  section_shellcheck
-  section_postprocess
-  section_flash_file
-  section_flash_device
+  local t0=$SECONDS section t
+  for section in shellcheck postprocess flash_file flash_device; do
+    t=$SECONDS
+    "section_$section"
+    echo "# section $section: $((SECONDS - t)) s"
+  done
   echo "image-artifacts: $passed passed, $failed failed ($((SECONDS - t0)) s)"
   ((failed == 0))
 }
