@@ -75,12 +75,13 @@ measure() {
   io=$work/io.$name
   t0=$EPOCHREALTIME
   ("$@" && cat "/proc/$BASHPID/io" >"$io") &
-  pid=$!
+  pid=$! job=$!
   ticker "$pid" "$name" "$file" &
   tick=$!
+  disown "$tick" # no job-control notice when it is stopped
   wait "$pid"
   kill "$tick" 2>/dev/null || true
-  tick=''
+  tick='' job=''
   wall[$name]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
   written[$name]=$(awk '$1 == "write_bytes:" { print $2 }' "$io")
 }
@@ -279,6 +280,9 @@ report() {
 cleanup() {
   local status=$?
   [[ -z ${tick:-} ]] || kill "$tick" 2>/dev/null || true
+  # The measured job runs in its own process group (set -m): stop it and its children.
+  [[ -z ${job:-} ]] || kill -- "-$job" 2>/dev/null || true
+  wait 2>/dev/null || true
   if [[ -n ${work:-} ]]; then
     mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
     rm -rf "$work"
@@ -311,6 +315,7 @@ main() {
   work=$(mktemp -d "$BASE/run.XXXXXX")
   mnt=$work/bench-root
   raw=$work/$NODE.img
+  set -m # each measured job in a process group of its own, for cleanup()
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   phase_image "$gib" "$tree"
