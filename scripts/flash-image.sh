@@ -100,6 +100,7 @@ refuse() { die "$EX_NOPERM" "refusing to write $1: $2"; }
 disk_check() {
   local dev=$1 name type removable tran hotplug used
   [[ -b $dev ]] || refuse "$dev" "not a block device (for an image file use --output)"
+  [[ -w $dev ]] || refuse "$dev" "not writable by $(id -un) (run with sudo)"
   name=$(lsblk -dno KNAME "$dev")
   type=$(lsblk -dno TYPE "$dev")
   [[ $type == disk || $type == loop ]] ||
