@@ -116,7 +116,11 @@ main() {
   local t0=$SECONDS
   log "block map of $raw ($(($(stat -c %s "$raw") >> 20)) MiB)"
   bmaptool create -o "$out/$bmap" "$raw"
-  log "mapped: $(($(sparse_mapped_bytes "$out/$bmap") >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
+  local mapped size
+  mapped=$(sparse_mapped_bytes "$out/$bmap") size=$(stat -c %s "$raw")
+  log "mapped: $((mapped >> 20)) of $((size >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
+  ((mapped * 2 < size)) ||
+    log "warning: most of the image is mapped: is it sparse? (copy it with cp --sparse=always, or trim it: fstrim / virt-sparsify)"
   SPARSE_PROGRESS=postprocess sparse_compress "$raw" "$out/$bmap" "$out/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
   image_sha=$(sha256_of "$out/$image")
   printf '%s  %s\n' "$image_sha" "$image" >"$out/$sums"
