@@ -17,7 +17,6 @@ readonly CANDIDATES=(
   'zstd -3|zstd -q -T0 -3 -c'
   'zstd -6 --long=27|zstd -q -T0 -6 --long=27 -c'
   'zstd -12 --long=27|zstd -q -T0 -12 --long=27 -c'
-  'zstd -15 --long=27|zstd -q -T0 -15 --long=27 -c'
   'gzip -6 (pigz)|pigz -q -6 -c'
   'xz -1 -T0|xz -q -T0 -1 -c'
 )
