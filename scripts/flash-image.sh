@@ -105,6 +105,12 @@ disk_check() {
   type=$(lsblk -dno TYPE "$dev")
   [[ $type == disk || $type == loop ]] ||
     refuse "$dev" "it is a $type, not a whole disk: give the disk itself (e.g. /dev/sdb, not /dev/sdb1)"
+  # The disk(s) under the running system's root file system: never, not even with --force.
+  local root_src
+  root_src=$(findmnt -no SOURCE / 2>/dev/null || true)
+  if [[ -b $root_src ]] && lsblk -nsro KNAME "$root_src" | grep -qx "$name"; then
+    refuse "$dev" "it holds the running system's root file system"
+  fi
   used=$(lsblk -nro NAME,TYPE,MOUNTPOINTS "$dev" |
     awk '$3 != "" || $2 ~ /^(lvm|crypt|raid|md)/ { print $1 ($3 == "" ? " (" $2 ")" : " on " $3) }' | paste -sd, -)
   if [[ -n $used ]]; then

@@ -226,6 +226,15 @@ section_flash_device() {
   umount "$mounted"
   mounted=''
 
+  local root_src
+  root_src=$(findmnt -no SOURCE /)
+  if [[ -b $root_src ]]; then
+    expect 77 "holds the running system's root file system" "the disk under / is refused, even with --force" \
+      "$flash" --node "$NODE" --device "$root_src" --force --yes --source-dir "$bucket"
+  else
+    echo "# skipped: / is not on a block device here ($root_src)"
+  fi
+
   local parted=$scratch/parted.img part
   cp --sparse=always "$raw" "$parted"
   local ploop
