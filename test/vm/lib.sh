@@ -88,6 +88,17 @@ vm_disk_copy() {
   echo "$path"
 }
 
+# vm_disk_put RAW_COPY GUEST_PATH LOCAL_FILE [MODE=0644]: writes a file into the bench root
+# file system of a raw copy (vm_disk_copy) before it boots (debugfs; no mount needed).
+vm_disk_put() {
+  local disk=$1 path=$2 file=$3 mode=${4:-0644} fs
+  fs="$1?offset=$((1024 * 1024))"
+  debugfs -w -R "rm $path" "$fs" >/dev/null 2>&1 || true
+  printf 'write %s %s\nsif %s mode 0100%s\n' "$file" "$path" "$path" "${mode#0}" |
+    debugfs -w -f - "$fs" >/dev/null 2>&1
+  [[ $(debugfs -R "cat $path" "$fs" 2>/dev/null) == "$(<"$file")" ]] || vm_die "vm_disk_put: could not write $path into $disk"
+}
+
 # vm_disk_new NAME SIZE: an empty sparse raw disk (SIZE as truncate takes it: 4G, 512M).
 vm_disk_new() {
   local path=$VM_RUN_DIR/$1.raw
@@ -222,7 +233,7 @@ vm_wait_ssh() {
 
 # vm_console_tail NAME: the last non-empty serial console line, control characters removed.
 vm_console_tail() {
-  tr -d '\r' <"${VM_LOG[$1]}" 2>/dev/null | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -v '^[[:space:]]*$' | tail -n1 | cut -c1-100
+  tr -d '\r' <"${VM_LOG[$1]}" 2>/dev/null | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^[[:space:]]*$' | tail -n1 | cut -c1-100
 }
 
 # vm_wait_exit NAME [TIMEOUT=120]: waits for QEMU to exit; kills it after the timeout.

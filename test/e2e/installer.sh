@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# End-to-end test of install-to-disk (ansible/roles/usb_installer/files/install-to-disk.sh)
+# on the VM test bench (test/vm, see test/README.md):
+#  1. boots the bench image (a raw copy with a known machine-id; root mounted read-only,
+#     UEFI firmware so efivars exist) with three more disks: virtio 4 GiB, NVMe 4 GiB and
+#     a 512 MiB SATA disk;
+#  2. checks every refusal (exit code, message, nothing written), the interactive mode (on a
+#     pseudo-terminal) and an interrupted install (Ctrl-C while copying: everything unmounted,
+#     target marked INSTALL-FAILED);
+#  3. installs non-interactively to the virtio and the NVMe disk and checks the layout;
+#  4. powers off and checks the source disk's checksum is unchanged;
+#  5. boots each installed disk alone under OVMF (UEFI) and SeaBIOS (BIOS) and checks it
+#     reached multi-user with the right hostname, from its own root, with a new identity.
+# Prints progress, "installer: N passed, M failed" and the total time.
+# shellcheck disable=SC2016 # commands for the VM are single-quoted on purpose: they expand there
+set -Eeuo pipefail
+cd "$(git rev-parse --show-toplevel)"
+# shellcheck source=test/vm/lib.sh
+source test/vm/lib.sh
+
+readonly INSTALLER=ansible/roles/usb_installer/files/install-to-disk.sh
+readonly REMOTE=/tmp/install-to-disk   # the bench root is read-only; /tmp is a tmpfs
+readonly HOSTNAME_WANTED=bench
+readonly SOURCE_MACHINE_ID=5eed0000000000000000000000000001
+started=$SECONDS
+passed=0 failed=0
+
+say() { printf '\n=== installer: %s (%d s)\n' "$*" "$((SECONDS - started))"; }
+ok() { passed=$((passed + 1)); printf 'installer: ok: %s\n' "$*"; }
+not_ok() { failed=$((failed + 1)); printf 'installer: FAILED: %s\n' "$*"; }
+check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
+  local what=$1; shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+finish() {
+  printf '\ninstaller: total time %d s\n' "$((SECONDS - started))"
+  printf 'installer: %d passed, %d failed\n' "$passed" "$failed"
+  ((failed == 0))
+}
+allocated() { stat -c %b "$1"; } # 512-byte blocks the sparse disk file really holds
+
+# refusal NAME WANT_EXIT ARGS...: runs the installer with ARGS in the source VM (no tty)
+# and expects the exit code and a "refusing:" message.
+refusal() {
+  local name=$1 want=$2 rc=0 out; shift 2
+  out=$(vm_ssh src "$REMOTE $* 2>&1") || rc=$?
+  if ((rc == want)) && grep -q 'refusing:' <<<"$out"; then
+    ok "refuses $name (exit $rc): $(grep -m1 'refusing:' <<<"$out" | cut -c1-150)"
+  else
+    not_ok "refuses $name: want exit $want, got $rc: $out"
+  fi
+}
+
+vm_init
+say "preparing disks"
+source_disk=$(vm_disk_copy source)
+printf '%s\n' "$SOURCE_MACHINE_ID" >"$VM_RUN_DIR/machine-id"
+vm_disk_put "$source_disk" /etc/machine-id "$VM_RUN_DIR/machine-id" 0444
+virtio_disk=$(vm_disk_new target-virtio 4G)
+nvme_disk=$(vm_disk_new target-nvme 4G)
+small_disk=$(vm_disk_new small-sata 512M)
+source_sum=$(sha256sum "$source_disk" | cut -d' ' -f1)
+echo "source disk sha256 $source_sum"
+
+say "booting the source system (UEFI, read-only root) with virtio, NVMe and SATA disks"
+vm_start src --firmware uefi --ro --disk "$source_disk:virtio" --disk "$virtio_disk:virtio" \
+  --disk "$nvme_disk:nvme" --disk "$small_disk:sata"
+vm_wait_ssh src 900
+vm_scp src "$INSTALLER" "$REMOTE"
+vm_ssh src "chmod 0755 $REMOTE; lsblk -o NAME,SIZE,TYPE,MOUNTPOINTS"
+source_hostkey=$(vm_ssh src 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' | cut -d' ' -f2)
+check "source runs with machine-id $SOURCE_MACHINE_ID" \
+  test "$(vm_ssh src cat /etc/machine-id)" == "$SOURCE_MACHINE_ID"
+
+say "--help and --list"
+check "--help prints usage and the exit codes" vm_ssh src "$REMOTE --help | grep -q 'Usage: install-to-disk' && $REMOTE --help | grep -q INSTALL-FAILED"
+list=$(vm_ssh src "$REMOTE --list")
+printf '%s\n' "$list"
+check "--list offers /dev/vdb, /dev/nvme0n1 and /dev/sda" \
+  test "$(cut -f1 <<<"$list" | sort | paste -sd' ')" == "/dev/nvme0n1 /dev/sda /dev/vdb"
+check "--list gives sizes in bytes" grep -qxP '/dev/vdb\t4294967296\t.*' <<<"$list"
+check "--list never offers the boot disk /dev/vda" bash -c '! grep -q "^/dev/vda\b" <<<"$1"' _ "$list"
+
+say "refusals (each before a byte is written)"
+refusal "the boot disk" 14 --target /dev/vda --yes
+refusal "a partition (of the boot disk)" 12 --target /dev/vda1 --yes
+refusal "a missing path" 10 --target /dev/does-not-exist --yes
+refusal "a regular file" 11 --target /etc/hostname --yes
+refusal "a character device" 11 --target /dev/null --yes
+refusal "a too-small disk" 16 --target /dev/sda --yes
+vm_ssh src 'mkfs.ext4 -q -F -L busy /dev/sda && mount /dev/sda /mnt'
+refusal "a disk with a mounted file system" 15 --target /dev/sda --yes
+check "the mounted disk still holds its file system" vm_ssh src 'test "$(blkid -s LABEL -o value /dev/sda)" = busy && findmnt -n /mnt >/dev/null'
+vm_ssh src 'umount /mnt'
+loop=$(vm_ssh src 'truncate -s 4G /tmp/loop.img && losetup -f --show /tmp/loop.img')
+refusal "a loop device" 13 --target "$loop" --yes
+vm_ssh src "losetup -d $loop; rm /tmp/loop.img"
+refusal "non-interactive use without --yes" 17 --target /dev/vdb
+refusal "interactive mode without a terminal" 17
+rc=0
+vm_ssh src "$REMOTE --target /dev/vdb --force" >/dev/null 2>&1 || rc=$?
+check "an unknown option is a usage error (exit 2, got $rc)" test "$rc" == 2
+check "refusals wrote nothing to the virtio and NVMe disks" \
+  test "$(allocated "$virtio_disk")/$(allocated "$nvme_disk")" == 0/0
+
+say "interactive mode on a pseudo-terminal: choose disk 1, then answer 'no'"
+rc=0
+out=$(vm_ssh src "printf '1\nno\n' | script -qec $REMOTE /dev/null") || rc=$?
+printf '%s\n' "$out" | tr -d '\r' | sed 's/^/  | /'
+check "interactive abort exits 18" test "$rc" == 18
+check "interactive menu lists the disks, not the boot disk" \
+  bash -c 'grep -q "1) /dev/" <<<"$1" && ! grep -q "/dev/vda " <<<"$1"' _ "$out"
+check "the chosen value is a clean disk path (prompts do not leak into it)" \
+  grep -qE 'ALL DATA ON /dev/(nvme0n1|sda|vdb) WILL BE ERASED' <<<"$out"
+check "interactive abort wrote nothing" test "$(allocated "$virtio_disk")/$(allocated "$nvme_disk")" == 0/0
+
+say "interrupted install (SIGINT to the installer's process group while it copies)"
+vm_ssh src "setsid bash -c '$REMOTE --target /dev/nvme0n1 --yes >/tmp/interrupted.log 2>&1; echo \$? >/tmp/interrupted.rc' </dev/null >/dev/null 2>&1 & echo \$! >/tmp/interrupted.pgid"
+vm_ssh src 'for i in $(seq 300); do grep -q "copying /" /tmp/interrupted.log && exit 0; sleep 1; done; exit 1' ||
+  not_ok "the interrupted install never reached the copy"
+sleep 10
+vm_ssh src 'kill -INT -- -"$(cat /tmp/interrupted.pgid)"; for i in $(seq 120); do [ -s /tmp/interrupted.rc ] && exit 0; sleep 1; done; exit 1' ||
+  not_ok "the interrupted installer did not exit"
+vm_ssh src 'sed "s/^/  | /" /tmp/interrupted.log | grep -v "%"'
+check "interrupted install exits 1" test "$(vm_ssh src cat /tmp/interrupted.rc)" == 1
+check "interrupted install says what failed" vm_ssh src 'grep -q "FAILED while copying" /tmp/interrupted.log'
+check "interrupted install left nothing mounted" vm_ssh src '! findmnt -rn -o SOURCE | grep -q nvme0n1 && ! ls -d /run/install-to-disk.* 2>/dev/null'
+check "interrupted install marked the root partition INSTALL-FAILED" \
+  test "$(vm_ssh src 'lsblk -no PARTLABEL /dev/nvme0n1p3')" == INSTALL-FAILED
+check "interrupted install left a marker file in the root file system" \
+  vm_ssh src 'mount -o ro /dev/nvme0n1p3 /mnt && trap "umount /mnt" EXIT && grep -q "copying" /mnt/INSTALL-FAILED.txt'
+
+install_to() { # install_to DEV PART_PREFIX
+  local dev=$1 p=$2 t0=$SECONDS rc=0
+  say "install-to-disk --target $dev --yes"
+  vm_ssh src "$REMOTE --target $dev --yes" || rc=$?
+  check "install to $dev exits 0 (took $((SECONDS - t0)) s)" test "$rc" == 0
+  check "$dev: partitions ${p}1 bios-boot, ${p}2 EFI (vfat), ${p}3 root (ext4)" test \
+    "$(vm_ssh src "lsblk -rno NAME,PARTLABEL,FSTYPE $dev | tail -n3 | paste -sd' '")" == \
+    "${p#/dev/}1 bios-boot  ${p#/dev/}2 EFI vfat ${p#/dev/}3 root ext4"
+  check "$dev: partition types BIOS boot (EF02), ESP (EF00)" \
+    vm_ssh src "sgdisk -p $dev | grep -qE '^ +1 .* EF02 ' && sgdisk -p $dev | grep -qE '^ +2 .* EF00 '"
+  check "$dev: GRUB i386-pc in the MBR and the removable EFI/BOOT/BOOTX64.EFI on the ESP" vm_ssh src "
+    dd if=$dev bs=512 count=1 2>/dev/null | grep -aq GRUB &&
+    mount -o ro ${p}2 /mnt && trap 'umount /mnt' EXIT && test -s /mnt/EFI/BOOT/BOOTX64.EFI"
+  check "$dev: fstab by UUID, machine-id empty, SSH host keys removed, keygen unit enabled" vm_ssh src "
+    mount -o ro ${p}3 /mnt && trap 'umount /mnt' EXIT &&
+    grep -q \"^UUID=\$(blkid -s UUID -o value ${p}3) / ext4 \" /mnt/etc/fstab &&
+    grep -q \"^UUID=\$(blkid -s UUID -o value ${p}2) /boot/efi vfat \" /mnt/etc/fstab &&
+    test ! -s /mnt/etc/machine-id && ! ls /mnt/etc/ssh/ssh_host_* 2>/dev/null &&
+    test -L /mnt/etc/systemd/system/multi-user.target.wants/install-to-disk-ssh-host-keys.service &&
+    test \"\$(cat /mnt/etc/hostname)\" = $HOSTNAME_WANTED"
+}
+install_to /dev/vdb /dev/vdb
+install_to /dev/nvme0n1 /dev/nvme0n1p
+check "UEFI NVRAM entry written (booted by OVMF, efivars present)" vm_ssh src 'efibootmgr | grep -qi debian'
+
+say "powering off the source system"
+vm_poweroff src
+check "the source disk is unchanged (sha256 $source_sum)" \
+  test "$(sha256sum "$source_disk" | cut -d' ' -f1)" == "$source_sum"
+
+boot_installed() { # boot_installed NAME DISK BUS FIRMWARE ROOT_DEVICE
+  local name=$1 disk=$2 bus=$3 firmware=$4 root=$5
+  say "booting the installed $bus disk alone under $firmware"
+  vm_start "$name" --boot disk --firmware "$firmware" --disk "$disk:$bus"
+  vm_wait_ssh "$name" 900
+  local facts
+  facts=$(vm_ssh "$name" 'systemctl is-active multi-user.target; hostname; findmnt -nvo SOURCE /;
+    test -d /sys/firmware/efi && echo uefi || echo bios; cat /etc/machine-id;
+    ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | cut -d" " -f2; systemctl is-system-running || true')
+  printf '%s\n' "$facts" | sed 's/^/  | /'
+  mapfile -t f <<<"$facts"
+  check "$name: multi-user.target active" test "${f[0]}" == active
+  check "$name: hostname $HOSTNAME_WANTED" test "${f[1]}" == "$HOSTNAME_WANTED"
+  check "$name: root is $root" test "${f[2]}" == "$root"
+  check "$name: booted by $firmware firmware" test "${f[3]}" == "$firmware"
+  check "$name: new machine-id" bash -c '[[ $1 =~ ^[0-9a-f]{32}$ && $1 != "$2" ]]' _ "${f[4]}" "$SOURCE_MACHINE_ID"
+  check "$name: new SSH host key" bash -c '[[ -n $1 && $1 != "$2" ]]' _ "${f[5]}" "$source_hostkey"
+  vm_poweroff "$name"
+}
+boot_installed virtio-uefi "$virtio_disk" virtio uefi /dev/vda3
+boot_installed virtio-bios "$virtio_disk" virtio bios /dev/vda3
+boot_installed nvme-uefi "$nvme_disk" nvme uefi /dev/nvme0n1p3
+boot_installed nvme-bios "$nvme_disk" nvme bios /dev/nvme0n1p3
+
+finish
