@@ -1,0 +1,204 @@
+# shellcheck shell=bash
+# Helpers of the Ansible converge test (test/e2e/ansible-converge.sh), on top of the VM bench
+# (test/vm/lib.sh, sourced first): the loopback stand-ins, SSH as a given user, playbook
+# runs and checks. Source it.
+
+CONVERGE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CONVERGE_REPO=$(cd "$CONVERGE_DIR/../../.." && pwd)
+CONVERGE_GROUP_VARS=$CONVERGE_REPO/ansible/inventories/production/group_vars/workers.yml
+CONVERGE_FAILED=0     # number of failed checks
+CONVERGE_WORK=''      # scratch dir: stand-ins, keys, inventory, logs
+STANDIN_PORT=''       # the HTTP stand-in on 127.0.0.1 (host), tunnelled to the same port in each VM
+STANDIN_PID=''
+declare -gA TUNNEL_PID=()
+
+cv_log() { printf '[converge %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# cv_fact NAME: a variable of the generated group_vars/workers.yml (the model's value).
+cv_fact() {
+  /usr/bin/python3 -c 'import sys, yaml; v = yaml.safe_load(open(sys.argv[1]))[sys.argv[2]]; print(" ".join(map(str, v)) if isinstance(v, list) else v)' \
+    "$CONVERGE_GROUP_VARS" "$1"
+}
+
+# cv_first_worker: name of the model's first worker, from the generated inventory.
+cv_first_worker() {
+  /usr/bin/python3 -c 'import sys, yaml; print(next(iter(yaml.safe_load(open(sys.argv[1]))["all"]["children"]["workers"]["hosts"])))' \
+    "$CONVERGE_REPO/ansible/inventories/production/hosts.yml"
+}
+
+# cv_standins_start: builds the stand-in APT repositories, the stand-in of GitHub's key
+# endpoint (<user>.keys serving a fresh test key; empty.keys serving nothing) and starts the
+# STAND-IN HTTP server on 127.0.0.1 only.
+cv_standins_start() {
+  bash "$CONVERGE_REPO/test/ansible/standins/build-repos.sh" "$CONVERGE_WORK/standins"
+  local www=$CONVERGE_WORK/standins/www
+  ssh-keygen -q -t ed25519 -N '' -C 'lolice converge test admin key' -f "$CONVERGE_WORK/admin_key"
+  mkdir -p "$www/github.com"
+  cp "$CONVERGE_WORK/admin_key.pub" "$www/github.com/$(cv_fact admin_github_keys_user).keys"
+  : >"$www/github.com/empty.keys"
+  STANDIN_PORT=$(vm_free_port)
+  /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$www" "$STANDIN_PORT" \
+    >"$CONVERGE_WORK/standin-http.log" 2>&1 &
+  STANDIN_PID=$!
+  local _
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$STANDIN_PORT") 2>/dev/null && break
+    sleep 0.1
+  done
+  cv_log "stand-in HTTP server (GitHub keys, pkgs.k8s.io, CRI-O) on 127.0.0.1:$STANDIN_PORT"
+}
+
+# cv_cleanup: stops the tunnels and the stand-in server, then the bench's own teardown.
+cv_cleanup() {
+  local name
+  for name in "${!TUNNEL_PID[@]}"; do kill "${TUNNEL_PID[$name]}" 2>/dev/null || true; done
+  if [[ -n $STANDIN_PID ]]; then kill "$STANDIN_PID" 2>/dev/null || true; fi
+  vm_teardown
+  [[ -n $CONVERGE_WORK && ${LOLICE_VM_KEEP:-} != 1 ]] && rm -rf "$CONVERGE_WORK"
+  return 0
+}
+
+# cv_ssh_as USER KEY NAME COMMAND...: runs a command in VM NAME as USER with KEY.
+cv_ssh_as() {
+  local user=$1 key=$2 name=$3; shift 3
+  ssh -q -i "$key" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o IdentitiesOnly=yes \
+    "$user@127.0.0.1" "$@"
+}
+cv_bench() { cv_ssh_as bench "$VM_SSH_KEY" "$@"; }
+cv_admin() { local name=$1; shift; cv_ssh_as "$(cv_fact admin_user)" "$CONVERGE_WORK/admin_key" "$name" "$@"; }
+
+# cv_wait_ssh_bench NAME: like vm_wait_ssh, as the bench user (root may log in no more).
+cv_wait_ssh_bench() {
+  local name=$1 t0=$SECONDS
+  until cv_bench "$name" true 2>/dev/null; do
+    vm_running "$name" || vm_die "$name: QEMU exited before SSH came up"
+    ((SECONDS - t0 < 600)) || { tail -n 30 "${VM_LOG[$name]}" >&2; vm_die "$name: no SSH after 600 s"; }
+    sleep 2
+  done
+  cv_log "$name: SSH (bench user) up after $((SECONDS - t0)) s"
+}
+
+# cv_poweroff NAME: powers the VM off through the bench user's sudo.
+cv_poweroff() {
+  cv_bench "$1" 'sudo systemctl poweroff' 2>/dev/null || true
+  vm_wait_exit "$1" 180
+  cv_log "$1: powered off"
+}
+
+# cv_prepare NAME: makes a fresh bench VM a worker-to-be: the Debian archive is switched off
+# (the VM may reach nothing but the stand-ins), the bench user gets a password (so the test
+# can show that password SSH works before and is refused after), and the stand-in server is
+# tunnelled to the VM's own 127.0.0.1 with an SSH remote forward.
+cv_prepare() {
+  local name=$1
+  # shellcheck disable=SC2016 # expands in the VM
+  vm_ssh "$name" 'for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do [ -f "$f" ] && mv "$f" "$f.bench-disabled"; done; true'
+  vm_ssh "$name" "echo 'bench:$CONVERGE_PASSWORD' | chpasswd"
+  ssh -N -q -i "$VM_SSH_KEY" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ExitOnForwardFailure=yes -o ServerAliveInterval=15 \
+    -R "127.0.0.1:$STANDIN_PORT:127.0.0.1:$STANDIN_PORT" bench@127.0.0.1 &
+  TUNNEL_PID[$name]=$!
+  local _
+  for _ in $(seq 30); do
+    cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$STANDIN_PORT" 2>/dev/null && return 0
+    sleep 1
+  done
+  vm_die "$name: the stand-in tunnel did not come up"
+}
+
+# cv_password_login NAME: succeeds when SSH accepts the bench user's password.
+cv_password_login() {
+  SSHPASS=$CONVERGE_PASSWORD sshpass -e ssh -q -p "${VM_PORT[$1]}" -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o PubkeyAuthentication=no \
+    -o PreferredAuthentications=password,keyboard-interactive -o NumberOfPasswordPrompts=1 bench@127.0.0.1 true
+}
+
+# cv_write_inventory NAME: the test inventory: the VM as the model's first worker (reached as
+# the bench user) and, for join.yml, as a stand-in control-plane node (reached as the admin).
+cv_write_inventory() {
+  local name=$1 port=${VM_PORT[$1]} common='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'
+  cat >"$CONVERGE_WORK/inventory.ini" <<INI
+[workers]
+$CONVERGE_NODE ansible_host=127.0.0.1 ansible_port=$port ansible_user=bench ansible_ssh_private_key_file=$VM_SSH_KEY ansible_ssh_common_args='$common'
+
+[control_plane]
+standin-control-plane ansible_host=127.0.0.1 ansible_port=$port ansible_user=$(cv_fact admin_user) ansible_ssh_private_key_file=$CONVERGE_WORK/admin_key ansible_ssh_common_args='$common'
+INI
+}
+
+# cv_write_vars: test-only values on top of the generated group_vars (as Packer passes them):
+# addresses of QEMU's user network, so the VM keeps its connectivity, and the stand-ins' URLs.
+cv_write_vars() {
+  local base=http://127.0.0.1:$STANDIN_PORT
+  cat >"$CONVERGE_WORK/test-vars.yml" <<VARS
+node_ip: 10.0.2.15
+network_gateway: 10.0.2.2
+network_dns_servers: [10.0.2.3]
+network_prefix_length: 24
+user_management_keys_url: $base/github.com/$(cv_fact admin_github_keys_user).keys
+kubernetes_components_kubernetes_repo_url: "$base/pkgs.k8s.io/core:/stable:/v$(cv_fact kubernetes_version)/deb/"
+kubernetes_components_crio_repo_url: "$base/download.opensuse.org/repositories/isv:/cri-o:/stable:/v$(cv_fact crio_version)/deb/"
+# linux-firmware is not in the bench's offline package set.
+network_configuration_packages: [netplan.io]
+VARS
+}
+
+# cv_playbook LOG PLAYBOOK [ansible-playbook args...]: runs a playbook of ansible/playbooks as
+# Packer does (extra vars from the generated group_vars/workers.yml), plus the test vars.
+# Output goes to LOG and, filtered to task names and the recap, to stderr.
+cv_playbook() {
+  local log=$CONVERGE_WORK/$1 playbook=$2; shift 2
+  local t0=$SECONDS rc=0
+  cv_log "ansible-playbook $playbook $* (log $log)"
+  ANSIBLE_CONFIG=$CONVERGE_REPO/ansible/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
+    ANSIBLE_CALLBACKS_ENABLED='' ansible-playbook -i "$CONVERGE_WORK/inventory.ini" \
+    --extra-vars "@$CONVERGE_GROUP_VARS" --extra-vars "@$CONVERGE_WORK/test-vars.yml" \
+    "$@" "$CONVERGE_REPO/ansible/playbooks/$playbook" >"$log" 2>&1 || rc=$?
+  grep -E '^(PLAY RECAP|TASK|RUNNING HANDLER|fatal|[a-z0-9-]+ +: ok=)' "$log" | sed 's/ \*\+$//' | cut -c1-150 >&2 || true
+  cv_log "$playbook: exit $rc after $((SECONDS - t0)) s"
+  return "$rc"
+}
+
+# cv_recap LOG HOST FIELD: a number of the host's PLAY RECAP line (ok, changed, failed...).
+cv_recap() {
+  grep -E "^$2 +:" "$CONVERGE_WORK/$1" | tail -n1 | grep -oE "$3=[0-9]+" | cut -d= -f2
+}
+
+# check DESCRIPTION COMMAND...: runs a command; reports and counts a failure.
+check() {
+  local what=$1; shift
+  if "$@" >/dev/null 2>&1; then
+    echo "  ok: $what" >&2
+  else
+    echo "  FAIL: $what" >&2
+    CONVERGE_FAILED=$((CONVERGE_FAILED + 1))
+  fi
+}
+
+# in_vm NAME COMMAND: runs a shell command as root in the VM, through the admin's sudo.
+in_vm() { local name=$1; shift; cv_admin "$name" "sudo -n sh -c $(printf '%q' "$*")"; }
+in_vm_bench() { local name=$1; shift; cv_bench "$name" "sudo -n sh -c $(printf '%q' "$*")"; }
+
+# fails COMMAND...: succeeds when the command fails (for checks of refusals).
+fails() { ! "$@"; }
+
+# cv_check_netplan NAME: the VM's netplan file, parsed here, is exactly the static
+# configuration of the test vars: mode 0600, address, default route, DNS, NIC by pattern.
+cv_check_netplan() {
+  local name=$1
+  test "$(in_vm "$name" 'stat -c %a /etc/netplan/60-lolice-static.yaml')" = 600 || return 1
+  in_vm "$name" 'cat /etc/netplan/60-lolice-static.yaml' | /usr/bin/python3 -c '
+import sys, yaml
+doc = yaml.safe_load(sys.stdin)
+eth = doc["network"]["ethernets"]
+assert list(eth) == ["lan"], eth
+lan = eth["lan"]
+assert lan["match"] == {"name": "en*"}, lan
+assert lan["addresses"] == ["10.0.2.15/24"], lan
+assert lan["routes"] == [{"to": "default", "via": "10.0.2.2"}], lan
+assert lan["nameservers"] == {"addresses": ["10.0.2.3"]}, lan
+assert lan["dhcp4"] is False and "gateway4" not in lan, lan
+assert doc["network"]["renderer"] == "networkd", doc
+'
+}

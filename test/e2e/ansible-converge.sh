@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Converge test of the worker playbook and the join playbook on real Debian bookworm VMs
+# (the bench of test/vm/), against loopback STAND-INS of GitHub's key endpoint and of the
+# pkgs.k8s.io and CRI-O APT repositories (test/ansible/standins/).
+#
+#   1. image build: a fresh VM, worker.yml with lolice_image_build=true (as Packer runs it);
+#      nothing may be started, loaded or reloaded. Then a reboot: the image's first boot must
+#      come up hardened, with the modules, sysctls, static address, CRI-O and the kubelet.
+#   2. live node: a fresh VM; a keys URL serving no key must fail the play before any change;
+#      worker.yml live; checks of the result; a second run must report changed=0; join.yml
+#      twice (the second run skips the joined node).
+#
+#   bash test/e2e/ansible-converge.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
+# shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
+set -Eeuo pipefail
+cd "$(git rev-parse --show-toplevel)"
+started=$SECONDS
+
+# netplan.io is the one package the worker playbook needs that the bench image lacks.
+export LOLICE_VM_EXTRA_PACKAGES=${LOLICE_VM_EXTRA_PACKAGES:+$LOLICE_VM_EXTRA_PACKAGES,}netplan.io
+source test/vm/lib.sh
+source test/ansible/converge/lib.sh
+command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
+
+vm_init
+trap cv_cleanup EXIT
+CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/converge.XXXXXX")
+CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+CONVERGE_NODE=$(cv_first_worker)
+cv_standins_start
+cv_write_vars
+
+admin=$(cv_fact admin_user)
+kubelet_version=$(cv_fact kubernetes_kubelet_version)
+cluster_dns=$(cv_fact kubernetes_cluster_dns)
+cluster_domain=$(cv_fact kubernetes_cluster_domain)
+
+# ---------------------------------------------------------------- 1. image build, then boot
+phase_image_build() {
+  local vm=image-build disk
+  disk=$(vm_disk_overlay "$vm")
+  vm_start "$vm" --disk "$disk:virtio"
+  vm_wait_ssh "$vm" 600
+  cv_prepare "$vm"
+  cv_write_inventory "$vm"
+  cv_playbook build.log worker.yml --extra-vars "lolice_image_build=true" || vm_die "worker.yml (image build) failed"
+
+  cv_log "image build: files written, nothing started, loaded, applied or reloaded"
+  check "sshd drop-in, netplan file, modules-load.d, sysctl.d, /etc/default/kubelet written" \
+    in_vm_bench "$vm" 'test -s /etc/ssh/sshd_config.d/10-hardening.conf && test -s /etc/netplan/60-lolice-static.yaml && test -s /etc/modules-load.d/kubernetes.conf && test -s /etc/sysctl.d/99-kubernetes.conf && test -s /etc/default/kubelet'
+  check "crio and kubelet enabled but not started" \
+    in_vm_bench "$vm" 'systemctl is-enabled crio kubelet && ! systemctl is-active crio && ! systemctl is-active kubelet'
+  check "br_netfilter not loaded (no modprobe)" in_vm_bench "$vm" '! grep -q "^br_netfilter " /proc/modules'
+  check "net.ipv4.ip_forward still 0 (no live sysctl)" in_vm_bench "$vm" 'test "$(sysctl -n net.ipv4.ip_forward)" = 0'
+  check "sshd not reloaded: password login still accepted" cv_password_login "$vm"
+  check "netplan not applied: the default route is still DHCP's" in_vm_bench "$vm" 'ip -4 route show default | grep -q "proto dhcp"'
+  check "running hostname unchanged, /etc/hostname set" in_vm_bench "$vm" "test \"\$(hostname)\" = bench && grep -qx '$CONVERGE_NODE' /etc/hostname"
+
+  cv_log "image build: first boot of the built image"
+  cv_poweroff "$vm"
+  vm_start "$vm" --disk "$disk:virtio"
+  cv_wait_ssh_bench "$vm"
+  check "boot finished (systemctl is-system-running --wait: running)" in_vm_bench "$vm" 'test "$(systemctl is-system-running --wait)" = running'
+  check "network-online reached without a wait-online timeout" in_vm_bench "$vm" 'systemctl is-active systemd-networkd-wait-online'
+  check "password SSH refused" fails cv_password_login "$vm"
+  check "root SSH refused" fails vm_ssh "$vm" true
+  check "admin ($admin) logs in with the GitHub key and sudo needs no password" cv_admin "$vm" 'sudo -n true'
+  check "overlay and br_netfilter loaded at boot" in_vm "$vm" 'grep -q "^overlay " /proc/modules && grep -q "^br_netfilter " /proc/modules'
+  check "sysctls set at boot" in_vm "$vm" 'test "$(sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables | sort -u)" = 1'
+  check "static netplan address in effect at boot" in_vm "$vm" 'ip -4 route show default | grep -q "via 10.0.2.2 .*proto static" && ip -4 addr | grep -q "inet 10.0.2.15/24"'
+  check "hostname is $CONVERGE_NODE" in_vm "$vm" "test \"\$(hostname)\" = $CONVERGE_NODE"
+  check "crio and kubelet started at boot" in_vm "$vm" 'systemctl is-active crio && systemctl is-active kubelet'
+  check "kubelet started with exactly one --node-ip=10.0.2.15" in_vm "$vm" 'test "$(grep -c "^--node-ip=" /run/kubelet-standin/args)" = 1 && grep -qx -- "--node-ip=10.0.2.15" /run/kubelet-standin/args'
+  cv_poweroff "$vm"
+}
+
+# ---------------------------------------------------------------- 2. live node
+phase_live() {
+  local vm=live disk
+  disk=$(vm_disk_overlay "$vm")
+  vm_start "$vm" --disk "$disk:virtio"
+  vm_wait_ssh "$vm" 600
+  cv_prepare "$vm"
+  cv_write_inventory "$vm"
+  check "before: password SSH is accepted (so the refusal below means something)" cv_password_login "$vm"
+
+  cv_log "live: a keys URL serving no key must stop the play before it changes anything"
+  if cv_playbook no-keys.log worker.yml --extra-vars "user_management_keys_url=http://127.0.0.1:$STANDIN_PORT/github.com/empty.keys"; then
+    check "worker.yml fails when zero keys would be installed" false
+  else
+    check "worker.yml fails when zero keys would be installed" grep -q 'serves no OpenSSH public key' "$CONVERGE_WORK/no-keys.log"
+  fi
+  check "... before it created the admin" fails cv_bench "$vm" "id $admin"
+
+  cv_playbook live-1.log worker.yml || vm_die "worker.yml (live) failed"
+  cv_log "live: checks"
+  check "SSH session survived the live netplan apply; static route in effect" in_vm "$vm" 'ip -4 route show default | grep -q "via 10.0.2.2 .*proto static"'
+  check "netplan file: mode 0600, 10.0.2.15/24, routes to: default via 10.0.2.2, DNS, no gateway4, NIC matched by pattern" cv_check_netplan "$vm"
+  check "admin ($admin): key SSH works, sudo without a password works" cv_admin "$vm" 'sudo -n true'
+  check "admin password locked" in_vm "$vm" "passwd -S $admin | awk '{exit \$2 != \"L\"}'"
+  check "password SSH refused" fails cv_password_login "$vm"
+  check "root SSH refused" fails vm_ssh "$vm" true
+  check "sshd -T: passwordauthentication no, permitrootlogin no" in_vm "$vm" 'sshd -T | grep -qx "passwordauthentication no" && sshd -T | grep -qx "permitrootlogin no"'
+  check "sudoers drop-in is 0440 and valid" in_vm "$vm" "test \"\$(stat -c %a /etc/sudoers.d/90-$admin)\" = 440 && visudo -cf /etc/sudoers.d/90-$admin"
+  check "modules-load.d lists overlay and br_netfilter; both loaded" in_vm "$vm" 'test "$(grep -v "^#" /etc/modules-load.d/kubernetes.conf | xargs)" = "overlay br_netfilter" && grep -q "^overlay " /proc/modules && grep -q "^br_netfilter " /proc/modules'
+  check "sysctl.d sets the three kubeadm sysctls to 1, and they are live" in_vm "$vm" 'for k in net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables net.ipv4.ip_forward; do grep -Eq "^$k ?= ?1$" /etc/sysctl.d/99-kubernetes.conf && test "$(sysctl -n $k)" = 1 || exit 1; done'
+  check "swap.target masked" in_vm "$vm" 'test "$(systemctl is-enabled swap.target)" = masked'
+  check "APT sources signed-by keyrings under /etc/apt/keyrings, amd64" in_vm "$vm" 'grep -qx "Signed-By: /etc/apt/keyrings/kubernetes-apt-keyring.asc" /etc/apt/sources.list.d/kubernetes.sources && grep -qx "Signed-By: /etc/apt/keyrings/cri-o-apt-keyring.asc" /etc/apt/sources.list.d/cri-o.sources && grep -qx "Architectures: amd64" /etc/apt/sources.list.d/kubernetes.sources'
+  check "kubelet at the pinned $kubelet_version although a newer patch is offered" in_vm "$vm" "test \"\$(dpkg-query -W -f '\${Version}' kubelet)\" = $kubelet_version && apt-cache policy kubelet | grep -q 'Candidate:'"
+  check "kubelet, kubeadm, kubectl, cri-o held; an upgrade moves none of them" in_vm "$vm" 'test "$(apt-mark showhold | sort | xargs)" = "cri-o kubeadm kubectl kubelet" && ! apt-get -s upgrade | grep -E "^Inst (kubelet|kubeadm|kubectl|cri-o) "'
+  check "crio active (the stand-in refuses to start without systemd cgroups and conmon_cgroup pod)" in_vm "$vm" 'systemctl is-active crio'
+  check "kubelet: node IP only in /etc/default/kubelet" in_vm "$vm" 'grep -q -- "--node-ip=10.0.2.15 " /etc/default/kubelet && test "$(grep -rl -- --node-ip /etc/default /etc/systemd /usr/lib/systemd /etc/kubernetes /var/lib/kubelet 2>/dev/null | xargs)" = /etc/default/kubelet'
+  check "kubelet running with exactly one --node-ip=10.0.2.15 and the drop-in dir" in_vm "$vm" 'test "$(grep -c "^--node-ip=" /run/kubelet-standin/args)" = 1 && grep -qx -- "--node-ip=10.0.2.15" /run/kubelet-standin/args && grep -qx -- "--config-dir=/etc/kubernetes/kubelet.conf.d" /run/kubelet-standin/args'
+  check "kubelet drop-in: clusterDNS $cluster_dns, clusterDomain $cluster_domain, cgroupDriver systemd" in_vm "$vm" "grep -qx -- '- $cluster_dns' /etc/kubernetes/kubelet.conf.d/20-cluster.conf && grep -qx 'clusterDomain: $cluster_domain' /etc/kubernetes/kubelet.conf.d/20-cluster.conf && grep -qx 'cgroupDriver: systemd' /etc/kubernetes/kubelet.conf.d/20-cluster.conf"
+
+  cv_playbook live-2.log worker.yml || vm_die "worker.yml (second live run) failed"
+  check "second run: changed=0" test "$(cv_recap live-2.log "$CONVERGE_NODE" changed)" = 0
+
+  cv_playbook join-1.log join.yml || vm_die "join.yml failed"
+  check "join: token created on the control-plane node, kubeadm join ran, kubelet.conf written" in_vm "$vm" 'test "$(grep -c "^token create" /var/log/kubeadm-standin.log)" = 1 && grep -qx -- "--token" /var/lib/kubeadm-standin/join-args && test -f /etc/kubernetes/kubelet.conf'
+  cv_playbook join-2.log join.yml || vm_die "join.yml (second run) failed"
+  check "join again: changed=0" test "$(cv_recap join-2.log "$CONVERGE_NODE" changed)" = 0
+  check "... and no new kubeadm call" in_vm "$vm" 'test "$(wc -l </var/log/kubeadm-standin.log)" = 2'
+  cv_poweroff "$vm"
+}
+
+phase_image_build
+phase_live
+
+echo "ansible-converge: $CONVERGE_FAILED failed check(s), total time $((SECONDS - started)) s (accel $VM_ACCEL)"
+((CONVERGE_FAILED == 0))
