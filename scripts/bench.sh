@@ -46,7 +46,7 @@ log() { printf '[%s] %s\n' "$(elapsed)" "$*" >&2; }
 elapsed() { awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { s = b - a; printf "%02d:%02d", s / 60, s % 60 }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
-row() { printf '  %-40s %12s %14s %s\n' "$@"; }
+row() { printf '  %-40s %17s %12s  %s\n' "$@"; }
 # target NAME VALUE OP LIMIT: prints a target line and counts misses.
 target() {
   local verdict=met
@@ -62,10 +62,11 @@ ticker() {
   done
 }
 
-declare -A wall=() written=()
+declare -A wall=() cpu=() written=()
 # measure NAME [FILE] -- COMMAND...: runs COMMAND (a function too) in a subshell, sets
-# wall[NAME] (seconds) and written[NAME] (bytes COMMAND and its children wrote to
-# storage: write_bytes of /proc/<pid>/io, to which the kernel adds reaped children's).
+# wall[NAME] (seconds), cpu[NAME] (user + system seconds of COMMAND and its children:
+# comparable between runs on a busy machine, unlike wall time) and written[NAME] (bytes
+# they wrote to storage: write_bytes of /proc/<pid>/io, which adds reaped children's).
 measure() {
   local name=$1 file='' t0 io pid
   shift
@@ -73,7 +74,7 @@ measure() {
   shift
   io=$work/io.$name
   t0=$EPOCHREALTIME
-  ("$@" && cat "/proc/$BASHPID/io" >"$io") &
+  ("$@" && cat "/proc/$BASHPID/io" >"$io" && times >"$io.cpu") &
   pid=$! job=$!
   ticker "$pid" "$name" "$file" &
   tick=$!
@@ -83,6 +84,8 @@ measure() {
   tick='' job=''
   wall[$name]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
   written[$name]=$(awk '$1 == "write_bytes:" { print $2 }' "$io")
+  # `times`: "1m2.5s 0m0.3s" lines (the shell, then its children); sum all four.
+  cpu[$name]=$(awk '{ for (i = 1; i <= NF; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } } END { printf "%.1f", s }' "$io.cpu")
 }
 
 # --- the realistic image ---------------------------------------------------------------
@@ -148,12 +151,12 @@ phase_candidates() {
     log "candidate $i/${#CANDIDATES[@]}: $label (holes skipped)"
     rm -rf "$zeros" && mkdir -p "$zeros"
     measure cand "$out" -- sparse_compress "$raw" "$work/out/$NODE.img.bmap" "$out" "$zeros" "${cmd[@]}"
-    cand_rows+=("$label|${wall[cand]}|$(stat -c %s "$out")")
+    cand_rows+=("$label|${wall[cand]}|${cpu[cand]}|$(stat -c %s "$out")")
     rm -f "$out"
   done
   log "candidate: zstd ${ARTIFACT_LEVEL[*]} over the full image (holes read and compressed)"
   measure full "$out" -- sh -c 'in=$1 out=$2; shift 2; "$@" <"$in" >"$out"' _ "$raw" "$out" "${ARTIFACT_COMPRESSOR[@]}"
-  cand_rows+=("zstd ${ARTIFACT_LEVEL[*]}, full image|${wall[full]}|$(stat -c %s "$out")")
+  cand_rows+=("zstd ${ARTIFACT_LEVEL[*]}, full image|${wall[full]}|${cpu[full]}|$(stat -c %s "$out")")
   rm -f "$out"
 }
 
@@ -199,16 +202,16 @@ projen_run() {
     { log "error: projen failed in $dir:"; cat "$work/projen.log" >&2; return 1; }
 }
 
-# synth_time DIR: median wall time of three `npx projen --no-post` runs in DIR (after a warm-up).
+# synth_time DIR: "WALL CPU", the medians of three `npx projen --no-post` runs in DIR
+# (after a warm-up run).
 synth_time() {
-  local dir=$1 i t0 times=()
+  local dir=$1 i walls=() cpus=()
   projen_run "$dir" npx --offline projen --no-post
   for i in 1 2 3; do
-    t0=$EPOCHREALTIME
-    projen_run "$dir" npx --offline projen --no-post
-    times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')")
+    measure synth -- projen_run "$dir" npx --offline projen --no-post
+    walls+=("${wall[synth]}") cpus+=("${cpu[synth]}")
   done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+  echo "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 2p) $(printf '%s\n' "${cpus[@]}" | sort -n | sed -n 2p)"
 }
 
 phase_regenerate() {
@@ -217,7 +220,7 @@ phase_regenerate() {
   mkdir -p "$copy"
   (cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$copy" 2>/dev/null) || true
   ln -s "$repo/node_modules" "$copy/node_modules"
-  regen_project=$(synth_time "$copy")
+  read -r regen_project regen_project_cpu < <(synth_time "$copy")
   log "regenerate: a bare projen TypeScript project (projen new typescript, with the tsx runner as here)"
   mkdir -p "$bare"
   ln -s "$repo/node_modules" "$bare/node_modules"
@@ -228,40 +231,44 @@ phase_regenerate() {
   projen_run "$bare" "$repo/node_modules/.bin/tsx" .projenrc.ts
   jq -e '.tasks.default.steps[0].execArgs[0] == "tsx"' "$bare/.projen/tasks.json" >/dev/null ||
     { log "error: the bare project's default task does not run tsx"; return 1; }
-  regen_bare=$(synth_time "$bare")
+  read -r regen_bare regen_bare_cpu < <(synth_time "$bare")
   log "regenerate: ${regen_project} s (this repository), ${regen_bare} s (bare)"
 }
 
 # --- report -------------------------------------------------------------------------------
 
 report() {
-  local c label cwall csize
+  local c label cwall ccpu csize
   echo
   echo "== Benchmark of the image artifacts ($(date -u +%Y-%m-%dT%H:%MZ))"
-  echo "machine: $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load before the run: $load0"
+  echo "machine: $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load average before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "image:   $(mib "$size_raw") raw, $(mib "$used") used (allocated), $(mib "$mapped") mapped by the bmap; built/reused in ${wall[image]} s"
+  echo "(wall = elapsed seconds; cpu = user + system seconds of all processes, steadier on a busy machine)"
   echo
-  echo "compression                                      wall (s)       size  ratio to seed (time, size)"
-  row "seed: xz -9 -T0, full image" "${wall[seed_xz]}" "$(mib "$size_seed")" "1, 1"
-  row "project: postprocess-image.sh (zstd ${ARTIFACT_LEVEL[*]})" "${wall[project]}" "$(mib "$size_project")" \
-    "$(ratio "${wall[project]}" "${wall[seed_xz]}"), $(ratio "$size_project" "$size_seed")"
+  row "compression" "wall / cpu (s)" "size" "ratio to the seed: wall, cpu, size"
+  row "seed: xz -9 -T0, full image" "${wall[seed_xz]} / ${cpu[seed_xz]}" "$(mib "$size_seed")" "1, 1, 1"
+  row "project: postprocess-image.sh" "${wall[project]} / ${cpu[project]}" "$(mib "$size_project")" \
+    "$(ratio "${wall[project]}" "${wall[seed_xz]}"), $(ratio "${cpu[project]}" "${cpu[seed_xz]}"), $(ratio "$size_project" "$size_seed")"
   for c in "${cand_rows[@]}"; do
-    IFS="|" read -r label cwall csize <<<"$c"
-    row "candidate: $label" "$cwall" "$(mib "$csize")" "$(ratio "$cwall" "${wall[seed_xz]}"), $(ratio "$csize" "$size_seed")"
+    IFS="|" read -r label cwall ccpu csize <<<"$c"
+    row "  $label" "$cwall / $ccpu" "$(mib "$csize")" \
+      "$(ratio "$cwall" "${wall[seed_xz]}"), $(ratio "$ccpu" "${cpu[seed_xz]}"), $(ratio "$csize" "$size_seed")"
   done
-  echo "  (candidates skip holes as the project does, except the 'full image' row; bmap + sha256 are in the project's time only)"
+  echo "  (the project's row is zstd ${ARTIFACT_LEVEL[*]} plus bmaptool create and sha256; the candidates below it"
+  echo "   skip holes the same way, except the 'full image' row, which reads and compresses all of it)"
   echo
-  echo "decompression of the whole image to /dev/null"
-  row "seed: xz -dc" "${wall[seed_dc]}" "" ""
-  row "project: zstd -dc" "${wall[project_dc]}" "" "$(ratio "${wall[seed_dc]}" "${wall[project_dc]}")x faster"
+  row "decompression, whole image to /dev/null" "wall / cpu (s)" "" ""
+  row "seed: xz -dc" "${wall[seed_dc]} / ${cpu[seed_dc]}" "" ""
+  row "project: zstd -dc" "${wall[project_dc]} / ${cpu[project_dc]}" "" "$(ratio "${wall[seed_dc]}" "${wall[project_dc]}")x faster"
   echo
-  echo "flashing to a target file                         wall (s)  written (write_bytes)  target allocated"
-  row "seed: xz -dc | dd bs=4M conv=fsync" "${wall[seed_flash]}" "$(mib "${written[seed_flash]}")" "$(mib "$alloc_seed")"
-  row "project: flash-image.sh (bmaptool)" "${wall[project_flash]}" "$(mib "${written[project_flash]}")" "$(mib "$alloc_project")"
+  row "flashing to a target file" "wall / cpu (s)" "written" "target allocated"
+  row "seed: xz -dc | dd bs=4M conv=fsync" "${wall[seed_flash]} / ${cpu[seed_flash]}" "$(mib "${written[seed_flash]}")" "$(mib "$alloc_seed")"
+  row "project: flash-image.sh (bmaptool)" "${wall[project_flash]} / ${cpu[project_flash]}" "$(mib "${written[project_flash]}")" "$(mib "$alloc_project")"
+  echo "  (written = write_bytes of the flashing processes, from /proc/<pid>/io)"
   echo
-  echo "regeneration (median of 3 runs of npx projen --no-post, each after a warm-up run)"
-  row "this repository: npx projen" "$regen_project" "" ""
-  row "bare projen TypeScript project" "$regen_bare" "" ""
+  row "regeneration: npx projen --no-post" "wall / cpu (s)" "" "(medians of 3 runs, after a warm-up run)"
+  row "this repository" "$regen_project / $regen_project_cpu" "" ""
+  row "bare projen TypeScript project" "$regen_bare / $regen_bare_cpu" "" "cpu ratio $(ratio "$regen_project_cpu" "$regen_bare_cpu")"
   echo
   echo "targets (issue 11)"
   target "compression time / seed's" "$(ratio "${wall[project]}" "${wall[seed_xz]}")" '<=' 0.15
@@ -270,7 +277,7 @@ report() {
   target "bytes written when flashing / used bytes" "$(ratio "${written[project_flash]}" "$used")" '<=' 1.1
   target "flashing wall time / seed's xz -dc | dd" "$(ratio "${wall[project_flash]}" "${wall[seed_flash]}")" '<=' 0.2
   target "regeneration / bare projen synth" "$(ratio "$regen_project" "$regen_bare")" '<=' 1.3
-  echo "  the artifact is flashable directly by bmaptool: shown by the project's flash row (bmaptool copy of the .zst)"
+  echo "  flashable directly by bmaptool: the project's flashing row is bmaptool copy of the .zst"
   echo "total bench time: $(elapsed)"
 }
 
