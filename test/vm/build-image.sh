@@ -98,11 +98,14 @@ build() {
 }
 
 main() {
-  require_cmd mmdebstrap sgdisk mke2fs ssh-keygen sha256sum
+  require_cmd mmdebstrap sgdisk mke2fs ssh-keygen sha256sum flock
   ensure_key
   local key out
   key=$(image_key)
   out=$cache/images/$key
+  # One build at a time per cache (tests running side by side share the .deb cache).
+  exec 9>"$cache/build.lock"
+  flock 9
   if [[ -f $out/disk.raw && -f $out/cmdline ]]; then
     log "cached: $out"
   else
@@ -110,6 +113,7 @@ main() {
     build "$out"
     log "built $out in $((SECONDS - t0)) s"
   fi
+  flock -u 9
   echo "$out"
 }
 

@@ -7,6 +7,9 @@ set -Eeuo pipefail
 root=$1 pubkey=$2
 
 echo bench >"$root/etc/hostname"
+# Where an installed system mounts its EFI system partition (install-to-disk's e2e test
+# mounts one there, as on a real USB stick).
+mkdir -p "$root/boot/efi"
 printf '127.0.0.1 localhost\n127.0.1.1 bench\n' >"$root/etc/hosts"
 # No root entry: the kernel command line's ro/rw decides how / is mounted.
 printf '# bench image: / is mounted by the initramfs (ro or rw from the kernel command line)\n' >"$root/etc/fstab"
