@@ -118,7 +118,7 @@ say "interrupted install (SIGINT to the installer's process group while it copie
 vm_ssh src "setsid bash -c '$REMOTE --target /dev/nvme0n1 --yes >/tmp/interrupted.log 2>&1; echo \$? >/tmp/interrupted.rc' </dev/null >/dev/null 2>&1 & echo \$! >/tmp/interrupted.pgid"
 vm_ssh src 'for i in $(seq 300); do grep -q "copying /" /tmp/interrupted.log && exit 0; sleep 1; done; exit 1' ||
   not_ok "the interrupted install never reached the copy"
-sleep 10
+sleep 2
 vm_ssh src 'kill -INT -- -"$(cat /tmp/interrupted.pgid)"; for i in $(seq 120); do [ -s /tmp/interrupted.rc ] && exit 0; sleep 1; done; exit 1' ||
   not_ok "the interrupted installer did not exit"
 vm_ssh src 'sed "s/^/  | /" /tmp/interrupted.log | grep -v "%"'
@@ -126,28 +126,38 @@ check "interrupted install exits 1" test "$(vm_ssh src cat /tmp/interrupted.rc)"
 check "interrupted install says what failed" vm_ssh src 'grep -q "FAILED while copying" /tmp/interrupted.log'
 check "interrupted install left nothing mounted" vm_ssh src '! findmnt -rn -o SOURCE | grep -q nvme0n1 && ! ls -d /run/install-to-disk.* 2>/dev/null'
 check "interrupted install marked the root partition INSTALL-FAILED" \
-  test "$(vm_ssh src 'lsblk -no PARTLABEL /dev/nvme0n1p3')" == INSTALL-FAILED
+  test "$(vm_ssh src 'blkid -p -o value -s PART_ENTRY_NAME /dev/nvme0n1p3')" == INSTALL-FAILED
 check "interrupted install left a marker file in the root file system" \
   vm_ssh src 'mount -o ro /dev/nvme0n1p3 /mnt && trap "umount /mnt" EXIT && grep -q "copying" /mnt/INSTALL-FAILED.txt'
+
+say "an EFI system partition on /dev/sda at /boot/efi (as on the USB stick), a loop mount at /srv"
+vm_ssh src 'mkfs.vfat -n SOURCEESP /dev/sda >/dev/null && mount /dev/sda /boot/efi && mkdir -p /boot/efi/EFI/source && echo source >/boot/efi/EFI/source/marker'
+list=$(vm_ssh src "$REMOTE --list")
+check "--list no longer offers /dev/sda (it holds /boot/efi)" bash -c '! grep -q "^/dev/sda" <<<"$1"' _ "$list"
+refusal "the disk that holds /boot/efi" 14 --target /dev/sda --yes
+vm_ssh src 'truncate -s 64M /tmp/srv.img && mkfs.ext4 -q /tmp/srv.img && mount -o loop /tmp/srv.img /srv && touch /srv/from-a-loop-mount'
 
 install_to() { # install_to DEV PART_PREFIX
   local dev=$1 p=$2 t0=$SECONDS rc=0
   say "install-to-disk --target $dev --yes"
   vm_ssh src "$REMOTE --target $dev --yes" || rc=$?
   check "install to $dev exits 0 (took $((SECONDS - t0)) s)" test "$rc" == 0
-  check "$dev: partitions ${p}1 bios-boot, ${p}2 EFI (vfat), ${p}3 root (ext4)" test \
-    "$(vm_ssh src "lsblk -rno NAME,PARTLABEL,FSTYPE $dev | tail -n3 | paste -sd' '")" == \
-    "${p#/dev/}1 bios-boot  ${p#/dev/}2 EFI vfat ${p#/dev/}3 root ext4"
+  local layout
+  layout=$(vm_ssh src "for n in 1 2 3; do echo \$n \$(blkid -p -o value -s PART_ENTRY_NAME ${p}\$n) \$(blkid -p -o value -s TYPE ${p}\$n); done | paste -sd' '")
+  check "$dev: partitions ${p}1 bios-boot, ${p}2 EFI (vfat), ${p}3 root (ext4) [$layout]" \
+    test "$layout" == "1 bios-boot 2 EFI vfat 3 root ext4"
   check "$dev: partition types BIOS boot (EF02), ESP (EF00)" \
     vm_ssh src "sgdisk -p $dev | grep -qE '^ +1 .* EF02 ' && sgdisk -p $dev | grep -qE '^ +2 .* EF00 '"
-  check "$dev: GRUB i386-pc in the MBR and the removable EFI/BOOT/BOOTX64.EFI on the ESP" vm_ssh src "
+  check "$dev: GRUB i386-pc in the MBR, EFI/BOOT/BOOTX64.EFI on its own ESP (nothing of the source's ESP)" vm_ssh src "
     dd if=$dev bs=512 count=1 2>/dev/null | grep -aq GRUB &&
-    mount -o ro ${p}2 /mnt && trap 'umount /mnt' EXIT && test -s /mnt/EFI/BOOT/BOOTX64.EFI"
-  check "$dev: fstab by UUID, machine-id empty, SSH host keys removed, keygen unit enabled" vm_ssh src "
+    mount -o ro ${p}2 /mnt && trap 'umount /mnt' EXIT && test -s /mnt/EFI/BOOT/BOOTX64.EFI &&
+    test ! -e /mnt/EFI/source"
+  check "$dev: fstab by UUID, machine-id empty, SSH host keys removed, keygen unit enabled, loop mount not copied" vm_ssh src "
     mount -o ro ${p}3 /mnt && trap 'umount /mnt' EXIT &&
     grep -q \"^UUID=\$(blkid -s UUID -o value ${p}3) / ext4 \" /mnt/etc/fstab &&
     grep -q \"^UUID=\$(blkid -s UUID -o value ${p}2) /boot/efi vfat \" /mnt/etc/fstab &&
     test ! -s /mnt/etc/machine-id && ! ls /mnt/etc/ssh/ssh_host_* 2>/dev/null &&
+    test -d /mnt/srv && test ! -e /mnt/srv/from-a-loop-mount &&
     test -L /mnt/etc/systemd/system/multi-user.target.wants/install-to-disk-ssh-host-keys.service &&
     test \"\$(cat /mnt/etc/hostname)\" = $HOSTNAME_WANTED"
 }

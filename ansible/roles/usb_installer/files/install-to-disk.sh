@@ -111,14 +111,19 @@ disk_of_source() {
   lsblk -nrpso NAME,TYPE "$src" 2>/dev/null | awk '$2 == "disk" { print $1 }'
 }
 
-# disk_boot_disks: the disks the running system lives on (/, /boot, /boot/efi, live media).
-disk_boot_disks() {
-  local mnt src
+# disk_boot_mounts: "disk<TAB>mount point<TAB>source" for each mount of the running system
+# (/, /boot, /boot/efi, /usr, /var, live media) and each disk under it.
+disk_boot_mounts() {
+  local mnt src disk
   for mnt in / /boot /boot/efi /usr /var /run/live/medium /lib/live/mount/medium /cdrom; do
     src=$(findmnt -nvo SOURCE --mountpoint "$mnt" 2>/dev/null | head -n1) || continue
-    [[ -n $src ]] && disk_of_source "$src"
-  done | sort -u
+    [[ -n $src ]] || continue
+    for disk in $(disk_of_source "$src"); do printf '%s\t%s\t%s\n' "$disk" "$mnt" "$src"; done
+  done
 }
+
+# disk_boot_disks: the disks the running system lives on.
+disk_boot_disks() { disk_boot_mounts | cut -f1 | sort -u; }
 
 # disk_unsuitable_reason NAME: why the kernel block device NAME is no install target ('' if fine).
 disk_unsuitable_reason() {
@@ -166,20 +171,27 @@ disk_in_use() {
   return 0
 }
 
-# fs_system_mounts: the mount points of the running system's real file systems that are
-# copied: / and every block-device mount below it except the ESP, /boot/efi, and the
-# excluded trees (so also not this script's own mounts, which live under /run).
+# fs_system_mounts: the mount points whose file systems are copied: / and every other
+# whole-file-system mount (no bind mount) of a block device on the boot disk(s), except
+# /boot/efi and the excluded trees (so never this script's own mounts under /run, nor loop
+# mounts such as snaps, nor file systems of other disks).
 fs_system_mounts() {
-  local target src ex skip
-  while read -r target src; do
-    [[ $src == /dev/* ]] || continue
-    [[ $target == /boot/efi ]] && continue
+  local boot target src fsroot ex skip seen
+  boot=$(disk_boot_disks)
+  seen=" $(findmnt -nvo SOURCE --mountpoint /) "
+  echo /
+  while read -r target src fsroot; do
+    [[ $target != / && $target != /boot/efi && $fsroot == / && -b $src ]] || continue
+    [[ $seen == *" $src "* ]] && continue
     skip=0
     for ex in "${COPY_EXCLUDES[@]}"; do
       [[ $target == "$ex" || $target == "$ex"/* ]] && skip=1
     done
-    ((skip)) || echo "$target"
-  done < <(findmnt -rnvo TARGET,SOURCE) | sort -u
+    ((skip)) && continue
+    disk_of_source "$src" | grep -qxF -f - <(printf '%s\n' "$boot") || continue
+    seen+="$src "
+    echo "$target"
+  done < <(findmnt -rnvo TARGET,SOURCE,FSROOT | sort)
 }
 
 # fs_used_bytes: bytes used by the file systems fs_system_mounts copies.
@@ -209,9 +221,9 @@ check_target() {
   local reason
   reason=$(disk_unsuitable_reason "$name")
   [[ -z $reason ]] || refuse "$EXIT_UNSUITABLE" "$path is $reason; give a physical disk (see '$PROG --list')"
-  if disk_boot_disks | grep -qxF "/dev/$name"; then
-    refuse "$EXIT_BOOT_DISK" "$path holds the running system (/ is on $(findmnt -nvo SOURCE /)); it is the disk to install FROM; choose another disk"
-  fi
+  local held
+  held=$(disk_boot_mounts | awk -F '\t' -v d="/dev/$name" '$1 == d { printf "%s%s on %s", sep, $2, $3; sep = ", " }')
+  [[ -z $held ]] || refuse "$EXIT_BOOT_DISK" "$path holds the running system ($held); it is the disk to install FROM; choose another disk"
   local usage
   usage=$(disk_in_use "/dev/$name")
   [[ -z $usage ]] || refuse "$EXIT_IN_USE" "$path is in use: $(paste -sd ';' <<<"$usage"); unmount it (umount, swapoff) first"
@@ -270,7 +282,7 @@ install_partition() {
   for part in $(lsblk -nrpo NAME,TYPE "$disk" | awk '$2 == "part" { print $1 }'); do
     wipefs -aq "$part"
   done
-  wipefs -aq "$disk"
+  wipefs -aq "$disk" 2>/dev/null || wipefs -aq "$disk"
   sgdisk --zap-all "$disk" >/dev/null
   sgdisk --new=1:1M:+${BIOS_BOOT_MIB}M --typecode=1:EF02 --change-name=1:bios-boot \
     --new=2:0:+${ESP_MIB}M --typecode=2:EF00 --change-name=2:EFI \
@@ -306,6 +318,9 @@ install_copy() {
   local target=$WORK_DIR/target mnt ex swap
   local -a opts=(-aHAXx --numeric-ids --info=progress2 --no-inc-recursive)
   for ex in "${COPY_EXCLUDES[@]}"; do opts+=("--exclude=$ex/*"); done
+  # The running system's ESP is not copied: the target's own ESP is mounted there (FAT takes
+  # no owners or modes) and gets GRUB from grub-install.
+  opts+=(--exclude=/boot/efi)
   while read -r swap; do opts+=("--exclude=$swap"); done < <(awk 'NR > 1 && $2 == "file" { print $1 }' /proc/swaps)
   while read -r mnt; do
     log_info "copying $mnt"
@@ -415,6 +430,7 @@ run_install() {
   log_step 7 "unmounting and marking the install complete"
   unmount_all
   sgdisk --change-name="3:$ROOT_NAME_DONE" "$disk" >/dev/null
+  udevadm settle || true
   sync
   WRITING=0
   log_info "done: $disk is installed ($((SECONDS - t0)) s); remove the USB stick and boot from it"
