@@ -19,7 +19,7 @@ const project = createRootProject(['packages/*']);
 // Workspaces
 const packages = [
   new WorkspacePackage(project, { name: 'node-model', description: 'Typed, validated model of the lolice cluster', deps: { ajv: '^8.17.1', 'ipaddr.js': '^2.2.0' } }),
-  new WorkspacePackage(project, { name: 'packer-gen', description: 'Renders the Packer templates of the worker image', workspaceDeps: ['node-model'], deps: { handlebars: '^4.7.8' } }),
+  new WorkspacePackage(project, { name: 'packer-gen', description: 'Renders the Packer templates of the worker image', workspaceDeps: ['node-model'] }),
   new WorkspacePackage(project, { name: 'autoinstall-gen', description: 'Renders Ubuntu autoinstall user-data and meta-data', workspaceDeps: ['node-model'], deps: { yaml: '^2.8.0' } }),
   new WorkspacePackage(project, { name: 'ansible-inventory-gen', description: 'Renders the Ansible inventory and group variables', workspaceDeps: ['node-model'], deps: { yaml: '^2.8.0' } }),
   new WorkspacePackage(project, { name: 'workflow-gen', description: 'Renders the GitHub Actions workflows', workspaceDeps: ['node-model'], deps: { yaml: '^2.8.0' } }),

@@ -1,4 +1,5 @@
 import { Component, JsonFile, type Project } from 'projen';
+import type { NodeProject } from 'projen/lib/javascript';
 
 export interface WorkspacePackageOptions {
   /** Folder under `packages/`, also the package name after `@lolice/`. */
@@ -22,13 +23,14 @@ export const SCOPE = '@lolice';
 export class WorkspacePackage extends Component {
   readonly dir: string;
   readonly packageName: string;
+  private readonly manifest: JsonFile;
 
-  constructor(project: Project, options: WorkspacePackageOptions) {
+  constructor(project: NodeProject, options: WorkspacePackageOptions) {
     super(project, `workspace-${options.name}`);
     this.dir = `packages/${options.name}`;
     this.packageName = `${SCOPE}/${options.name}`;
     const workspaceDeps = options.workspaceDeps ?? [];
-    new JsonFile(project, `${this.dir}/package.json`, {
+    this.manifest = new JsonFile(project, `${this.dir}/package.json`, {
       obj: {
         name: this.packageName,
         description: options.description,
@@ -53,4 +55,19 @@ export class WorkspacePackage extends Component {
       },
     });
   }
+
+  /**
+   * projen installs when the root package.json changes; a workspace's own
+   * dependencies changing needs the same, or `npm ci` would find a stale lockfile.
+   */
+  postSynthesize(): void {
+    const project = this.project as NodeProject;
+    // Content, not `changed`: npm rewrites workspace manifests, which clears their read-only bit.
+    if (this.manifest.diff() !== undefined && !WorkspacePackage.installed.has(project)) {
+      WorkspacePackage.installed.add(project);
+      project.tasks.runTask(project.package.installTask.name);
+    }
+  }
+
+  private static readonly installed = new WeakSet<Project>();
 }
