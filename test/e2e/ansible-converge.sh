@@ -32,6 +32,7 @@ cv_write_vars
 
 admin=$(cv_fact admin_user)
 kubelet_version=$(cv_fact kubernetes_kubelet_version)
+kubelet_newer=${kubelet_version%%-*}; kubelet_newer=${kubelet_newer%.*}.$((${kubelet_newer##*.} + 1))-${kubelet_version#*-}
 cluster_dns=$(cv_fact kubernetes_cluster_dns)
 cluster_domain=$(cv_fact kubernetes_cluster_domain)
 
@@ -106,7 +107,7 @@ phase_live() {
   check "sysctl.d sets the three kubeadm sysctls to 1, and they are live" in_vm "$vm" 'for k in net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables net.ipv4.ip_forward; do grep -Eq "^$k ?= ?1$" /etc/sysctl.d/99-kubernetes.conf && test "$(sysctl -n $k)" = 1 || exit 1; done'
   check "swap.target masked" in_vm "$vm" 'test "$(systemctl is-enabled swap.target)" = masked'
   check "APT sources signed-by keyrings under /etc/apt/keyrings, amd64" in_vm "$vm" 'grep -qx "Signed-By: /etc/apt/keyrings/kubernetes-apt-keyring.asc" /etc/apt/sources.list.d/kubernetes.sources && grep -qx "Signed-By: /etc/apt/keyrings/cri-o-apt-keyring.asc" /etc/apt/sources.list.d/cri-o.sources && grep -qx "Architectures: amd64" /etc/apt/sources.list.d/kubernetes.sources'
-  check "kubelet at the pinned $kubelet_version although a newer patch is offered" in_vm "$vm" "test \"\$(dpkg-query -W -f '\${Version}' kubelet)\" = $kubelet_version && apt-cache policy kubelet | grep -q 'Candidate:'"
+  check "kubelet at the pinned $kubelet_version although the repository offers $kubelet_newer" in_vm "$vm" "test \"\$(dpkg-query -W -f '\${Version}' kubelet)\" = $kubelet_version && apt-cache madison kubelet | grep -q ' $kubelet_newer '"
   check "kubelet, kubeadm, kubectl, cri-o held; an upgrade moves none of them" in_vm "$vm" 'test "$(apt-mark showhold | sort | xargs)" = "cri-o kubeadm kubectl kubelet" && ! apt-get -s upgrade | grep -E "^Inst (kubelet|kubeadm|kubectl|cri-o) "'
   check "crio active (the stand-in refuses to start without systemd cgroups and conmon_cgroup pod)" in_vm "$vm" 'systemctl is-active crio'
   check "kubelet: node IP only in /etc/default/kubelet" in_vm "$vm" 'grep -q -- "--node-ip=10.0.2.15 " /etc/default/kubelet && test "$(grep -rl -- --node-ip /etc/default /etc/systemd /usr/lib/systemd /etc/kubernetes /var/lib/kubelet 2>/dev/null | xargs)" = /etc/default/kubelet'

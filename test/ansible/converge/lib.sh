@@ -152,10 +152,10 @@ cv_playbook() {
   local t0=$SECONDS rc=0
   cv_log "ansible-playbook $playbook $* (log $log)"
   ANSIBLE_CONFIG=$CONVERGE_REPO/ansible/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
-    ANSIBLE_CALLBACKS_ENABLED='' ansible-playbook -i "$CONVERGE_WORK/inventory.ini" \
+    ansible-playbook -i "$CONVERGE_WORK/inventory.ini" \
     --extra-vars "@$CONVERGE_GROUP_VARS" --extra-vars "@$CONVERGE_WORK/test-vars.yml" \
     "$@" "$CONVERGE_REPO/ansible/playbooks/$playbook" >"$log" 2>&1 || rc=$?
-  grep -E '^(PLAY RECAP|TASK|RUNNING HANDLER|fatal|[a-z0-9-]+ +: ok=)' "$log" | sed 's/ \*\+$//' | cut -c1-150 >&2 || true
+  grep -E '^(PLAY RECAP|TASK|RUNNING HANDLER|fatal|[a-z0-9-]+ +: ok=)' "$log" | grep -v '^TASK: ' | sed 's/ \*\+$//' | cut -c1-150 >&2 || true
   cv_log "$playbook: exit $rc after $((SECONDS - t0)) s"
   return "$rc"
 }
