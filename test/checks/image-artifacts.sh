@@ -174,6 +174,9 @@ section_flash_file() {
   check "... after verifying the sha256" grep -q 'verifying sha256 of golyat-1.img.zst' "$scratch/f.log"
   check "... showing progress" grep -Eq 'written [0-9]+ of [0-9]+ MiB \([0-9]+%\)' "$scratch/f.log"
   rm -f "$t"
+  check "--verify-ranges (bmaptool re-checks every range) writes the same image" \
+    bash -c "'$flash' --node $NODE --output '$t' --verify-ranges --source-dir '$bucket' 2>/dev/null && cmp '$t' '$raw'"
+  rm -f "$t"
   check "a dated build: --build $BUILD" bash -c "'$flash' --node $NODE --build $BUILD --output '$t' --source-dir '$bucket' 2>/dev/null && cmp '$t' '$raw'"
 
   head -c 64M /dev/urandom >"$t"
