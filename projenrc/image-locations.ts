@@ -1,4 +1,4 @@
-import { workers, type Cluster } from '@lolice/node-model';
+import { IMAGE_ARCH, s3BuildPrefix, s3LatestPrefix, workers, type Cluster } from '@lolice/node-model';
 import { JsonFile, type Project } from 'projen';
 
 /** Where the built worker images live in S3, as `scripts/flash-image.sh` reads it. */
@@ -11,6 +11,8 @@ export interface ImageLocations {
   readonly prefix: string;
   /** The x86_64 workers an image is built for, in model order. */
   readonly nodes: readonly string[];
+  /** The bucket's key layout (node-model's), with `{prefix}`, `{node}` and `{build}` to fill in. */
+  readonly keys: { readonly latest: string; readonly build: string };
 }
 
 /** Pure: the image locations of a cluster. */
@@ -19,7 +21,8 @@ export function renderImageLocations(cluster: Cluster): ImageLocations {
     bucket: cluster.aws.bucket,
     region: cluster.aws.region,
     prefix: cluster.aws.imagePrefix,
-    nodes: workers(cluster).filter((n) => n.arch === 'x86_64').map((n) => n.name),
+    nodes: workers(cluster).filter((n) => n.arch === IMAGE_ARCH).map((n) => n.name),
+    keys: { latest: s3LatestPrefix('{prefix}', '{node}'), build: s3BuildPrefix('{prefix}', '{node}', '{build}') },
   };
 }
 

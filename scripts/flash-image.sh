@@ -4,7 +4,9 @@ set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly LOCATIONS=${LOLICE_IMAGE_LOCATIONS:-$here/../generated/image-locations.json}
-readonly EX_USAGE=64 EX_DATAERR=65 EX_NOINPUT=66 EX_UNAVAILABLE=69 EX_IOERR=74 EX_NOPERM=77
+readonly LOG_PREFIX=flash
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$here/lib/common.sh"
 
 usage() {
   cat <<'EOF'
@@ -41,26 +43,12 @@ Exit codes: 64 usage, 65 checksum or metadata mismatch, 66 download failed,
 EOF
 }
 
-log() { printf 'flash: %s\n' "$*" >&2; }
-die() {
-  local code=$1
-  shift
-  log "error: $*"
-  exit "$code"
-}
-
-require_cmd() {
-  local cmd
-  for cmd in "$@"; do
-    command -v "$cmd" >/dev/null || die "$EX_UNAVAILABLE" "missing command: $cmd"
-  done
-}
 
 # --- options -----------------------------------------------------------------
 
 opts_parse() {
   node='' device='' output='' build=latest source_dir='' endpoint='' download_dir=''
-  bucket='' prefix='' region='' force=0 yes=0 verify_ranges=0
+  bucket='' prefix='' key_template='' region='' force=0 yes=0 verify_ranges=0
   while (($#)); do
     case $1 in
       -h | --help) usage; exit 0 ;;
@@ -94,6 +82,9 @@ locations_load() {
   region=${region:-$(jq -r .region "$LOCATIONS")}
   jq -e --arg n "$node" '.nodes | index($n)' "$LOCATIONS" >/dev/null ||
     die "$EX_USAGE" "unknown node $node; images exist for: $(jq -r '.nodes | join(", ")' "$LOCATIONS")"
+  local which=build
+  [[ $build == latest ]] && which=latest
+  key_template=$(jq -er ".keys.$which" "$LOCATIONS") || die "$EX_DATAERR" "$LOCATIONS has no keys.$which (run npx projen)"
 }
 
 # --- target checks (all before the first download or write) ------------------
@@ -140,16 +131,18 @@ file_check() {
 
 # --- download and verification ----------------------------------------------------
 
-# build_key: the key prefix of the build, per the bucket's layout.
+# build_key: the key prefix of the build (ending in /): the bucket's layout from $LOCATIONS.
 build_key() {
-  if [[ $build == latest ]]; then echo "$prefix/$node/latest"; else echo "$prefix/$node/builds/$build"; fi
+  local key=${key_template//\{prefix\}/$prefix}
+  key=${key//\{node\}/$node}
+  echo "${key//\{build\}/$build}"
 }
 
 # fetch FILE: makes $dl/FILE available: from S3 into the download directory, or, from
 # --source-dir, in place (local files are read where they are, not copied).
 fetch() {
   local key
-  key=$(build_key)/$1
+  key=$(build_key)$1
   if [[ -n $source_dir ]]; then
     [[ -f $dl/$1 ]] || die "$EX_NOINPUT" "not found: $dl/$1"
     log "found $dl/$1"
@@ -248,7 +241,7 @@ main() {
   if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
   trap cleanup EXIT
   if [[ -n $source_dir ]]; then
-    dl=$source_dir/$(build_key)
+    dl=$source_dir/$(build_key) dl=${dl%/}
   elif [[ -n $download_dir ]]; then
     mkdir -p "$download_dir"
     dl=$download_dir

@@ -3,10 +3,11 @@
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly LOG_PREFIX=postprocess PACKAGES_HINT='Debian: bmap-tools zstd jq coreutils'
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$here/lib/common.sh"
 # shellcheck source=lib/sparse-image.sh source-path=SCRIPTDIR
 source "$here/lib/sparse-image.sh"
-
-readonly EX_USAGE=64 EX_DATAERR=65 EX_NOINPUT=66 EX_UNAVAILABLE=69 EX_CANTCREAT=73
 
 usage() {
   cat <<'EOF'
@@ -29,21 +30,6 @@ Environment (all required):
 
 Only the ranges the block map lists are read: holes are never read or compressed.
 EOF
-}
-
-log() { printf 'postprocess: %s\n' "$*" >&2; }
-die() {
-  local code=$1
-  shift
-  log "error: $*"
-  exit "$code"
-}
-
-require_cmd() {
-  local cmd
-  for cmd in "$@"; do
-    command -v "$cmd" >/dev/null || die "$EX_UNAVAILABLE" "missing command: $cmd (Debian: bmap-tools zstd jq coreutils)"
-  done
 }
 
 # env_check: every variable set and well-formed, before anything is written.

@@ -21,6 +21,12 @@ describe('renderImageLocations', () => {
     expect(locations.nodes).not.toContain('shanghai-1');
   });
 
+  it('spells out the bucket layout the image workflow uploads to and the lifecycle expires', () => {
+    // GIVEN the lolice model WHEN rendered THEN the key templates are the documented layout
+    const { keys } = renderImageLocations(lolice);
+    expect(keys).toEqual({ latest: '{prefix}/{node}/latest/', build: '{prefix}/{node}/builds/{build}/' });
+  });
+
   it('picks up a worker added to the model and a changed bucket', () => {
     // GIVEN a fourth worker and another bucket
     const cluster: Cluster = {

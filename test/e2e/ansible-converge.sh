@@ -16,8 +16,6 @@ set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 started=$SECONDS
 
-# netplan.io is the one package the worker playbook needs that the bench image lacks.
-export LOLICE_VM_EXTRA_PACKAGES=${LOLICE_VM_EXTRA_PACKAGES:+$LOLICE_VM_EXTRA_PACKAGES,}netplan.io
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
 command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"

@@ -1,8 +1,7 @@
-import type { NodeRole } from '@lolice/node-model';
+import { INVENTORY_DIR, type NodeRole } from '@lolice/node-model';
 import type { InventoryGroup } from './types';
 
-/** Directory of the production inventory; its group_vars/ sit beside hosts.yml. */
-export const INVENTORY_DIR = 'ansible/inventories/production';
+export { INVENTORY_DIR };
 
 /** The YAML inventory file. */
 export const HOSTS_PATH = `${INVENTORY_DIR}/hosts.yml`;

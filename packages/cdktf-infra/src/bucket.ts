@@ -15,13 +15,18 @@ import type { WorkerNodeImagesConfig } from './types';
  * - one rule per worker: objects under `<prefix>/<node>/builds/` expire after
  *   `buildRetentionDays` (S3 filters cannot wildcard the node, hence one each;
  *   noncurrent-version expiry alone would never fire on keys unique per build);
- *   with `standardIaTransitionDays` set they move to Standard-IA first;
+ *   with `standardIaTransitionDays` set they move to Standard-IA first; the
+ *   noncurrent version an expiry leaves behind goes one day later (a build's key
+ *   is never overwritten, so nothing else there is noncurrent);
  * - one rule for the whole image prefix: noncurrent versions (the overwritten
- *   `latest/` objects, and builds after expiry) expire after
+ *   `latest/` objects) expire after
  *   `noncurrentRetentionDays`, delete markers left alone are removed, and
  *   unfinished multipart uploads are aborted.
  * No rule expires current objects under `<node>/latest/`: they are kept.
  */
+/** Days an expired build's noncurrent version is kept: S3's minimum. */
+export const EXPIRED_BUILD_NONCURRENT_DAYS = 1;
+
 export function lifecycleRules(c: WorkerNodeImagesConfig): S3BucketLifecycleConfigurationRule[] {
   const builds = c.workers.map(
     (node): S3BucketLifecycleConfigurationRule => ({
@@ -29,6 +34,7 @@ export function lifecycleRules(c: WorkerNodeImagesConfig): S3BucketLifecycleConf
       status: 'Enabled',
       filter: [{ prefix: buildsPrefix(c, node) }],
       expiration: [{ days: c.buildRetentionDays }],
+      noncurrentVersionExpiration: [{ noncurrentDays: EXPIRED_BUILD_NONCURRENT_DAYS }],
       ...(c.standardIaTransitionDays === undefined ? {} : { transition: [{ days: c.standardIaTransitionDays, storageClass: 'STANDARD_IA' }] }),
     }),
   );

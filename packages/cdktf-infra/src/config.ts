@@ -1,11 +1,8 @@
-import { workers, type Cluster } from '@lolice/node-model';
+import { s3BuildsPrefix, TERRAFORM_STACK as STACK_NAME, workers, type Cluster } from '@lolice/node-model';
 import type { StateBackendConfig, WorkerNodeImagesConfig, WorkerNodeImagesOptions } from './types';
 
-/** Name of the stack: the cdktf stack id and the folder of its committed Terraform. */
-export const STACK_NAME = 'worker-node-images';
-
-/** Folder of the committed, synthesized Terraform (relative to the repository root). */
-export const TERRAFORM_DIR = `generated/terraform/${STACK_NAME}`;
+/** The stack's id and the folder of its committed, synthesized Terraform: the repository layout of node-model. */
+export { TERRAFORM_DIR, TERRAFORM_STACK as STACK_NAME } from '@lolice/node-model';
 
 /**
  * The state lives beside the account's other Terraform stacks: boxp/arch keeps
@@ -68,7 +65,7 @@ function checkConfig(c: WorkerNodeImagesConfig): void {
 }
 
 /** Key prefix of one worker's dated builds, e.g. "images/x86_64/golyat-1/builds/". */
-export const buildsPrefix = (c: WorkerNodeImagesConfig, node: string): string => `${c.imagePrefix}/${node}/builds/`;
+export const buildsPrefix = (c: WorkerNodeImagesConfig, node: string): string => s3BuildsPrefix(c.imagePrefix, node);
 
 /** ARN of the image bucket. */
 export const bucketArn = (c: WorkerNodeImagesConfig): string => `arn:aws:s3:::${c.bucket}`;

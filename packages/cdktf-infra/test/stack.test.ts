@@ -75,19 +75,20 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
     expect(policy.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
   });
 
-  it('expires each worker\'s dated builds after 90 days, with a filter on its builds/ prefix', () => {
+  it('expires each worker\'s dated builds after 90 days, and their noncurrent versions a day later, with a filter on its builds/ prefix', () => {
     const builds = ['golyat-1', 'golyat-2', 'golyat-3'].map((node) => ({
       id: `expire-builds-${node}`,
       status: 'Enabled',
       filter: [{ prefix: `images/x86_64/${node}/builds/` }],
       expiration: [{ days: 90 }],
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
     }));
     expect(synth).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
       bucket: BUCKET_REF,
       rule: [...builds, { id: 'expire-noncurrent-versions' }],
     });
     for (const rule of tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule.slice(0, 3)) {
-      expect(Object.keys(rule).sort(), rule.id).toEqual(['expiration', 'filter', 'id', 'status']);
+      expect(Object.keys(rule).sort(), rule.id).toEqual(['expiration', 'filter', 'id', 'noncurrent_version_expiration', 'status']);
     }
   });
 

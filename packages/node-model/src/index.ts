@@ -5,3 +5,4 @@ export { validateCluster, assertValidCluster } from './validate';
 export { workers, controlPlane, prefixLength } from './query';
 export { lolice } from './lolice';
 export { renderNodeTable } from './node-table';
+export * from './paths';

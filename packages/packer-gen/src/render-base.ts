@@ -1,6 +1,7 @@
+import { posix } from 'node:path';
 import { workers, type Cluster } from '@lolice/node-model';
 import { attr, blank, block, bool, comment, file, inlineList, inlineText, list, num, object, raw, str, tmpl, type BodyItem } from './hcl';
-import { HTTP_DIR, OVMF, PACKER_DIR, PACKER_REQUIRED_VERSION, PLUGINS, SOURCE_NAME, TIMING, VM } from './settings';
+import { HTTP_DIR, OVMF, PACKER_DIR, PACKER_REQUIRED_VERSION, PLUGINS, rawImagePath, SOURCE_NAME, TIMING, VM } from './settings';
 import { shutdownCommand } from './seal';
 import type { PackerLinks } from './types';
 
@@ -64,6 +65,10 @@ const locals = (c: Cluster): BodyItem =>
 
 const httpPath = (name: string) => `\${path.root}/${HTTP_DIR}/${name}`;
 
+/** The repository's raw image path of the node being built, as Packer sees it: a directory beside the template and a file name. */
+const builtImage = rawImagePath('${var.node_name}');
+const outputDirectory = `\${path.root}/${posix.relative(PACKER_DIR, posix.dirname(builtImage))}`;
+
 const source = (c: Cluster, links: PackerLinks): BodyItem =>
   block('source', ['qemu', SOURCE_NAME], [
     comment(`Ubuntu Server ${c.image.ubuntuRelease} live-server, pinned by its published sha256.`),
@@ -71,8 +76,8 @@ const source = (c: Cluster, links: PackerLinks): BodyItem =>
     attr('iso_checksum', str(`sha256:${c.image.isoSha256}`)),
     blank,
     comment('One raw disk image, built and named once: output-<node>/<node>.img beside this file.'),
-    attr('vm_name', tmpl('${var.node_name}.img')),
-    attr('output_directory', tmpl('${path.root}/output-${var.node_name}')),
+    attr('vm_name', tmpl(posix.basename(builtImage))),
+    attr('output_directory', tmpl(outputDirectory)),
     attr('format', str('raw')),
     attr('disk_size', str(`${c.image.diskSizeGiB}G`)),
     attr('disk_discard', str('unmap')),

@@ -2,19 +2,16 @@
  * Build settings of the worker image that are not part of the cluster model:
  * tool versions, firmware paths, VM resources, timeouts and repository paths.
  */
+import { ANSIBLE_CONFIG, WORKER_PLAYBOOK } from '@lolice/node-model';
 
-/** Directory of the Packer templates, relative to the repository root. */
-export const PACKER_DIR = 'packer/x86_64';
+/** Repository paths: the repository layout of node-model. */
+export { PACKER_DIR, rawImagePath } from '@lolice/node-model';
 
 /** The generated files, relative to PACKER_DIR. */
 export const TEMPLATE_FILES = { base: 'base-ubuntu.pkr.hcl', build: 'k8s-worker.pkr.hcl' } as const;
 
 /** Subdirectory of PACKER_DIR holding the files Packer serves to the installer. */
 export const HTTP_DIR = 'http';
-
-/** Output directory and raw image of one node, relative to the repository root (gitignored). */
-export const outputDir = (node: string): string => `${PACKER_DIR}/output-${node}`;
-export const rawImagePath = (node: string): string => `${outputDir(node)}/${node}.img`;
 
 /** Packer itself: HCL2 `required_plugins`, `http_content`, `templatefile()` and `bcrypt()`. */
 export const PACKER_REQUIRED_VERSION = '>= 1.10.0';
@@ -45,11 +42,8 @@ export const TIMING = {
   shutdownTimeout: '15m',
 } as const;
 
-/** Hand-written Ansible files the build runs, relative to the repository root (shared contract with the Ansible roles). */
-export const ANSIBLE = {
-  config: 'ansible/ansible.cfg',
-  workerPlaybook: 'ansible/playbooks/worker.yml',
-} as const;
+/** Hand-written Ansible files the build runs (the repository layout of node-model). */
+export const ANSIBLE = { config: ANSIBLE_CONFIG, workerPlaybook: WORKER_PLAYBOOK } as const;
 
 /** Name of the Packer source and build. */
 export const SOURCE_NAME = 'worker';

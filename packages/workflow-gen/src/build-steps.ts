@@ -1,4 +1,4 @@
-import type { Cluster } from '@lolice/node-model';
+import { s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
 import { ACTION_PINS, usesOf } from './pins';
 import { BUILD_PACKAGES, PACKER_CACHE_DIR, PACKER_DIR, POSTPROCESS_SCRIPT, rawImagePath } from './settings';
 import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
@@ -12,6 +12,10 @@ export const roleArn = (c: Cluster): string => `arn:aws:iam::${c.aws.accountId}:
 
 /** `s3://<bucket>/<prefix>`: a node's images are under `<node>/builds/<id>/` and `<node>/latest/`. */
 export const s3Images = (c: Cluster): string => `s3://${c.aws.bucket}/${c.aws.imagePrefix}`;
+
+/** The node's dated and latest S3 destinations (the node-model layout), in shell variables: S3_IMAGES, NODE_NAME, build_id. */
+const S3_DATED = s3BuildPrefix('${S3_IMAGES}', '${NODE_NAME}', '${build_id}');
+const S3_LATEST = s3LatestPrefix('${S3_IMAGES}', '${NODE_NAME}');
 
 /** The build log Packer's output is teed into (stays on the runner). */
 const BUILD_LOG = '${RUNNER_TEMP}/packer-build.log';
@@ -38,8 +42,8 @@ const stamp = (): Step => ({
     '  echo "BUILD_TIME=${build_time}"',
     '  echo "BUILD_ID=${build_id}"',
     '  echo "OUT_DIR=${RUNNER_TEMP}/image-${NODE_NAME}"',
-    '  echo "S3_DATED=${S3_IMAGES}/${NODE_NAME}/builds/${build_id}/"',
-    '  echo "S3_LATEST=${S3_IMAGES}/${NODE_NAME}/latest/"',
+    `  echo "S3_DATED=${S3_DATED}"`,
+    `  echo "S3_LATEST=${S3_LATEST}"`,
     '} >> "$GITHUB_ENV"',
   ),
 });

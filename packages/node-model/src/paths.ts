@@ -1,0 +1,40 @@
+/**
+ * The repository's layout, relative to its root: where the generated artifacts go and where
+ * the hand-written files they refer to live. Each path is written here once; the generators
+ * and the projen components import it (shell scripts take paths as arguments).
+ */
+
+/** The only architecture the image pipeline builds; the Packer directory is named after it. */
+export const IMAGE_ARCH = 'x86_64';
+
+/** The Packer templates of the worker image. */
+export const PACKER_DIR = `packer/${IMAGE_ARCH}`;
+
+/** Packer's download cache (PACKER_CACHE_DIR): gitignored, restored by actions/cache in CI. */
+export const PACKER_CACHE_DIR = `${PACKER_DIR}/packer_cache`;
+
+/** Output directory and raw image Packer writes for one node (gitignored). */
+export const packerOutputDir = (node: string): string => `${PACKER_DIR}/output-${node}`;
+export const rawImagePath = (node: string): string => `${packerOutputDir(node)}/${node}.img`;
+
+/** The cdktf stack: its id, and the folder of its committed, synthesized Terraform. */
+export const TERRAFORM_STACK = 'worker-node-images';
+export const TERRAFORM_DIR = `generated/terraform/${TERRAFORM_STACK}`;
+
+/** The production Ansible inventory; its group_vars/ sit beside hosts.yml. */
+export const INVENTORY_DIR = 'ansible/inventories/production';
+
+/** Hand-written Ansible files an image build runs. */
+export const ANSIBLE_CONFIG = 'ansible/ansible.cfg';
+export const WORKER_PLAYBOOK = 'ansible/playbooks/worker.yml';
+
+/** `postprocess-image.sh <raw-image> <out-dir>`: compressed image, .sha256, .bmap, image-info.json. */
+export const POSTPROCESS_SCRIPT = 'scripts/postprocess-image.sh';
+
+/**
+ * The S3 layout of one node's images under the model's `aws.imagePrefix` (keys, no bucket):
+ * every build under a dated id (`YYYYMMDD-<sha7>`), and a copy of the newest under `latest/`.
+ */
+export const s3BuildsPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/builds/`;
+export const s3BuildPrefix = (imagePrefix: string, node: string, buildId: string): string => `${s3BuildsPrefix(imagePrefix, node)}${buildId}/`;
+export const s3LatestPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/latest/`;
