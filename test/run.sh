@@ -33,12 +33,6 @@ if [[ "${LOLICE_SKIP_E2E:-}" == 1 ]]; then
 else
   for e2e in test/e2e/*.sh; do
     [[ -e "$e2e" ]] || continue
-    # The converge test passes when run on its own but failed twice under .ci/run (ansible-playbook
-    # exits at once; cause not found yet): opt-in with LOLICE_E2E_CONVERGE=1 until that is fixed.
-    if [[ $(basename "$e2e") == ansible-converge.sh && "${LOLICE_E2E_CONVERGE:-}" != 1 ]]; then
-      echo "=== e2e ansible-converge: skipped (opt-in: LOLICE_E2E_CONVERGE=1; see test/README.md)"
-      continue
-    fi
     stage "e2e $(basename "$e2e" .sh)" bash "$e2e"
   done
 fi

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,10 +44,17 @@ export class RepoCopy {
     return readFileSync(this.path(file), 'utf8');
   }
 
-  /** Runs `npx projen` (the default task) in the copy. */
-  projen(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync('npx', ['projen', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  /**
+   * Runs `npx projen` (the default task, or ARGS) in the copy. Asynchronous, so that a slow
+   * synth on a busy machine does not block the vitest worker's reports to the main process.
+   */
+  projen(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((done) => {
+      execFile('npx', ['projen', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        done({ status, stdout, stderr });
+      });
+    });
   }
 
   /** `git status --porcelain` of the copy: empty when nothing changed. */

@@ -33,9 +33,9 @@ describe('npx projen on the committed tree', () => {
   });
   afterAll(() => copy.dispose());
 
-  it('regenerates every artifact byte for byte (run twice: nothing changes)', () => {
+  it('regenerates every artifact byte for byte (run twice: nothing changes)', async () => {
     for (const run of [1, 2]) {
-      const result = copy.projen();
+      const result = await copy.projen();
       expect(result.status, `run ${run}: ${result.stderr}`).toBe(0);
       expect(copy.status(), `run ${run}`).toBe('');
     }
@@ -54,14 +54,14 @@ describe('an invalid model', () => {
   it.each([
     ['a duplicate IP', "ip: '192.168.10.105'", "ip: '192.168.10.101'", /nodes\[4\]\.ip: 192\.168\.10\.101 is already used by nodes\[3\] \(golyat-1\) \[rule: unique-node-ip\]/],
     ['a non-RFC 1123 hostname', "name: 'golyat-3'", "name: 'Golyat_3'", /nodes\[5\]\.name: "Golyat_3" is not a valid rfc1123-hostname \[rule: rfc1123-hostname\]/],
-  ])('with %s stops npx projen, names field and rule, and changes no file', (_what, from, to, message) => {
+  ])('with %s stops npx projen, names field and rule, and changes no file', async (_what, from, to, message) => {
     const copy = new RepoCopy();
     try {
       const model = copy.read(MODEL_FILE);
       expect(model).toContain(from);
       writeFileSync(copy.path(MODEL_FILE), model.replace(from, to));
       const before = copy.snapshot();
-      const result = copy.projen();
+      const result = await copy.projen();
       expect(result.status).not.toBe(0);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toContain('Nothing was written');
@@ -80,10 +80,10 @@ describe('adding golyat-4', () => {
   });
   afterAll(() => copy.dispose());
 
-  it('is one entry in the model file and regenerates cleanly', () => {
+  it('is one entry in the model file and regenerates cleanly', async () => {
     const diff = execFileSync('git', ['diff', '--numstat'], { cwd: copy.dir }).toString().trim();
     expect(diff).toMatch(new RegExp(`^1\\s+0\\s+${MODEL_FILE}$`));
-    const result = copy.projen();
+    const result = await copy.projen();
     expect(result.status, result.stderr).toBe(0);
   });
 
@@ -107,24 +107,24 @@ describe('npx projen drift', () => {
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'edit'], { cwd: copy.dir });
   };
 
-  it('passes on the committed tree', () => {
-    const result = copy.projen('drift');
+  it('passes on the committed tree', async () => {
+    const result = await copy.projen('drift');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('drift: none');
   });
 
-  it('fails when a committed generated file differs from what the model gives', () => {
+  it('fails when a committed generated file differs from what the model gives', async () => {
     writeFileSync(copy.path('generated/nodes.md'), copy.read('generated/nodes.md').replace('golyat-2', 'golyat-9'));
     commitAll();
-    const result = copy.projen('drift');
+    const result = await copy.projen('drift');
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('M generated/nodes.md');
     commitAll(); // projen restored the file: commit that, the tree is clean again
   });
 
-  it('fails on an untracked file', () => {
+  it('fails on an untracked file', async () => {
     writeFileSync(copy.path('generated/stray.txt'), 'left behind\n');
-    const result = copy.projen('drift');
+    const result = await copy.projen('drift');
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('?? generated/stray.txt');
   });

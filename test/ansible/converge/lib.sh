@@ -157,6 +157,11 @@ cv_playbook() {
     "$@" "$CONVERGE_REPO/ansible/playbooks/$playbook" >"$log" 2>&1 || rc=$?
   grep -E '^(PLAY RECAP|TASK|RUNNING HANDLER|fatal|[a-z0-9-]+ +: ok=)' "$log" | grep -v '^TASK: ' | sed 's/ \*\+$//' | cut -c1-150 >&2 || true
   cv_log "$playbook: exit $rc after $((SECONDS - t0)) s"
+  # A failure's log must reach CI's output: the run dir (and the log) is removed at the end.
+  if ((rc != 0)); then
+    cv_log "last lines of $log:"
+    tail -n 40 "$log" | sed 's/^/  | /' >&2
+  fi
   return "$rc"
 }
 
