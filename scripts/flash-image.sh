@@ -7,6 +7,8 @@ readonly LOCATIONS=${LOLICE_IMAGE_LOCATIONS:-$here/../generated/image-locations.
 readonly LOG_PREFIX=flash
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
 source "$here/lib/common.sh"
+# shellcheck source=lib/sparse-image.sh source-path=SCRIPTDIR
+source "$here/lib/sparse-image.sh"
 
 usage() {
   cat <<'EOF'
@@ -197,29 +199,91 @@ progress() {
   done
 }
 
+# frames_index: the data frames of image-info.json's frame index ("RAW-OFFSET RAW-LENGTH
+# OFFSET LENGTH" lines), when the index is sound: its segments tile the raw image and its
+# frames tile the artifact, both in order and without a gap, and every range of the block
+# map lies in a data segment. Prints nothing for an artifact without an index; dies on an
+# unsound one.
+frames_index() {
+  local index
+  index=$(jq -r '(.frames // [])[] | "\(.kind) \(.rawOffset) \(.rawLength) \(.offset) \(.length)"' "$dl/image-info.json") ||
+    die "$EX_DATAERR" "image-info.json: unreadable frames"
+  [[ -n $index ]] || return 0
+  awk -v raw="$(info .raw.bytes)" -v zst="$(stat -c %s "$dl/$image")" '
+    FNR == NR {
+      if (NF != 5 || ($1 != "data" && $1 != "zero") || $3 <= 0 || $5 <= 0 || $2 != rend || $4 != zend) { bad = 1; exit 1 }
+      rend = $2 + $3; zend = $4 + $5
+      if ($1 == "data") { n++; s[n] = $2; e[n] = rend }
+      next
+    }
+    # the block map ranges (sparse_segments with gap 0), each inside a data segment
+    { while (i < n && e[i + 1] <= $2) i++; if (i == n || s[i + 1] > $2 || $2 + $3 > e[i + 1]) { bad = 1; exit 1 } }
+    END { if (bad || rend != raw || zend != zst) exit 1 }' <(echo "$index") <(sparse_segments "$dl/$bmap" 0 | grep '^data') ||
+    die "$EX_DATAERR" "image-info.json: its frame index does not match $image and $bmap"
+  awk '$1 == "data" { print $2, $3, $4, $5 }' <<<"$index"
+}
+
+# frames_write TARGET INDEX: the project's writer: one zstd process decompresses the data
+# frames alone (their bytes cut from the artifact in order), and each segment goes to its
+# offset in TARGET: holes are neither read, decompressed nor written. Progress every tenth.
+frames_write() {
+  local target=$1 index=$2 total
+  total=$(awk '{ n += $2 } END { printf "%.0f", n }' <<<"$index")
+  # A segment includes the block map's short holes (postprocess folds holes under 1 MiB into
+  # data): to a new file they are left as holes (dd skips all-zero 64 KiB blocks); a disk gets
+  # them written as zeros, as it must any zero block the block map lists.
+  local -a out=(bs=4M)
+  [[ -b $target ]] || out=(ibs=4M obs=64K conv=sparse)
+  while read -r _ _ off len; do
+    dd if="$dl/$image" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=4M status=none
+  done <<<"$index" | zstd -dcq | {
+    local roff rlen got done=0 step=0
+    while read -r roff rlen _ _ <&3; do
+      got=$(LC_ALL=C dd of="$target" conv=notrunc oflag=seek_bytes seek="$roff" iflag=fullblock,count_bytes \
+        count="$rlen" "${out[@]}" 2>&1 >/dev/null | awk '/ bytes / { print $1 }')
+      [[ $got == "$rlen" ]] || { log "error: segment at $roff: wrote ${got:-no} bytes of $rlen"; exit 1; }
+      done=$((done + rlen))
+      if ((done * 10 / total > step)); then
+        step=$((done * 10 / total))
+        log "written $((done >> 20)) of $((total >> 20)) MiB ($((done * 100 / total))%)"
+      fi
+    done 3<<<"$index"
+    [[ $(head -c 1 | wc -c) == 0 ]] || { log "error: the data frames hold more than the index lists"; exit 1; }
+  }
+}
+
 flash() {
-  local target=$1 size mapped pid status=0
+  local target=$1 size mapped pid status=0 index
   size=$(info .raw.bytes) mapped=$(info .raw.mappedBytes)
   if [[ -b $target ]]; then
     local capacity
     capacity=$(lsblk -bdno SIZE "$target" | tr -d ' ')
     ((capacity >= size)) || refuse "$target" "it holds $capacity bytes, the image needs $size"
   fi
-  log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target"
-  # The artifact's and the bmap's SHA-256 were checked above, and zstd checks each frame's
-  # checksum while decompressing: bmaptool re-hashing every range of the decompressed
-  # stream would double the CPU time of the write (--verify-ranges asks for it anyway).
-  local -a verify=(--no-verify)
-  ((verify_ranges)) && verify=()
-  # bmaptool's own percentage needs stdout on a terminal; progress() reports instead.
-  bmaptool copy "${verify[@]}" --bmap "$dl/$bmap" "$dl/$image" "$target" >/dev/null &
-  pid=$!
-  progress "$pid" "$mapped" &
-  monitor=$!
-  wait "$pid" || status=$?
-  kill "$monitor" 2>/dev/null || true
-  ((status == 0)) || die "$EX_IOERR" "bmaptool failed (exit $status): $target is only partly written; flash it again"
-  sync
+  index=$(frames_index) || exit $?
+  if [[ -n $index ]] && ((!verify_ranges)); then
+    # The artifact's and the bmap's SHA-256 were checked above, and zstd checks every
+    # frame's checksum while decompressing.
+    log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target: $(wc -l <<<"$index") data frames"
+    if [[ -f $target ]]; then truncate -s 0 "$target" && truncate -s "$size" "$target"; fi
+    frames_write "$target" "$index" || status=$?
+    ((status == 0)) || die "$EX_IOERR" "writing failed (exit $status): $target is only partly written; flash it again"
+  else
+    # bmaptool: for --verify-ranges (it re-hashes every range against the block map,
+    # about twice the CPU time), and for artifacts without a frame index.
+    log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target with bmaptool"
+    local -a verify=(--no-verify)
+    ((verify_ranges)) && verify=()
+    # bmaptool's own percentage needs stdout on a terminal; progress() reports instead.
+    bmaptool copy "${verify[@]}" --bmap "$dl/$bmap" "$dl/$image" "$target" >/dev/null &
+    pid=$!
+    progress "$pid" "$mapped" &
+    monitor=$!
+    wait "$pid" || status=$?
+    kill "$monitor" 2>/dev/null || true
+    ((status == 0)) || die "$EX_IOERR" "bmaptool failed (exit $status): $target is only partly written; flash it again"
+  fi
+  sync -- "$target"
   log "done: $target holds $node ($build); boot the mini PC from it and run install-to-disk"
 }
 

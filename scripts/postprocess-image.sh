@@ -18,8 +18,9 @@ Writes into <out-dir> (created if missing, must be empty) exactly four files:
                           on decompression: `zstd -dc` gives back the exact raw image
   <node>.img.zst.sha256   its sha256, in `sha256sum -c` format
   <node>.img.bmap         bmaptool's block map of the raw image (per-range SHA-256)
-  image-info.json         node, versions, commit, build time, and these files' names,
-                          sizes and checksums
+  image-info.json         node, versions, commit, build time, these files' names,
+                          sizes and checksums, and the frame index (frames: where each
+                          segment's zstd frames are, so that a writer can skip the holes)
 
 Environment (all required):
   NODE_NAME            worker node the image is for, e.g. golyat-1
@@ -64,13 +65,15 @@ info_write() {
     --arg bmapSha "$(sha256_of "$out/$bmap")" --arg compressor "zstd ${ARTIFACT_LEVEL[*]}" \
     --arg raw "$NODE_NAME.img" --argjson rawBytes "$(stat -c %s "$raw")" \
     --argjson mapped "$(sparse_mapped_bytes "$out/$bmap")" \
+    --argjson frames "$(jq -R 'split(" ") | {kind: .[0], rawOffset: (.[1] | tonumber), rawLength: (.[2] | tonumber), offset: (.[3] | tonumber), length: (.[4] | tonumber)}' "$work/frames" | jq -cs .)" \
     '{
       node: $node, kubernetesVersion: $kubernetes, crioVersion: $crio,
       gitCommit: $commit, buildTime: $time,
       image: { file: $image, bytes: $imageBytes, sha256: $imageSha, compressor: $compressor },
       sha256File: $sums,
       bmap: { file: $bmap, bytes: $bmapBytes, sha256: $bmapSha },
-      raw: { file: $raw, bytes: $rawBytes, mappedBytes: $mapped }
+      raw: { file: $raw, bytes: $rawBytes, mappedBytes: $mapped },
+      frames: $frames
     }' >"$out/image-info.json"
 }
 
@@ -107,7 +110,7 @@ main() {
   log "mapped: $((mapped >> 20)) of $((size >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
   ((mapped * 2 < size)) ||
     log "warning: most of the image is mapped: is it sparse? (copy it with cp --sparse=always, or trim it: fstrim / virt-sparsify)"
-  SPARSE_PROGRESS=postprocess sparse_compress "$raw" "$out/$bmap" "$out/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
+  SPARSE_PROGRESS=postprocess SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out/$bmap" "$out/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
   image_sha=$(sha256_of "$out/$image")
   printf '%s  %s\n' "$image_sha" "$image" >"$out/$sums"
   info_write

@@ -13,7 +13,9 @@ stage() {
   local name=$1; shift
   local t0=$SECONDS
   echo "=== ${name}"
-  if "$@"; then
+  # No stage reads stdin. /dev/null keeps them from sharing the caller's, which ssh can
+  # leave non-blocking, and ansible-core refuses a non-blocking stdin.
+  if "$@" </dev/null; then
     passed=$((passed + 1)); echo "=== ${name}: ok ($((SECONDS - t0)) s)"
   else
     failed=$((failed + 1)); failures+=("$name"); echo "=== ${name}: FAILED ($((SECONDS - t0)) s)"

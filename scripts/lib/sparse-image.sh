@@ -79,11 +79,16 @@ sparse_zero_frames() {
 # sparse_compress RAW BMAP OUT CACHE-DIR COMPRESSOR...: writes to OUT the
 # concatenated frames that decompress to RAW, reading only its data segments.
 # COMPRESSOR reads stdin and writes stdout (e.g. zstd -q -T0 -10 --long=27 -c).
+# With SPARSE_INDEX set, writes there the frame index: a line per segment, in order,
+# "data|zero RAW-OFFSET RAW-LENGTH OFFSET LENGTH" (its bytes in RAW, its frames in OUT),
+# with which a writer can decompress the data frames alone and leave the holes out.
 sparse_compress() {
   local raw=$1 bmap=$2 out=$3 dir=$4 kind off len done=0 total step=0
   shift 4
   total=$(sparse_segments "$bmap" | awk '$1 == "data" { n += $3 } END { printf "%.0f", n }')
   : >"$out"
+  [[ -z ${SPARSE_INDEX:-} ]] || : >"$SPARSE_INDEX"
+  local at=0 end
   while read -r kind off len <&3; do
     if [[ $kind == data ]]; then
       sparse_read "$raw" "$off" "$len" | "$@" >>"$out"
@@ -96,6 +101,9 @@ sparse_compress() {
     else
       sparse_zero_frames "$dir" "$len" "$@" >>"$out"
     fi
+    end=$(stat -c %s "$out")
+    [[ -z ${SPARSE_INDEX:-} ]] || echo "$kind $off $len $at $((end - at))" >>"$SPARSE_INDEX"
+    at=$end
   done 3< <(sparse_segments "$bmap")
 }
 

@@ -102,6 +102,19 @@ section_postprocess() {
   check "plain 'zstd -dc' (bmaptool 3.6's call) restores the raw image byte for byte" \
     bash -c "zstd -dc '$out/$NODE.img.zst' | cmp - '$raw'"
   check "the bmap lists a small part of the image (test image is sparse)" test $((mapped * 20)) -lt "$(stat -c %s "$raw")"
+  check "image-info.json: the frame index tiles the raw image and the .zst, in order, without a gap" jq_true \
+    --argjson raw "$(stat -c %s "$raw")" --argjson zst "$(stat -c %s "$out/$NODE.img.zst")" '
+      .frames as $f | ($f | length) > 1 and ([$f[].kind] | unique) == ["data", "zero"]
+      and $f[0].rawOffset == 0 and $f[0].offset == 0
+      and ([range(1; $f | length) | $f[.].rawOffset == $f[. - 1].rawOffset + $f[. - 1].rawLength
+            and $f[.].offset == $f[. - 1].offset + $f[. - 1].length] | all)
+      and ($f[-1] | .rawOffset + .rawLength == $raw and .offset + .length == $zst)' "$info"
+  check "... each data frame decompresses on its own to its segment of the raw image" bash -c '
+    jq -r ".frames[] | select(.kind == \"data\") | \"\(.rawOffset) \(.rawLength) \(.offset) \(.length)\"" "$1" |
+      while read -r roff rlen off len; do
+        cmp <(dd if="$2" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=4M status=none | zstd -dcq) \
+          <(dd if="$3" iflag=skip_bytes,count_bytes skip="$roff" count="$rlen" bs=4M status=none) || exit 1
+      done' _ "$info" "$out/$NODE.img.zst" "$raw"
 
   # Bytes read from the raw image: the mapped data once (bmaptool create checksums it)
   # and the data segments once (the compressor: mapped data plus holes shorter than
@@ -174,6 +187,40 @@ section_flash_file() {
   check "... after verifying the sha256" grep -q 'verifying sha256 of golyat-1.img.zst' "$scratch/f.log"
   check "... showing progress" grep -Eq 'written [0-9]+ of [0-9]+ MiB \([0-9]+%\)' "$scratch/f.log"
   rm -f "$t"
+
+  # The frame writer: zstd (a stand-in wrapper counting what it outputs) decompresses the
+  # data frames only, never the holes' zero frames.
+  local data image_bytes
+  data=$(jq '[.frames[] | select(.kind == "data") | .rawLength] | add' "$scratch/out/image-info.json")
+  image_bytes=$(stat -c %s "$raw")
+  mkdir -p "$scratch/zbin"
+  printf '#!/usr/bin/env bash\n# Stand-in around zstd: counts the bytes it writes.\nset -o pipefail\n%s "$@" | tee >(wc -c >>%q)\nstatus=$?\nwait $!\nexit $status\n' \
+    "$(command -v zstd)" "$scratch/zstd-bytes" >"$scratch/zbin/zstd"
+  chmod +x "$scratch/zbin/zstd"
+  : >"$scratch/zstd-bytes"
+  PATH=$scratch/zbin:$PATH "$flash" --node "$NODE" --output "$t" --source-dir "$bucket" >"$scratch/fw.log" 2>&1
+  check "the frame writer (the default) writes the image" bash -c "grep -q 'data frames' '$scratch/fw.log' && cmp '$t' '$raw'"
+  check "... decompressing the data segments only ($data of $image_bytes bytes)" \
+    test "$(awk '{ n += $1 } END { print n + 0 }' "$scratch/zstd-bytes")" -eq "$data"
+  check "... (which are a small part of the image)" test $((data * 10)) -lt "$image_bytes"
+  rm -f "$t"
+
+  # An artifact without a frame index (older post-processing): bmaptool writes it.
+  local old=$scratch/old-bucket prefix
+  prefix=$(jq -r .prefix generated/image-locations.json)
+  cp -r "$bucket" "$old"
+  jq 'del(.frames)' "$bucket/$prefix/$NODE/latest/image-info.json" >"$old/$prefix/$NODE/latest/image-info.json"
+  check "an image-info.json without a frame index: written with bmaptool, the same image" \
+    bash -c "'$flash' --node $NODE --output '$t' --source-dir '$old' 2>'$scratch/old.log' && grep -q 'with bmaptool' '$scratch/old.log' && cmp '$t' '$raw'"
+  rm -f "$t"
+  jq '.frames[1].offset += 1' "$bucket/$prefix/$NODE/latest/image-info.json" >"$old/$prefix/$NODE/latest/image-info.json"
+  expect 65 'frame index does not match' "a frame index that does not tile the .zst is refused" \
+    "$flash" --node "$NODE" --output "$scratch/never.img" --source-dir "$old"
+  check "... before anything is written" test ! -e "$scratch/never.img"
+  jq '(.frames | map(.kind == "data") | index(true)) as $d | .frames[$d].rawLength -= 4096 | .frames[$d + 1].rawOffset -= 4096 | .frames[$d + 1].rawLength += 4096' \
+    "$bucket/$prefix/$NODE/latest/image-info.json" >"$old/$prefix/$NODE/latest/image-info.json"
+  expect 65 'frame index does not match' "a frame index whose data segments miss a block map range is refused" \
+    "$flash" --node "$NODE" --output "$scratch/never.img" --source-dir "$old"
   check "--verify-ranges (bmaptool re-checks every range) writes the same image" \
     bash -c "'$flash' --node $NODE --output '$t' --verify-ranges --source-dir '$bucket' 2>/dev/null && cmp '$t' '$raw'"
   rm -f "$t"

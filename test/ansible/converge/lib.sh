@@ -146,7 +146,9 @@ VARS
 
 # cv_playbook LOG PLAYBOOK [ansible-playbook args...]: runs a playbook of ansible/playbooks as
 # Packer does (extra vars from the generated group_vars/workers.yml), plus the test vars.
-# Output goes to LOG and, filtered to task names and the recap, to stderr.
+# Output goes to LOG and, filtered to task names and the recap, to stderr. Stdin is /dev/null:
+# ansible-core refuses a non-blocking stdin ("requires blocking IO"), which is what a test
+# run under npm/projen inherits from Node.
 cv_playbook() {
   local log=$CONVERGE_WORK/$1 playbook=$2; shift 2
   local t0=$SECONDS rc=0
@@ -154,7 +156,7 @@ cv_playbook() {
   ANSIBLE_CONFIG=$CONVERGE_REPO/ansible/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
     ansible-playbook -i "$CONVERGE_WORK/inventory.ini" \
     --extra-vars "@$CONVERGE_GROUP_VARS" --extra-vars "@$CONVERGE_WORK/test-vars.yml" \
-    "$@" "$CONVERGE_REPO/ansible/playbooks/$playbook" >"$log" 2>&1 || rc=$?
+    "$@" "$CONVERGE_REPO/ansible/playbooks/$playbook" </dev/null >"$log" 2>&1 || rc=$?
   grep -E '^(PLAY RECAP|TASK|RUNNING HANDLER|fatal|[a-z0-9-]+ +: ok=)' "$log" | grep -v '^TASK: ' | sed 's/ \*\+$//' | cut -c1-150 >&2 || true
   cv_log "$playbook: exit $rc after $((SECONDS - t0)) s"
   # A failure's log must reach CI's output: the run dir (and the log) is removed at the end.
