@@ -16,7 +16,8 @@ Usage: flash-image.sh --node NODE (--device DEV | --output FILE) [options]
 
 Downloads the image of NODE (image-info.json, then the files it names), checks the
 SHA-256 of the image and of its block map against image-info.json and the .sha256 file,
-and writes it with bmaptool: only the mapped blocks are written.
+and writes it: only the data frames of its frame index are decompressed, and only their
+segments are written (bmaptool copy for an artifact without a frame index).
 
 Target (one of):
   --device DEV        a whole removable disk (USB stick), e.g. /dev/sdb
@@ -35,8 +36,8 @@ Safety:
   --force             write to a disk that is not removable or is mounted/in use,
                       or overwrite an existing --output file
   --yes               do not ask for confirmation before writing to a device
-  --verify-ranges     also have bmaptool check every range against the block map's
-                      SHA-256 while writing (about twice the CPU time)
+  --verify-ranges     write with bmaptool, which checks every range against the block map's
+                      SHA-256 while writing (slower: it decompresses the whole image)
   -h, --help          this text
 
 S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...).
