@@ -46,7 +46,6 @@ Exit codes: 64 usage, 65 checksum or metadata mismatch, 66 download failed,
 EOF
 }
 
-
 # --- options -----------------------------------------------------------------
 
 opts_parse() {
@@ -270,8 +269,8 @@ flash() {
     frames_write "$target" "$index" || status=$?
     ((status == 0)) || die "$EX_IOERR" "writing failed (exit $status): $target is only partly written; flash it again"
   else
-    # bmaptool: for --verify-ranges (it re-hashes every range against the block map,
-    # about twice the CPU time), and for artifacts without a frame index.
+    # bmaptool: for --verify-ranges (it re-hashes every range against the block map) and
+    # for artifacts without a frame index. It decompresses the whole image, holes included.
     log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target with bmaptool"
     local -a verify=(--no-verify)
     ((verify_ranges)) && verify=()

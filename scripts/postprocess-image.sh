@@ -55,8 +55,11 @@ out_prepare() {
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# info_write: image-info.json from the environment and the files in $out.
+# info_write: image-info.json from the environment, the files in $out and the frame index.
 info_write() {
+  # A file, not an argument: a fragmented image's index can outgrow one argument's 128 KiB.
+  jq -Rnc '[inputs | split(" ") | {kind: .[0], rawOffset: (.[1] | tonumber), rawLength: (.[2] | tonumber), offset: (.[3] | tonumber), length: (.[4] | tonumber)}]' \
+    "$work/frames" >"$work/frames.json"
   jq -n \
     --arg node "$NODE_NAME" --arg kubernetes "$KUBERNETES_VERSION" --arg crio "$CRIO_VERSION" \
     --arg commit "$GIT_COMMIT" --arg time "$BUILD_TIME" \
@@ -65,7 +68,7 @@ info_write() {
     --arg bmapSha "$(sha256_of "$out/$bmap")" --arg compressor "zstd ${ARTIFACT_LEVEL[*]}" \
     --arg raw "$NODE_NAME.img" --argjson rawBytes "$(stat -c %s "$raw")" \
     --argjson mapped "$(sparse_mapped_bytes "$out/$bmap")" \
-    --argjson frames "$(jq -R 'split(" ") | {kind: .[0], rawOffset: (.[1] | tonumber), rawLength: (.[2] | tonumber), offset: (.[3] | tonumber), length: (.[4] | tonumber)}' "$work/frames" | jq -cs .)" \
+    --slurpfile frames "$work/frames.json" \
     '{
       node: $node, kubernetesVersion: $kubernetes, crioVersion: $crio,
       gitCommit: $commit, buildTime: $time,
@@ -73,7 +76,7 @@ info_write() {
       sha256File: $sums,
       bmap: { file: $bmap, bytes: $bmapBytes, sha256: $bmapSha },
       raw: { file: $raw, bytes: $rawBytes, mappedBytes: $mapped },
-      frames: $frames
+      frames: $frames[0]
     }' >"$out/image-info.json"
 }
 
