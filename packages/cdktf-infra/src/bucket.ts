@@ -10,6 +10,9 @@ import { buildsPrefix } from './config';
 import { tlsOnlyBucketPolicy } from './policies';
 import type { WorkerNodeImagesConfig } from './types';
 
+/** Days an expired build's noncurrent version is kept: S3's minimum. */
+export const EXPIRED_BUILD_NONCURRENT_DAYS = 1;
+
 /**
  * Lifecycle of the image bucket (the S3 layout contract):
  * - one rule per worker: objects under `<prefix>/<node>/builds/` expire after
@@ -24,9 +27,6 @@ import type { WorkerNodeImagesConfig } from './types';
  *   unfinished multipart uploads are aborted.
  * No rule expires current objects under `<node>/latest/`: they are kept.
  */
-/** Days an expired build's noncurrent version is kept: S3's minimum. */
-export const EXPIRED_BUILD_NONCURRENT_DAYS = 1;
-
 export function lifecycleRules(c: WorkerNodeImagesConfig): S3BucketLifecycleConfigurationRule[] {
   const builds = c.workers.map(
     (node): S3BucketLifecycleConfigurationRule => ({
