@@ -1,4 +1,4 @@
-import { IMAGE_ARCH, s3BuildPrefix, s3LatestPrefix, workers, type Cluster } from '@lolice/node-model';
+import { imageWorkerNodes, s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
 import { JsonFile, type Project } from 'projen';
 
 /** Where the built worker images live in S3, as `scripts/flash-image.sh` reads it. */
@@ -21,7 +21,7 @@ export function renderImageLocations(cluster: Cluster): ImageLocations {
     bucket: cluster.aws.bucket,
     region: cluster.aws.region,
     prefix: cluster.aws.imagePrefix,
-    nodes: workers(cluster).filter((n) => n.arch === IMAGE_ARCH).map((n) => n.name),
+    nodes: imageWorkerNodes(cluster).map((n) => n.name),
     keys: { latest: s3LatestPrefix('{prefix}', '{node}'), build: s3BuildPrefix('{prefix}', '{node}', '{build}') },
   };
 }

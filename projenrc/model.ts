@@ -1,16 +1,16 @@
-import { assertValidCluster, lolice, ModelValidationError, type Cluster } from '@lolice/node-model';
+import { loadModelFile, MODEL_FILE, ModelLoadError, ModelValidationError, type Cluster } from '@lolice/node-model';
 
 /**
- * The validated lolice model. On an invalid model this prints every broken
- * rule and exits non-zero before projen has created a single file object,
- * so nothing in the tree changes.
+ * The validated model of the repository. On a model that cannot be loaded or breaks a rule,
+ * this prints what is wrong (one line per problem, no stack trace) and exits non-zero before
+ * projen has created a single file object, so nothing in the tree changes.
  */
-export function loadCluster(model: unknown = lolice): Cluster {
+export function loadCluster(root: string = process.cwd()): Cluster {
   try {
-    return assertValidCluster(model);
+    return loadModelFile(root);
   } catch (error) {
-    if (!(error instanceof ModelValidationError)) throw error;
-    process.stderr.write(`${error.message}\nNothing was written. Fix packages/node-model/src/lolice.ts and run "npx projen" again.\n`);
+    if (!(error instanceof ModelValidationError || error instanceof ModelLoadError)) throw error;
+    process.stderr.write(`${error.message}\nNothing was written. Fix ${MODEL_FILE} and run "npx projen" again.\n`);
     process.exit(1);
   }
 }

@@ -23,8 +23,8 @@ variable "node_name" {
   type        = string
   description = "Worker to build the image for, as the model names it."
   validation {
-    condition     = contains(["golyat-1", "golyat-2", "golyat-3"], var.node_name)
-    error_message = "The node_name must be a worker of the model: golyat-1, golyat-2, golyat-3."
+    condition     = contains(["golyat-1", "golyat-2", "golyat-3", "golyat-4"], var.node_name)
+    error_message = "The node_name must be a worker of the model: golyat-1, golyat-2, golyat-3, golyat-4."
   }
 }
 
@@ -36,22 +36,39 @@ variable "build_password" {
 
 locals {
   # The workers of the model (packages/node-model/src/lolice.ts), by node name: the address the image
-  # configures (Ansible node_ip) and the machine it is for.
+  # configures (Ansible node_ip), its hardware profile, the port that carries the address, and its CPU.
   workers = {
     "golyat-1" = {
       ip       = "192.168.10.101"
-      hardware = "intel_x86_64"
-      cpu      = "Intel N100"
+      hardware = "intel_mini_pc"
+      port_match = {
+        name = "en*"
+      }
+      cpu = "Intel N100"
     }
     "golyat-2" = {
       ip       = "192.168.10.105"
-      hardware = "intel_x86_64"
-      cpu      = "Intel i5"
+      hardware = "intel_mini_pc"
+      port_match = {
+        name = "en*"
+      }
+      cpu = "Intel Core i5"
     }
     "golyat-3" = {
       ip       = "192.168.10.106"
-      hardware = "intel_x86_64"
-      cpu      = "Intel N100"
+      hardware = "intel_mini_pc"
+      port_match = {
+        name = "en*"
+      }
+      cpu = "Intel N100"
+    }
+    "golyat-4" = {
+      ip       = "192.168.10.107"
+      hardware = "gmktec_evo_t1"
+      port_match = {
+        name = "enp44s0"
+      }
+      cpu = "Intel Core Ultra"
     }
   }
   node      = local.workers[var.node_name]
@@ -67,7 +84,7 @@ source "qemu" "worker" {
   vm_name          = "${var.node_name}.img"
   output_directory = "${path.root}/output-${var.node_name}"
   format           = "raw"
-  disk_size        = "20G"
+  disk_size        = "16G"
   disk_discard     = "unmap"
 
   # KVM only: without it the install takes hours (GitHub runners need the udev rule for /dev/kvm).

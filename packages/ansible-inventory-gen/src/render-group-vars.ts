@@ -1,5 +1,5 @@
-import { prefixLength, type Cluster } from '@lolice/node-model';
-import type { ClusterFacts, WorkerFacts } from './types';
+import { crioMinor, imageWorkerNodes, prefixLength, type Cluster, type HardwareProfile } from '@lolice/node-model';
+import type { ClusterFacts, HardwareFacts, WorkerFacts } from './types';
 
 /** Facts of the cluster every node shares: versions, cluster DNS and domain, the API endpoint, the admin. */
 export function renderClusterFacts(c: Cluster): ClusterFacts {
@@ -10,7 +10,8 @@ export function renderClusterFacts(c: Cluster): ClusterFacts {
     kubernetes_kubeadm_version: k.versions.kubeadm,
     kubernetes_kubelet_version: k.versions.kubelet,
     kubernetes_kubectl_version: k.versions.kubectl,
-    crio_version: k.versions.crio,
+    crio_version: crioMinor(c),
+    crio_package_version: k.versions.crio,
     kubernetes_cluster_domain: k.clusterDomain,
     kubernetes_cluster_dns: k.clusterDns,
     kubernetes_control_plane_vip: k.controlPlaneVip,
@@ -31,5 +32,35 @@ export function renderWorkerFacts(c: Cluster): WorkerFacts {
     network_gateway: c.network.gateway,
     network_dns_servers: [...c.network.dnsServers],
     admin_github_keys_user: c.admin.githubKeysUser,
+    hardware_profiles: Object.fromEntries(
+      [...new Set(imageWorkerNodes(c).map((n) => n.hardware))].map((name) => [name, hardwareFacts(c.hardware[name])]),
+    ),
+  };
+}
+
+/** A profile of a built machine (validation guarantees its kernel) as snake_case facts. */
+function hardwareFacts(p: HardwareProfile): HardwareFacts {
+  const source = p.extras?.aptSource;
+  return {
+    description: p.description,
+    wired_ports: p.wiredPorts,
+    kernel_flavour: p.kernel?.flavour ?? '',
+    kernel_modules: [...(p.kernel?.modules ?? [])],
+    firmware_packages: [...(p.firmware?.packages ?? [])],
+    firmware_files: [...(p.firmware?.files ?? [])],
+    microcode_packages: [...(p.microcode ?? [])],
+    extra_packages: [...(p.extras?.packages ?? [])],
+    ...(source
+      ? {
+          extra_apt_source: {
+            name: source.name,
+            uri: source.uri,
+            suite: source.suite,
+            components: [...source.components],
+            key_url: source.keyUrl,
+            key_fingerprint: source.keyFingerprint,
+          },
+        }
+      : {}),
   };
 }

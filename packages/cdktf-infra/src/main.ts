@@ -3,11 +3,12 @@
  * stack from the validated model and synthesizes it into cdktf.out/.
  * The committed Terraform comes from `render()` instead, through projen.
  */
-import { assertValidCluster, lolice } from '@lolice/node-model';
+import { resolve } from 'node:path';
+import { loadModelFile } from '@lolice/node-model';
 import { App } from 'cdktf';
 import { configFromCluster } from './config';
 import { WorkerNodeImagesStack } from './stack';
 
 const app = new App();
-new WorkerNodeImagesStack(app, configFromCluster(assertValidCluster(lolice)));
+new WorkerNodeImagesStack(app, configFromCluster(loadModelFile(resolve(__dirname, '../../..'))));
 app.synth();

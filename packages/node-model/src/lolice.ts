@@ -5,17 +5,18 @@ const viaCloudflareAccess = 'cloudflared access ssh --hostname %h';
 
 /**
  * The lolice cluster. This is the one file an operator edits: adding a worker
- * is one more entry in `nodes`, then `npx projen`.
+ * is one more entry in `nodes`, a new kind of machine one more entry in
+ * `hardware`, then `npx projen`.
  */
 export const lolice: Cluster = {
   name: 'lolice',
   kubernetes: {
     versions: {
-      minor: '1.32',
-      kubeadm: '1.32.0-1.1',
-      kubelet: '1.32.0-1.1',
-      kubectl: '1.32.0-1.1',
-      crio: '1.32',
+      minor: '1.36',
+      kubeadm: '1.36.1-1.1',
+      kubelet: '1.36.1-1.1',
+      kubectl: '1.36.1-1.1',
+      crio: '1.36.1-1.1',
     },
     clusterDomain: 'cluster.local',
     clusterDns: '10.96.0.10',
@@ -35,7 +36,7 @@ export const lolice: Cluster = {
     ubuntuRelease: '24.04.3',
     isoUrl: 'https://old-releases.ubuntu.com/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso',
     isoSha256: 'c3514bf0056180d09376462a7a1b4f213c1d6e8ea67fae5c25099c6fd3d8274b',
-    diskSizeGiB: 20,
+    diskSizeGiB: 16,
   },
   aws: {
     accountId: '839695154978',
@@ -46,12 +47,50 @@ export const lolice: Cluster = {
     repository: 'boxp/arch',
     branch: 'main',
   },
+  hardware: {
+    orange_pi_zero3: {
+      description: 'Orange Pi Zero 3, Armbian (described here, built elsewhere)',
+      arch: 'arm64',
+      wiredPorts: 1,
+      defaultPortPattern: 'end*',
+    },
+    intel_mini_pc: {
+      description: 'Intel N100 or Core i5 mini PC, one wired port',
+      arch: 'x86_64',
+      wiredPorts: 1,
+      defaultPortPattern: 'en*',
+      kernel: { flavour: 'generic', modules: [] },
+      firmware: { packages: ['linux-firmware'], files: [] },
+      microcode: ['intel-microcode'],
+    },
+    gmktec_evo_t1: {
+      description: 'GMKtec EVO-T1: Intel Core Ultra, Arc 140T iGPU, two Realtek RTL8125 2.5 GbE ports',
+      arch: 'x86_64',
+      wiredPorts: 2,
+      kernel: { flavour: 'generic', modules: ['r8169'] },
+      firmware: { packages: ['linux-firmware'], files: ['rtl_nic/rtl8125b-2.fw'] },
+      microcode: ['intel-microcode'],
+      extras: {
+        purpose: 'Arc 140T compute and media runtime (OpenCL, Level Zero, VA-API) and its tools',
+        packages: ['intel-opencl-icd', 'libze1', 'libze-intel-gpu1', 'intel-gpu-tools', 'clinfo', 'vainfo'],
+        aptSource: {
+          name: 'intel-graphics',
+          uri: 'https://ppa.launchpadcontent.net/kobuk-team/intel-graphics/ubuntu',
+          suite: 'noble',
+          components: ['main'],
+          keyUrl: 'https://keyserver.ubuntu.com/pks/lookup?op=get&search=0x0C0E6AF955CE463C03FC51574D098D70AFBE5E1F',
+          keyFingerprint: '0C0E6AF955CE463C03FC51574D098D70AFBE5E1F',
+        },
+      },
+    },
+  },
   nodes: [
-    { name: 'shanghai-1', ip: '192.168.10.102', role: 'control-plane', arch: 'arm64', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
-    { name: 'shanghai-2', ip: '192.168.10.103', role: 'control-plane', arch: 'arm64', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
-    { name: 'shanghai-3', ip: '192.168.10.104', role: 'control-plane', arch: 'arm64', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
-    { name: 'golyat-1', ip: '192.168.10.101', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' },
-    { name: 'golyat-2', ip: '192.168.10.105', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel i5' },
-    { name: 'golyat-3', ip: '192.168.10.106', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' },
+    { name: 'shanghai-1', ip: '192.168.10.102', role: 'control-plane', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
+    { name: 'shanghai-2', ip: '192.168.10.103', role: 'control-plane', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
+    { name: 'shanghai-3', ip: '192.168.10.104', role: 'control-plane', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
+    { name: 'golyat-1', ip: '192.168.10.101', role: 'worker', hardware: 'intel_mini_pc', cpu: 'Intel N100' },
+    { name: 'golyat-2', ip: '192.168.10.105', role: 'worker', hardware: 'intel_mini_pc', cpu: 'Intel Core i5' },
+    { name: 'golyat-3', ip: '192.168.10.106', role: 'worker', hardware: 'intel_mini_pc', cpu: 'Intel N100' },
+    { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', hardware: 'gmktec_evo_t1', port: { name: 'enp44s0' }, cpu: 'Intel Core Ultra' },
   ],
 };

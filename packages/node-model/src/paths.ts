@@ -38,3 +38,7 @@ export const POSTPROCESS_SCRIPT = 'scripts/postprocess-image.sh';
 export const s3BuildsPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/builds/`;
 export const s3BuildPrefix = (imagePrefix: string, node: string, buildId: string): string => `${s3BuildsPrefix(imagePrefix, node)}${buildId}/`;
 export const s3LatestPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/latest/`;
+
+/** The model of the cluster this repository serves, and the name of its export. */
+export const MODEL_FILE = 'packages/node-model/src/lolice.ts';
+export const MODEL_EXPORT = 'lolice';

@@ -1,4 +1,5 @@
-import type { Cluster, ClusterNode } from './types';
+import { IMAGE_ARCH } from './paths';
+import type { Cluster, ClusterNode, HardwareProfile } from './types';
 
 /** Worker nodes in model order. */
 export const workers = (c: Cluster): ClusterNode[] => c.nodes.filter((n) => n.role === 'worker');
@@ -8,3 +9,22 @@ export const controlPlane = (c: Cluster): ClusterNode[] => c.nodes.filter((n) =>
 
 /** Prefix length of the cluster subnet, e.g. 24. */
 export const prefixLength = (c: Cluster): number => Number(c.network.subnet.split('/')[1]);
+
+/** The hardware profile of a node (the model is validated: every node names one). */
+export const profileOf = (c: Cluster, n: ClusterNode): HardwareProfile => c.hardware[n.hardware];
+
+/** Workers the image pipeline builds (its architecture), in model order. */
+export const imageWorkerNodes = (c: Cluster): ClusterNode[] => workers(c).filter((n) => profileOf(c, n).arch === IMAGE_ARCH);
+
+/** CRI-O minor series, e.g. "1.36" (selects CRI-O's repository). */
+export const crioMinor = (c: Cluster): string => c.kubernetes.versions.crio.split('.').slice(0, 2).join('.');
+
+/**
+ * How the node's address finds its port, as a netplan `match`: the chosen interface name or
+ * MAC address, or the one-port profile's name pattern.
+ */
+export const portMatch = (c: Cluster, n: ClusterNode): { name: string } | { macaddress: string } => {
+  if (n.port?.mac) return { macaddress: n.port.mac };
+  if (n.port?.name) return { name: n.port.name };
+  return { name: profileOf(c, n).defaultPortPattern ?? '' };
+};

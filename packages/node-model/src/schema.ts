@@ -1,28 +1,85 @@
 import type { JSONSchemaType } from 'ajv';
-import type { Cluster, ClusterNode } from './types';
+import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
 
 const str = (format: string) => ({ type: 'string', format }) as const;
+const list = (format: string, minItems = 0) => ({ type: 'array', minItems, uniqueItems: true, items: str(format) }) as const;
+
+const portSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { name: str('interface-name'), mac: str('mac-address') },
+} as const;
 
 const nodeSchema: JSONSchemaType<ClusterNode> = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'ip', 'role', 'arch', 'hardware'],
+  required: ['name', 'ip', 'role', 'hardware'],
   properties: {
     name: str('rfc1123-hostname'),
     ip: str('ipv4'),
     role: { type: 'string', enum: ['control-plane', 'worker'] },
-    arch: { type: 'string', enum: ['arm64', 'x86_64'] },
-    hardware: { type: 'string', enum: ['orange_pi_zero3', 'intel_x86_64'] },
-    cpu: { type: 'string', minLength: 1, nullable: true },
-    sshProxyCommand: { type: 'string', minLength: 1, nullable: true },
+    hardware: str('profile-name'),
+    port: { ...portSchema, nullable: true } as unknown as JSONSchemaType<ClusterNode>['properties']['port'],
+    cpu: { ...str('plain-text'), nullable: true },
+    sshProxyCommand: { ...str('ssh-proxy-command'), nullable: true },
   },
 };
+
+const aptSourceSchema: JSONSchemaType<AptSource> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'uri', 'suite', 'components', 'keyUrl', 'keyFingerprint'],
+  properties: {
+    name: str('profile-file-name'),
+    uri: str('https-url'),
+    suite: str('apt-word'),
+    components: list('apt-word', 1),
+    keyUrl: str('https-url'),
+    keyFingerprint: str('openpgp-fingerprint'),
+  },
+};
+
+const profileSchema: JSONSchemaType<HardwareProfile> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['description', 'arch', 'wiredPorts'],
+  properties: {
+    description: str('plain-text'),
+    arch: { type: 'string', enum: ['arm64', 'x86_64'] },
+    wiredPorts: { type: 'integer', minimum: 1, maximum: 16 },
+    defaultPortPattern: { ...str('interface-pattern'), nullable: true },
+    kernel: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['flavour', 'modules'],
+      properties: { flavour: str('apt-word'), modules: list('kernel-module') },
+    },
+    firmware: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['packages', 'files'],
+      properties: { packages: list('debian-package'), files: list('firmware-file') },
+    },
+    microcode: { ...list('debian-package'), nullable: true },
+    extras: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['purpose', 'packages'],
+      properties: { purpose: str('plain-text'), packages: list('debian-package', 1), aptSource: { ...aptSourceSchema, nullable: true } },
+    },
+  },
+} as unknown as JSONSchemaType<HardwareProfile>;
 
 /** JSON schema of the cluster model: shapes, enums and string formats. */
 export const clusterSchema: JSONSchemaType<Cluster> = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'kubernetes', 'network', 'admin', 'image', 'aws', 'nodes'],
+  required: ['name', 'kubernetes', 'network', 'admin', 'image', 'aws', 'hardware', 'nodes'],
   properties: {
     name: str('rfc1123-hostname'),
     kubernetes: {
@@ -39,7 +96,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
             kubeadm: str('k8s-package-version'),
             kubelet: str('k8s-package-version'),
             kubectl: str('k8s-package-version'),
-            crio: str('minor-version'),
+            crio: str('k8s-package-version'),
           },
         },
         clusterDomain: str('rfc1123-domain'),
@@ -92,6 +149,13 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
         branch: str('git-branch'),
       },
     },
+    hardware: {
+      type: 'object',
+      required: [],
+      minProperties: 1,
+      propertyNames: str('profile-name'),
+      additionalProperties: profileSchema,
+    } as unknown as JSONSchemaType<Cluster>['properties']['hardware'],
     nodes: { type: 'array', minItems: 1, items: nodeSchema },
   },
 };

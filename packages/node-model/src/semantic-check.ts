@@ -1,12 +1,8 @@
 import * as ipaddr from 'ipaddr.js';
 import type { ValidationIssue } from './errors';
-import type { Architecture, Cluster, Hardware } from './types';
-
-/** Which architecture each hardware family has. */
-const hardwareArch: Record<Hardware, Architecture> = {
-  orange_pi_zero3: 'arm64',
-  intel_x86_64: 'x86_64',
-};
+import { IMAGE_ARCH } from './paths';
+import { RESERVED_NODE_NAMES } from './reserved';
+import type { Cluster } from './types';
 
 const minorOf = (packageVersion: string) => packageVersion.split('.').slice(0, 2).join('.');
 
@@ -30,10 +26,34 @@ function checkNodes(c: Cluster): ValidationIssue[] {
     issues.push({ path: `nodes[${i}].ip`, rule: 'unique-node-ip', message: `${c.nodes[i].ip} is already used by nodes[${first}] (${c.nodes[first].name})` });
   }
   c.nodes.forEach((n, i) => {
-    if (hardwareArch[n.hardware] !== n.arch) {
-      issues.push({ path: `nodes[${i}].arch`, rule: 'hardware-arch', message: `hardware ${n.hardware} is ${hardwareArch[n.hardware]}, not ${n.arch}` });
+    if (RESERVED_NODE_NAMES.has(n.name)) {
+      issues.push({ path: `nodes[${i}].name`, rule: 'reserved-node-name', message: `"${n.name}" is reserved (an Ansible group or host name, or the image workflow's "all" choice)` });
+    }
+    const profile = Object.hasOwn(c.hardware, n.hardware) ? c.hardware[n.hardware] : undefined;
+    if (!profile) {
+      issues.push({ path: `nodes[${i}].hardware`, rule: 'known-hardware-profile', message: `"${n.hardware}" is not a profile of hardware (${Object.keys(c.hardware).join(', ')})` });
+      return;
+    }
+    if (profile.wiredPorts > 1 && !n.port) {
+      issues.push({ path: `nodes[${i}].port`, rule: 'port-chosen', message: `${n.hardware} has ${profile.wiredPorts} wired ports: choose the one that carries ${n.ip} by name or mac` });
+    }
+    if (!n.port && profile.wiredPorts === 1 && !profile.defaultPortPattern) {
+      issues.push({ path: `nodes[${i}].port`, rule: 'port-chosen', message: `${n.hardware} has no defaultPortPattern: choose the port by name or mac` });
+    }
+    if (n.role === 'worker' && profile.arch === IMAGE_ARCH && !profile.kernel) {
+      issues.push({ path: `hardware.${n.hardware}.kernel`, rule: 'buildable-profile', message: `is required: worker ${n.name} is built by the ${IMAGE_ARCH} image pipeline` });
     }
   });
+  Object.entries(c.hardware).forEach(([name, p]) => {
+    if (p.defaultPortPattern && p.wiredPorts !== 1) {
+      issues.push({ path: `hardware.${name}.defaultPortPattern`, rule: 'default-port-one-port', message: `is only allowed on one-port hardware (wiredPorts is ${p.wiredPorts}): each node chooses its port` });
+    }
+  });
+  for (const [i, first] of firstDuplicates(c.nodes.map((n) => n.port?.mac))) {
+    if (c.nodes[i].port?.mac) {
+      issues.push({ path: `nodes[${i}].port.mac`, rule: 'unique-port-mac', message: `${c.nodes[i].port?.mac} is already the port of nodes[${first}] (${c.nodes[first].name})` });
+    }
+  }
   if (!c.nodes.some((n) => n.role === 'worker')) {
     issues.push({ path: 'nodes', rule: 'has-worker', message: 'the cluster has no node with role "worker"' });
   }
@@ -61,6 +81,16 @@ function checkAddresses(c: Cluster): ValidationIssue[] {
   c.nodes.forEach((n, i) =>
     hostAddress(`nodes[${i}].ip`, n.ip, { ...edges, gateway: c.network.gateway, 'control-plane VIP': c.kubernetes.controlPlaneVip }),
   );
+  const taken: [string, string][] = [
+    ['gateway', c.network.gateway],
+    ['control-plane VIP', c.kubernetes.controlPlaneVip],
+    ...c.nodes.map((n): [string, string] => [`address of ${n.name}`, n.ip]),
+  ];
+  for (const [what, addr] of taken) {
+    if (c.kubernetes.clusterDns === addr) {
+      issues.push({ path: 'kubernetes.clusterDns', rule: 'cluster-dns-is-service-ip', message: `${addr} is the ${what}, not a service address` });
+    }
+  }
   return issues;
 }
 
@@ -72,13 +102,24 @@ function checkVersions(c: Cluster): ValidationIssue[] {
       issues.push({ path: `kubernetes.versions.${component}`, rule: 'matching-minor-versions', message: `${v[component]} is not in the ${v.minor} series of kubernetes.versions.minor` });
     }
   }
-  if (v.crio !== v.minor) {
-    issues.push({ path: 'kubernetes.versions.crio', rule: 'matching-minor-versions', message: `CRI-O ${v.crio} does not match Kubernetes ${v.minor}` });
+  if (minorOf(v.crio) !== v.minor) {
+    issues.push({ path: 'kubernetes.versions.crio', rule: 'matching-minor-versions', message: `CRI-O ${v.crio} is not in the ${v.minor} series of kubernetes.versions.minor` });
   }
   return issues;
 }
 
+/** The ISO must be the live-server ISO of `ubuntuRelease`: `.../<release>/ubuntu-<release>-live-server-amd64.iso`. */
+function checkImage(c: Cluster): ValidationIssue[] {
+  const { ubuntuRelease: release, isoUrl } = c.image;
+  const path = new URL(isoUrl).pathname.split('/');
+  const expected = `ubuntu-${release}-live-server-amd64.iso`;
+  if (path.at(-1) !== expected || path.at(-2) !== release) {
+    return [{ path: 'image.isoUrl', rule: 'iso-of-release', message: `must end in /${release}/${expected} (the live-server ISO of image.ubuntuRelease ${release})` }];
+  }
+  return [];
+}
+
 /** Rules that cross fields: uniqueness, addressing and version agreement. */
 export function checkSemantics(c: Cluster): ValidationIssue[] {
-  return [...checkNodes(c), ...checkAddresses(c), ...checkVersions(c)];
+  return [...checkNodes(c), ...checkAddresses(c), ...checkVersions(c), ...checkImage(c)];
 }

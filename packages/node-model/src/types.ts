@@ -9,8 +9,68 @@ export type NodeRole = 'control-plane' | 'worker';
 /** CPU architecture, spelled as the Linux kernel (uname -m) spells it. */
 export type Architecture = 'arm64' | 'x86_64';
 
-/** Hardware family of a node; decides which image pipeline (if any) builds it. */
-export type Hardware = 'orange_pi_zero3' | 'intel_x86_64';
+
+/**
+ * The wired port that carries a node's static address: the kernel's interface name
+ * (e.g. `enp44s0`) or the port's MAC address. Exactly one of the two.
+ */
+export type PortSelector = { readonly name: string; readonly mac?: never } | { readonly mac: string; readonly name?: never };
+
+/**
+ * Packages from an APT repository other than Ubuntu's archive, signed by one key.
+ * The key is fetched from `keyUrl` and must have the fingerprint `keyFingerprint`.
+ */
+export interface AptSource {
+  /** File name of the source under /etc/apt/sources.list.d and of its keyring. */
+  readonly name: string;
+  readonly uri: string;
+  readonly suite: string;
+  readonly components: readonly string[];
+  readonly keyUrl: string;
+  /** OpenPGP fingerprint of the signing key: 40 uppercase hexadecimal digits. */
+  readonly keyFingerprint: string;
+}
+
+/** Optional software a kind of machine needs beyond the base image (e.g. a GPU runtime). */
+export interface HardwareExtras {
+  /** What the extras are for, one line. */
+  readonly purpose: string;
+  readonly packages: readonly string[];
+  /** Where the packages come from: Ubuntu's archive when absent. */
+  readonly aptSource?: AptSource;
+}
+
+/**
+ * A hardware profile: what one kind of machine needs. Nodes name their profile in
+ * `hardware`; a new kind of machine is one more entry in `Cluster.hardware`.
+ */
+export interface HardwareProfile {
+  /** The machine, one line, e.g. "GMKtec EVO-T1 (Intel Core Ultra, Arc 140T)". */
+  readonly description: string;
+  readonly arch: Architecture;
+  /** Number of wired Ethernet ports. More than one: every node must choose its `port`. */
+  readonly wiredPorts: number;
+  /**
+   * The port of a one-port machine when the node does not choose one, as a netplan
+   * interface-name pattern (e.g. `en*`). Only allowed when `wiredPorts` is 1.
+   */
+  readonly defaultPortPattern?: string;
+  /**
+   * The kernel and what it must carry. Absent for machines this project does not build
+   * (the Armbian control plane).
+   */
+  readonly kernel?: {
+    /** Ubuntu kernel flavour: `linux-<flavour>` and `linux-modules-extra-<version>-<flavour>` are installed. */
+    readonly flavour: string;
+    /** Modules the installed kernel must provide (`modinfo` checks them at build time). */
+    readonly modules: readonly string[];
+  };
+  /** Firmware packages and the files under /lib/firmware the machine needs from them. */
+  readonly firmware?: { readonly packages: readonly string[]; readonly files: readonly string[] };
+  /** CPU microcode packages, e.g. `intel-microcode`. */
+  readonly microcode?: readonly string[];
+  readonly extras?: HardwareExtras;
+}
 
 export interface ClusterNode {
   /** Hostname and Kubernetes node name (RFC 1123 label). */
@@ -18,22 +78,27 @@ export interface ClusterNode {
   /** Static IPv4 address inside `network.subnet`. */
   readonly ip: string;
   readonly role: NodeRole;
-  readonly arch: Architecture;
-  readonly hardware: Hardware;
-  /** Human description of the machine, e.g. "Intel N100". */
+  /** Name of the node's profile in `Cluster.hardware`. */
+  readonly hardware: string;
+  /** The port that carries `ip`; required when the profile has more than one wired port. */
+  readonly port?: PortSelector;
+  /** Human description of the machine, e.g. "Intel N100" (plain text, one line). */
   readonly cpu?: string;
   /** SSH ProxyCommand used to reach the node (control plane behind Cloudflare Access). */
   readonly sshProxyCommand?: string;
 }
 
 export interface KubernetesVersions {
-  /** Kubernetes minor series, e.g. "1.32"; selects the pkgs.k8s.io repository. */
+  /** Kubernetes minor series, e.g. "1.36"; selects the pkgs.k8s.io repository. */
   readonly minor: string;
-  /** Debian package versions from pkgs.k8s.io, e.g. "1.32.0-1.1". */
+  /** Debian package versions from pkgs.k8s.io, e.g. "1.36.1-1.1". */
   readonly kubeadm: string;
   readonly kubelet: string;
   readonly kubectl: string;
-  /** CRI-O minor series, e.g. "1.32"; must equal the Kubernetes minor. */
+  /**
+   * CRI-O Debian package version from CRI-O's repository, e.g. "1.36.1-1.1"; its minor
+   * series (which selects that repository) must equal the Kubernetes minor.
+   */
   readonly crio: string;
 }
 
@@ -95,5 +160,7 @@ export interface Cluster {
   readonly admin: AdminSettings;
   readonly image: ImageSettings;
   readonly aws: AwsSettings;
+  /** Hardware profiles by name (lowercase letters, digits, '_'). */
+  readonly hardware: Readonly<Record<string, HardwareProfile>>;
   readonly nodes: readonly ClusterNode[];
 }

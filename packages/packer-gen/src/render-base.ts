@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { workers, type Cluster } from '@lolice/node-model';
+import { imageWorkerNodes, portMatch, type Cluster } from '@lolice/node-model';
 import { attr, blank, block, bool, comment, file, inlineList, inlineText, list, num, object, raw, str, tmpl, type BodyItem } from './hcl';
 import { HTTP_DIR, OVMF, PACKER_DIR, PACKER_REQUIRED_VERSION, PLUGINS, rawImagePath, SOURCE_NAME, TIMING, VM } from './settings';
 import { shutdownCommand } from './seal';
@@ -17,7 +17,7 @@ const header = (c: Cluster): BodyItem[] => [
   comment(`Worker image of the ${c.name} cluster: Ubuntu Server ${c.image.ubuntuRelease} installed unattended`),
   comment('(Subiquity autoinstall, http/user-data) in a QEMU/KVM VM under OVMF, configured by'),
   comment('Ansible and sealed (k8s-worker.pkr.hcl). One template for every worker:'),
-  comment(`  packer init ${PACKER_DIR} && packer build -var node_name=${workers(c)[0].name} ${PACKER_DIR}`),
+  comment(`  packer init ${PACKER_DIR} && packer build -var node_name=${imageWorkerNodes(c)[0].name} ${PACKER_DIR}`),
   comment('with PKR_VAR_build_password set to a fresh random password.'),
 ];
 
@@ -28,7 +28,7 @@ const packerBlock = (): BodyItem =>
   ]);
 
 const variables = (c: Cluster): BodyItem[] => {
-  const names = workers(c).map((n) => n.name);
+  const names = imageWorkerNodes(c).map((n) => n.name);
   return [
     block('variable', ['node_name'], [
       attr('type', raw('string')),
@@ -50,12 +50,20 @@ const variables = (c: Cluster): BodyItem[] => {
 const locals = (c: Cluster): BodyItem =>
   block('locals', [], [
     comment('The workers of the model (packages/node-model/src/lolice.ts), by node name: the address the image'),
-    comment('configures (Ansible node_ip) and the machine it is for.'),
+    comment('configures (Ansible node_ip), its hardware profile, the port that carries the address, and its CPU.'),
     attr(
       'workers',
       object(
-        workers(c).map((n) =>
-          attr(`"${n.name}"`, object([attr('ip', str(n.ip)), attr('hardware', str(n.hardware)), attr('cpu', str(n.cpu ?? ''))])),
+        imageWorkerNodes(c).map((n) =>
+          attr(
+            `"${n.name}"`,
+            object([
+              attr('ip', str(n.ip)),
+              attr('hardware', str(n.hardware)),
+              attr('port_match', object(Object.entries(portMatch(c, n)).map(([k, v]) => attr(k, str(v))))),
+              attr('cpu', str(n.cpu ?? '')),
+            ]),
+          ),
         ),
       ),
     ),

@@ -16,14 +16,17 @@ const ansibleProvisioner = (c: Cluster, links: PackerLinks): BodyItem =>
     attr('ansible_env_vars', inlineList([tmpl(`ANSIBLE_CONFIG=${fromRepo(ANSIBLE.config)}`)])),
     comment('OpenSSH 9 clients copy files over SFTP: let Packer\'s SSH proxy speak it.'),
     attr('use_sftp', bool(true)),
-    comment('The worker group variables of the model, this node\'s address, and "inside an image build".'),
+    comment('The worker group variables of the model, then this node\'s address, hardware profile and port, and'),
+    comment('"inside an image build", as one JSON document (no value is split by a shell).'),
     attr(
       'extra_arguments',
       list([
         str('--extra-vars'),
         tmpl(`@${fromRepo(links.ansible.workerGroupVars)}`),
         str('--extra-vars'),
-        tmpl('node_ip=${local.node.ip} lolice_image_build=true'),
+        raw(
+          'jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, lolice_image_build = true })',
+        ),
       ]),
     ),
   ]);

@@ -1,14 +1,14 @@
-import { workers, type Cluster } from '@lolice/node-model';
+import { ALL_NODES_CHOICE, imageWorkerNodes, type Cluster } from '@lolice/node-model';
 import { buildSteps, s3Images } from './build-steps';
-import { IMAGE_ARCH, PACKER_CACHE_DIR, RUNNER, TIMEOUT_MINUTES } from './settings';
+import { PACKER_CACHE_DIR, RUNNER, TIMEOUT_MINUTES } from './settings';
 import { script } from './steps';
 import type { Job, Workflow } from './types';
 
 /** The workers an image is built for: the model's workers of the image architecture, in model order. */
-export const imageWorkers = (c: Cluster): string[] => workers(c).filter((n) => n.arch === IMAGE_ARCH).map((n) => n.name);
+export const imageWorkers = (c: Cluster): string[] => imageWorkerNodes(c).map((n) => n.name);
 
 /** The choice that builds every worker. */
-export const ALL_NODES = 'all';
+export const ALL_NODES = ALL_NODES_CHOICE;
 
 /** Turns the `node_name` choice into the JSON list the build matrix expands. */
 const planJob = (c: Cluster): Job => ({
