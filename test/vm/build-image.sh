@@ -23,11 +23,13 @@ readonly BENCH_DISK_SIZE_MIB=3072
 readonly BENCH_ROOT_OFFSET_MIB=1
 # Packages: boot (kernel, systemd, udev), access (ssh, sudo, python3 for Ansible),
 # networking (iproute2, systemd-networkd from systemd; netplan.io, which the worker
-# playbook configures, idle without a netplan file), and what install-to-disk needs
+# playbook configures, idle without a netplan file; growpart, which its first_boot role
+# installs), and what install-to-disk needs
 # (GRUB for both firmware types, gdisk, dosfstools, rsync, efibootmgr).
 readonly BENCH_PACKAGES=(
   linux-image-amd64 systemd systemd-sysv udev dbus kmod
   openssh-server sudo python3 python3-apt iproute2 iputils-ping procps less netplan.io
+  cloud-guest-utils
   grub-pc-bin grub-efi-amd64-bin grub2-common gdisk dosfstools e2fsprogs rsync efibootmgr
 )
 

@@ -7,22 +7,6 @@ interface SealStep {
   readonly lines: readonly string[];
 }
 
-/** systemd unit that recreates the SSH host keys on the first boot of a flashed image. */
-const sshHostKeysUnit = (): string[] => [
-  '[Unit]',
-  'Description=Generate the SSH host keys of a freshly flashed image',
-  'Before=ssh.service',
-  'ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key',
-  '',
-  '[Service]',
-  'Type=oneshot',
-  'ExecStart=/usr/bin/mkdir -p /run/sshd',
-  'ExecStart=/usr/bin/ssh-keygen -A',
-  '',
-  '[Install]',
-  'WantedBy=multi-user.target',
-];
-
 /** `cat > path <<'EOF' ... EOF`: writes a file verbatim. */
 const writeFile = (path: string, content: readonly string[]): string[] => [`cat > ${path} <<'EOF'`, ...content, 'EOF'];
 
@@ -40,8 +24,8 @@ export const sealSteps = (c: Cluster): SealStep[] => [
     lines: ['truncate -s 0 /etc/machine-id'],
   },
   {
-    why: 'no shared SSH host keys: a first-boot unit generates them (ssh-keygen -A, /run/sshd)',
-    lines: ['rm -f /etc/ssh/ssh_host_*', ...writeFile(`/etc/systemd/system/${SSH_HOST_KEYS_UNIT}`, sshHostKeysUnit()), `systemctl enable ${SSH_HOST_KEYS_UNIT}`],
+    why: `no shared SSH host keys: removed only when Ansible (role first_boot) has enabled ${SSH_HOST_KEYS_UNIT}, which makes new ones before sshd starts`,
+    lines: [`systemctl is-enabled --quiet ${SSH_HOST_KEYS_UNIT}`, 'rm -f /etc/ssh/ssh_host_*'],
   },
   {
     why: `build credentials: password SSH off, ${c.admin.user}'s build password locked, install logs that may hold its hash removed`,

@@ -49,8 +49,8 @@ export const ANSIBLE = { config: ANSIBLE_CONFIG, workerPlaybook: WORKER_PLAYBOOK
 export const SOURCE_NAME = 'worker';
 export const BUILD_NAME = 'k8s-worker';
 
-/** First-boot unit that regenerates the SSH host keys the sealing step removes. */
-export const SSH_HOST_KEYS_UNIT = 'ssh-host-keys.service';
+/** First-boot unit (Ansible role first_boot, same name there) that makes the SSH host keys the sealing step removes. */
+export const SSH_HOST_KEYS_UNIT = 'lolice-ssh-host-keys.service';
 
 /** sshd drop-in that turns password logins off in the finished image (sorts before cloud-init's 50-cloud-init.conf). */
 export const SSHD_NO_PASSWORD_DROPIN = '/etc/ssh/sshd_config.d/10-no-password-login.conf';

@@ -344,11 +344,18 @@ EOF
   : >"$target/etc/machine-id"
   [[ -L $target/var/lib/dbus/machine-id ]] || rm -f "$target/var/lib/dbus/machine-id"
   rm -f "$target/var/lib/systemd/random-seed" "$target"/etc/ssh/ssh_host_*
+  # The root grower of a worker image (role first_boot) runs again on the new disk's first
+  # boot: it finds the root already full and records that, as on a disk flashed directly.
+  rm -f "$target/var/lib/lolice/grow-root.done"
+  # No default dependencies: ordered before ssh.socket, which starts before basic.target.
   cat >"$target/etc/systemd/system/$SSH_KEYGEN_UNIT" <<EOF
 [Unit]
 Description=Generate missing SSH host keys (first boot after $PROG)
 ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
-Before=ssh.service ssh.socket sshd.service
+DefaultDependencies=no
+After=local-fs.target
+Before=ssh.service ssh.socket sshd.service shutdown.target
+Conflicts=shutdown.target
 
 [Service]
 Type=oneshot
