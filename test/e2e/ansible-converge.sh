@@ -38,11 +38,21 @@ cluster_domain=$(cv_fact kubernetes_cluster_domain)
 phase_image_build() {
   local vm=image-build disk
   disk=$(vm_disk_overlay "$vm")
-  vm_start "$vm" --disk "$disk:virtio"
+  vm_start "$vm" --disk "$disk:virtio" --second-nic
   vm_wait_ssh "$vm" 600
   cv_prepare "$vm"
   cv_write_inventory "$vm"
+  cv_log "image build: a hardware profile whose module or firmware file is missing fails the build"
+  cv_playbook hw-module.log worker.yml --extra-vars "lolice_image_build=true" \
+    --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": ["lolice_no_such_module"], "firmware_packages": [], "firmware_files": [], "microcode_packages": [], "extra_packages": []}}}' \
+    && check "worker.yml fails on a missing module" false
+  check "... naming the module" grep -q 'lolice_no_such_module' "$CONVERGE_WORK/hw-module.log"
+  cv_playbook hw-firmware.log worker.yml --extra-vars "lolice_image_build=true" \
+    --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": [], "firmware_packages": [], "firmware_files": ["lolice/missing.fw"], "microcode_packages": [], "extra_packages": []}}}' \
+    && check "worker.yml fails on a missing firmware file" false
+  check "... naming the file" grep -q '/lib/firmware/lolice/missing.fw is missing' "$CONVERGE_WORK/hw-firmware.log"
   cv_playbook build.log worker.yml --extra-vars "lolice_image_build=true" || vm_die "worker.yml (image build) failed"
+  check "hardware profile checked: the module is in every installed kernel" grep -q 'virtio_net in ' "$CONVERGE_WORK/build.log"
 
   cv_log "image build: files written, nothing started, loaded, applied or reloaded"
   check "sshd drop-in, netplan file, modules-load.d, sysctl.d, /etc/default/kubelet written" \
@@ -57,7 +67,7 @@ phase_image_build() {
 
   cv_log "image build: first boot of the built image"
   cv_poweroff "$vm"
-  vm_start "$vm" --disk "$disk:virtio"
+  vm_start "$vm" --disk "$disk:virtio" --second-nic
   cv_wait_ssh_bench "$vm"
   check "boot finished (systemctl is-system-running --wait: running)" in_vm_bench "$vm" 'test "$(systemctl is-system-running --wait)" = running'
   check "network-online reached without a wait-online timeout" in_vm_bench "$vm" 'systemctl is-active systemd-networkd-wait-online'
@@ -68,6 +78,7 @@ phase_image_build() {
   check "sysctls set at boot" in_vm "$vm" 'test "$(sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables | sort -u)" = 1'
   check "static netplan address in effect at boot" in_vm "$vm" 'ip -4 route show default | grep -q "via 10.0.2.2 .*proto static" && ip -4 addr | grep -q "inet 10.0.2.15/24"'
   check "hostname is $CONVERGE_NODE" in_vm "$vm" "test \"\$(hostname)\" = $CONVERGE_NODE"
+  check "two NICs: the address on the port chosen by MAC; the other port unconfigured (no address, unmanaged)" cv_one_port "$vm"
   check "crio and kubelet started at boot" in_vm "$vm" 'systemctl is-active crio && systemctl is-active kubelet'
   check "kubelet started with exactly one --node-ip=10.0.2.15" in_vm "$vm" 'test "$(grep -c "^--node-ip=" /run/kubelet-standin/args)" = 1 && grep -qx -- "--node-ip=10.0.2.15" /run/kubelet-standin/args'
   cv_poweroff "$vm"
@@ -94,7 +105,7 @@ phase_live() {
   cv_playbook live-1.log worker.yml || vm_die "worker.yml (live) failed"
   cv_log "live: checks"
   check "SSH session survived the live netplan apply; static route in effect" in_vm "$vm" 'ip -4 route show default | grep -q "via 10.0.2.2 .*proto static"'
-  check "netplan file: mode 0600, 10.0.2.15/24, routes to: default via 10.0.2.2, DNS, no gateway4, NIC matched by pattern" cv_check_netplan "$vm"
+  check "netplan file: mode 0600, 10.0.2.15/24, routes to: default via 10.0.2.2, DNS, no gateway4, the one port matched by MAC" cv_check_netplan "$vm"
   check "admin ($admin): key SSH works, sudo without a password works" cv_admin "$vm" 'sudo -n true'
   check "admin password locked" in_vm "$vm" "passwd -S $admin | awk '{exit \$2 != \"L\"}'"
   check "password SSH refused" fails cv_password_login "$vm"

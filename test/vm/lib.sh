@@ -24,6 +24,9 @@ VM_ACCEL=''       # set by vm_init: kvm or tcg
 VM_CPU=''         # set by vm_init: the -cpu model
 VM_SSH_KEY=$VM_CACHE/id_ed25519
 declare -gA VM_PID=() VM_PORT=() VM_LOG=()
+# MAC addresses of a VM's NICs: the first carries SSH (user network with the port forward);
+# the second (vm_start --second-nic) sits on a network of its own, with no forward.
+readonly VM_NIC1_MAC=52:54:00:12:34:56 VM_NIC2_MAC=52:54:00:12:34:57
 
 vm_log() { printf '[vm %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 vm_die() { vm_log "ERROR: $*"; exit 1; }
@@ -139,10 +142,11 @@ vm_disk_args() {
 # boots the bench image's kernel directly with root=UUID of the bench image; --boot disk
 # lets the firmware boot the first disk (for disks with their own boot loader). --ro mounts
 # the bench root read-only. SSH is forwarded from 127.0.0.1:${VM_PORT[NAME]}; the serial
-# console goes to ${VM_LOG[NAME]}.
+# console goes to ${VM_LOG[NAME]}. NICs: $VM_NIC1_MAC, and with --second-nic also $VM_NIC2_MAC
+# (its own user network, DHCP would answer there: a port left unconfigured shows no address).
 vm_start() {
   local name=$1; shift
-  local firmware=bios boot=kernel ro='' extra='' disks=()
+  local firmware=bios boot=kernel ro='' extra='' disks=() nics=()
   while (($#)); do
     case $1 in
       --firmware) firmware=$2; shift 2 ;;
@@ -150,6 +154,7 @@ vm_start() {
       --disk) disks+=("$2"); shift 2 ;;
       --ro) ro=1; shift ;;
       --cmdline-extra) extra=$2; shift 2 ;;
+      --second-nic) nics=(-netdev "user,id=net1,restrict=on" -device "virtio-net-pci,netdev=net1,mac=$VM_NIC2_MAC"); shift ;;
       *) vm_die "vm_start: unknown option $1" ;;
     esac
   done
@@ -186,7 +191,7 @@ vm_start() {
     VM_LOG[$name]=$dir/serial.log
     VM_PORT[$name]=$port
     if qemu-system-x86_64 "${args[@]}" -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$port-:22" \
-      -device virtio-net-pci,netdev=net0 -daemonize 2>"$dir/qemu.err"; then
+      -device "virtio-net-pci,netdev=net0,mac=$VM_NIC1_MAC" "${nics[@]}" -daemonize 2>"$dir/qemu.err"; then
       VM_PID[$name]=$(<"$dir/qemu.pid")
       vm_log "$name: started (pid ${VM_PID[$name]}, $firmware, boot $boot, ssh 127.0.0.1:$port, disks ${disks[*]##*/})"
       return 0

@@ -141,6 +141,21 @@ kubernetes_components_kubernetes_repo_url: "$base/pkgs.k8s.io/core:/stable:/v$(c
 kubernetes_components_crio_repo_url: "$base/download.opensuse.org/repositories/isv:/cri-o:/stable:/v$(cv_fact crio_version)/deb/"
 # linux-firmware is not in the bench's offline package set.
 network_configuration_packages: [netplan.io]
+# The VM as a machine with two wired ports: the address goes to the first, chosen by MAC
+# (vm_start --second-nic); a test profile, since the bench runs Debian's kernel (no Ubuntu
+# kernel flavour or firmware packages): its module is the bench NIC's driver.
+node_port_match: {macaddress: "$VM_NIC1_MAC"}
+hardware_profile: bench_two_ports
+hardware_profiles:
+  bench_two_ports:
+    description: bench VM with two virtio NICs
+    wired_ports: 2
+    kernel_flavour: ""
+    kernel_modules: [virtio_net]
+    firmware_packages: []
+    firmware_files: []
+    microcode_packages: []
+    extra_packages: []
 VARS
 }
 
@@ -167,6 +182,17 @@ cv_playbook() {
   return "$rc"
 }
 
+# cv_nic2 NAME: the VM's interface name of the second NIC (by its MAC).
+cv_nic2() { in_vm "$1" "ip -o link | awk -v mac=$VM_NIC2_MAC '\$0 ~ mac {sub(\":\", \"\", \$2); print \$2}'"; }
+
+# cv_one_port NAME: the address is on the first NIC only; the second has no IPv4 address and
+# systemd-networkd does not manage it (no DHCP).
+cv_one_port() {
+  local nic2
+  nic2=$(cv_nic2 "$1") && [[ -n $nic2 ]] || return 1
+  in_vm "$1" "ip -o -4 addr show | grep -q 'inet 10.0.2.15/24' && test -z \"\$(ip -o -4 addr show dev $nic2)\" && networkctl list $nic2 --no-legend | grep -qw unmanaged"
+}
+
 # cv_recap LOG HOST FIELD: a number of the host's PLAY RECAP line (ok, changed, failed...).
 cv_recap() {
   grep -E "^$2 +:" "$CONVERGE_WORK/$1" | tail -n1 | grep -oE "$3=[0-9]+" | cut -d= -f2
@@ -191,17 +217,17 @@ in_vm_bench() { local name=$1; shift; cv_bench "$name" "sudo -n sh -c $(printf '
 fails() { ! "$@"; }
 
 # cv_check_netplan NAME: the VM's netplan file, parsed here, is exactly the static
-# configuration of the test vars: mode 0600, address, default route, DNS, NIC by pattern.
+# configuration of the test vars: mode 0600, address, default route, DNS, the one port by MAC.
 cv_check_netplan() {
   local name=$1
   test "$(in_vm "$name" 'stat -c %a /etc/netplan/60-lolice-static.yaml')" = 600 || return 1
-  in_vm "$name" 'cat /etc/netplan/60-lolice-static.yaml' | /usr/bin/python3 -c '
-import sys, yaml
+  in_vm "$name" 'cat /etc/netplan/60-lolice-static.yaml' | MAC=$VM_NIC1_MAC /usr/bin/python3 -c '
+import os, sys, yaml
 doc = yaml.safe_load(sys.stdin)
 eth = doc["network"]["ethernets"]
 assert list(eth) == ["lan"], eth
 lan = eth["lan"]
-assert lan["match"] == {"name": "en*"}, lan
+assert lan["match"] == {"macaddress": os.environ["MAC"]}, lan
 assert lan["addresses"] == ["10.0.2.15/24"], lan
 assert lan["routes"] == [{"to": "default", "via": "10.0.2.2"}], lan
 assert lan["nameservers"] == {"addresses": ["10.0.2.3"]}, lan

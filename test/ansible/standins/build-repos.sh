@@ -9,7 +9,7 @@
 #
 # each with Packages, Release, InRelease and the armored signing key Release.key.
 # Versions come from the generated ansible/inventories/production/group_vars/workers.yml.
-# The Kubernetes repository also holds the next patch release of each package, so the test
+# Each repository also holds the next patch release of each package, so the test
 # can show that the pins (not "newest wins") decide what is installed.
 #
 #   bash test/ansible/standins/build-repos.sh <out-dir>
@@ -78,8 +78,8 @@ main() {
   require_cmd dpkg-deb dpkg-scanpackages gpg gpgconf sha256sum
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
-  local minor crio kubeadm kubelet kubectl
-  minor=$(fact kubernetes_version) crio=$(fact crio_version)
+  local minor crio crio_package kubeadm kubelet kubectl
+  minor=$(fact kubernetes_version) crio=$(fact crio_version) crio_package=$(fact crio_package_version)
   kubeadm=$(fact kubernetes_kubeadm_version) kubelet=$(fact kubernetes_kubelet_version) kubectl=$(fact kubernetes_kubectl_version)
 
   export GNUPGHOME=$out/gnupg
@@ -96,11 +96,12 @@ main() {
   build_deb kubeadm "$(next_patch "$kubeadm")" "$k8s"
   build_deb kubelet "$(next_patch "$kubelet")" "$k8s"
   build_deb kubectl "$(next_patch "$kubectl")" "$k8s"
-  build_deb cri-o "$crio.0-1.1" "$crio_dir"
+  build_deb cri-o "$crio_package" "$crio_dir"
+  build_deb cri-o "$(next_patch "$crio_package")" "$crio_dir"
   sign_repo "$k8s" "pkgs.k8s.io core:/stable:/v$minor"
   sign_repo "$crio_dir" "isv:cri-o:stable:v$crio"
   gpgconf --kill gpg-agent 2>/dev/null || true
-  log "Kubernetes $minor ($kubelet, and $(next_patch "$kubelet") to prove the pin) and CRI-O $crio.0-1.1 in $out/www"
+  log "Kubernetes $minor ($kubelet, and $(next_patch "$kubelet") to prove the pin) and CRI-O $crio_package (and $(next_patch "$crio_package")) in $out/www"
 }
 
 main "$@"
