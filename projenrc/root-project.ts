@@ -1,5 +1,5 @@
 import { javascript, typescript } from 'projen';
-import { PACKER_CACHE_DIR, packerOutputDir } from '@lolice/node-model';
+import { PACKER_CACHE_DIR, packerConsoleLog, packerOutputDir } from '@lolice/node-model';
 
 /** Options of the root project, built fresh each call because projen mutates what it is given. */
 const rootOptions = (): javascript.NodeProjectOptions => ({
@@ -20,7 +20,7 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
   depsUpgrade: false,
   pullRequestTemplate: false,
   npmignoreEnabled: false,
-  gitignore: ['/packages/*/lib/', '*.tsbuildinfo', '/.scratch/', `/${packerOutputDir('*')}/`, `/${PACKER_CACHE_DIR}/`],
+  gitignore: ['/packages/*/lib/', '*.tsbuildinfo', '/.scratch/', `/${packerOutputDir('*')}/`, `/${PACKER_CACHE_DIR}/`, `/${packerConsoleLog('*')}`],
   devDeps: [
     'projen@0.103.25',
     'constructs@^10.4.2',

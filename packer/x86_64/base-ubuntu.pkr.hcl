@@ -34,6 +34,18 @@ variable "build_password" {
   description = "Build-only password of the admin account (PKR_VAR_build_password, random per build). Only its bcrypt hash reaches the installer; the sealing step locks it."
 }
 
+variable "console_log" {
+  type        = string
+  default     = ""
+  description = "File the build VM's serial console is written to (kernel, installer, first boot); empty: console-<node>.log beside the templates."
+}
+
+variable "ansible_playbook" {
+  type        = string
+  default     = "/usr/bin/ansible-playbook"
+  description = "The ansible-playbook Packer runs, by path (Debian/Ubuntu package \"ansible\"), not the first one on PATH."
+}
+
 locals {
   # The workers of the model (packages/node-model/src/lolice.ts), by node name: the address the image
   # configures (Ansible node_ip), its hardware profile, the port that carries the address, and its CPU.
@@ -71,13 +83,17 @@ locals {
       cpu = "Intel Core Ultra"
     }
   }
-  node      = local.workers[var.node_name]
-  repo_root = abspath("${path.root}/../..")
+  node        = local.workers[var.node_name]
+  console_log = var.console_log != "" ? var.console_log : "${path.root}/console-${var.node_name}.log"
+  repo_root   = abspath("${path.root}/../..")
 }
 
 source "qemu" "worker" {
-  # Ubuntu Server 24.04.3 live-server, pinned by its published sha256.
-  iso_url      = "https://old-releases.ubuntu.com/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso"
+  # Ubuntu Server 24.04.3 live-server, pinned by its published sha256; the mirrors are tried in order when a download fails.
+  iso_urls = [
+    "https://old-releases.ubuntu.com/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso",
+    "https://mirrors.ustc.edu.cn/ubuntu-old-releases/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso",
+  ]
   iso_checksum = "sha256:c3514bf0056180d09376462a7a1b4f213c1d6e8ea67fae5c25099c6fd3d8274b"
 
   # One raw disk image, built and named once: output-<node>/<node>.img beside this file.
@@ -91,6 +107,7 @@ source "qemu" "worker" {
   accelerator  = "kvm"
   headless     = true
   machine_type = "q35"
+  cpu_model    = "host"
   cpus         = 2
   memory       = 4096
 
@@ -102,6 +119,11 @@ source "qemu" "worker" {
   efi_firmware_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd"
   efi_drop_efivars  = true
 
+  # The serial console (kernel, Subiquity, error-commands' installer logs) to a file: the evidence of a failed build.
+  qemuargs = [
+    ["-serial", "file:${local.console_log}"],
+  ]
+
   # user-data is a template: the hostname and the bcrypt hash of the build password are filled in here.
   http_content = {
     "/meta-data" = file("${path.root}/http/meta-data")
@@ -110,10 +132,10 @@ source "qemu" "worker" {
 
   # GRUB menu of the ISO: "c" opens its command line, then boot the installer with the seed URL
   # (quoted: GRUB splits on ";") and "autoinstall", so Subiquity asks nothing.
-  boot_wait = "10s"
+  boot_wait = "20s"
   boot_command = [
     "c<wait>",
-    "linux /casper/vmlinuz autoinstall 'ds=nocloud;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/' ---<enter><wait5>",
+    "linux /casper/vmlinuz autoinstall 'ds=nocloud;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/' console=tty1 console=ttyS0,115200n8 ---<enter><wait5>",
     "initrd /casper/initrd<enter><wait5>",
     "boot<enter>",
   ]

@@ -7,8 +7,17 @@ build {
   name    = "k8s-worker"
   sources = ["source.qemu.worker"]
 
+  # Wait for cloud-init of the installed system before anything connects for real.
+  provisioner "shell" {
+    execute_command = "sudo -n sh -eux '{{ .Path }}'"
+    inline = [
+      "cloud-init status --wait --long || [ $? -eq 2 ]",
+    ]
+  }
+
   provisioner "ansible" {
     playbook_file    = "${local.repo_root}/ansible/playbooks/worker.yml"
+    command          = var.ansible_playbook
     user             = "boxp"
     groups           = ["workers"]
     host_alias       = var.node_name

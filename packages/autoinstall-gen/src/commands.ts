@@ -34,3 +34,23 @@ export const lateCommands = (c: Cluster): InstallerCommand[] => [
     why: `Build only: passwordless sudo for ${c.admin.user} so Ansible and the sealing script can become root; Packer's shutdown command deletes it`,
   },
 ];
+
+/** The installer's logs a failed install leaves: the evidence on the serial console. */
+export const INSTALLER_LOGS = ['/var/log/installer/curtin-install.log', '/var/log/installer/subiquity-server-debug.log'] as const;
+
+/**
+ * Commands run when the install fails: the tail of each installer log and of the journal to the
+ * serial console (the build's console log, uploaded by the image workflow on failure). Anything
+ * shaped like a crypt(3) hash is removed on the way (the identity's password hash is in the
+ * installer's config; autoinstall-user-data itself is never printed).
+ */
+export const errorCommands = (): InstallerCommand[] => [
+  {
+    run: [
+      'sh',
+      '-c',
+      `{ for f in ${INSTALLER_LOGS.join(' ')}; do test -f "$f" || continue; echo "===== $f (last 300 lines)"; tail -n 300 "$f"; done; echo "===== journal (last 200 lines)"; journalctl -b --no-pager -n 200; } 2>&1 | sed -E 's/[$](1|2[abxy]?|5|6|y|gy|7)[$][^[:space:]]+/<crypt hash removed>/g' >/dev/ttyS0`,
+    ],
+    why: 'A failed install dumps the installer logs (crypt hashes removed) to the serial console, which the build writes to its console log',
+  },
+];

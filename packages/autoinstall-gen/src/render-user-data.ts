@@ -1,6 +1,6 @@
 import type { Cluster } from '@lolice/node-model';
 import { Document, isSeq, Scalar } from 'yaml';
-import { earlyCommands, lateCommands } from './commands';
+import { earlyCommands, errorCommands, lateCommands } from './commands';
 import { escapeTemplateText, templateVar } from './packer-template';
 import { KEYBOARD_LAYOUT, LOCALE, PACKAGES, TEMPLATE_VARS, WIRED_NIC_PATTERN } from './settings';
 import { storage, STORAGE_REASONS } from './storage';
@@ -30,6 +30,7 @@ function autoinstall(c: Cluster) {
     packages: PACKAGES.map((p) => p.name),
     'early-commands': earlyCommands().map((cmd) => cmd.run),
     'late-commands': lateCommands(c).map((cmd) => cmd.run),
+    'error-commands': errorCommands().map((cmd) => cmd.run),
     shutdown: 'reboot',
   };
 }
@@ -54,6 +55,7 @@ function addComments(doc: Document, c: Cluster): void {
   PACKAGES.forEach((p, i) => commentAfter(doc, at('packages', i), p.why));
   earlyCommands().forEach((cmd, i) => commentBefore(doc, at('early-commands', i), cmd.why));
   lateCommands(c).forEach((cmd, i) => commentBefore(doc, at('late-commands', i), cmd.why));
+  errorCommands().forEach((cmd, i) => commentBefore(doc, at('error-commands', i), cmd.why));
   commentBefore(doc, at('shutdown'), 'Reboot into the installed system, where Packer connects over SSH.');
 }
 
@@ -66,7 +68,7 @@ export function renderUserData(c: Cluster): string {
   const doc = new Document({ autoinstall: autoinstall(c) });
   addComments(doc, c);
   // Commands given as argv arrays read best on one line: [systemctl, stop, ...].
-  for (const list of ['early-commands', 'late-commands']) {
+  for (const list of ['early-commands', 'late-commands', 'error-commands']) {
     const seq = doc.getIn(['autoinstall', list], true);
     if (isSeq(seq)) for (const item of seq.items) if (isSeq(item)) item.flow = true;
   }

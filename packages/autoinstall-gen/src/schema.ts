@@ -66,6 +66,7 @@ export const userDataSchema = closed(['autoinstall'], {
       packages: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[a-z0-9][a-z0-9+.-]+$' } },
       'early-commands': { type: 'array', items: command },
       'late-commands': { type: 'array', items: command },
+      'error-commands': { type: 'array', items: command },
       shutdown: { const: 'reboot' },
     },
   ),

@@ -35,6 +35,8 @@ export const lolice: Cluster = {
   image: {
     ubuntuRelease: '24.04.3',
     isoUrl: 'https://old-releases.ubuntu.com/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso',
+    // old-releases is the only official home of a superseded point release; USTC mirrors it.
+    isoMirrorUrls: ['https://mirrors.ustc.edu.cn/ubuntu-old-releases/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso'],
     isoSha256: 'c3514bf0056180d09376462a7a1b4f213c1d6e8ea67fae5c25099c6fd3d8274b',
     diskSizeGiB: 16,
   },

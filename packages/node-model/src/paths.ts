@@ -17,6 +17,9 @@ export const PACKER_CACHE_DIR = `${PACKER_DIR}/packer_cache`;
 export const packerOutputDir = (node: string): string => `${PACKER_DIR}/output-${node}`;
 export const rawImagePath = (node: string): string => `${packerOutputDir(node)}/${node}.img`;
 
+/** The build VM's serial console log of a local build (gitignored; CI passes its own path). */
+export const packerConsoleLog = (node: string): string => `${PACKER_DIR}/console-${node}.log`;
+
 /** The cdktf stack: its id, and the folder of its committed, synthesized Terraform. */
 export const TERRAFORM_STACK = 'worker-node-images';
 export const TERRAFORM_DIR = `generated/terraform/${TERRAFORM_STACK}`;

@@ -108,15 +108,23 @@ function checkVersions(c: Cluster): ValidationIssue[] {
   return issues;
 }
 
-/** The ISO must be the live-server ISO of `ubuntuRelease`: `.../<release>/ubuntu-<release>-live-server-amd64.iso`. */
+/**
+ * The ISO and each of its mirrors must be the live-server ISO of `ubuntuRelease`
+ * (`.../<release>/ubuntu-<release>-live-server-amd64.iso`); a mirror is not the primary URL again.
+ */
 function checkImage(c: Cluster): ValidationIssue[] {
-  const { ubuntuRelease: release, isoUrl } = c.image;
-  const path = new URL(isoUrl).pathname.split('/');
+  const { ubuntuRelease: release, isoUrl, isoMirrorUrls = [] } = c.image;
   const expected = `ubuntu-${release}-live-server-amd64.iso`;
-  if (path.at(-1) !== expected || path.at(-2) !== release) {
-    return [{ path: 'image.isoUrl', rule: 'iso-of-release', message: `must end in /${release}/${expected} (the live-server ISO of image.ubuntuRelease ${release})` }];
-  }
-  return [];
+  const issues: ValidationIssue[] = [];
+  [isoUrl, ...isoMirrorUrls].forEach((url, i) => {
+    const at = i === 0 ? 'image.isoUrl' : `image.isoMirrorUrls[${i - 1}]`;
+    const path = new URL(url).pathname.split('/');
+    if (path.at(-1) !== expected || path.at(-2) !== release) {
+      issues.push({ path: at, rule: 'iso-of-release', message: `must end in /${release}/${expected} (the live-server ISO of image.ubuntuRelease ${release})` });
+    }
+    if (i > 0 && url === isoUrl) issues.push({ path: at, rule: 'iso-mirror-differs', message: 'repeats image.isoUrl (a mirror is another place to download the same ISO)' });
+  });
+  return issues;
 }
 
 /** Rules that cross fields: uniqueness, addressing and version agreement. */

@@ -132,6 +132,11 @@ export interface ImageSettings {
   readonly ubuntuRelease: string;
   /** URL of the Ubuntu Server live-server ISO. */
   readonly isoUrl: string;
+  /**
+   * Mirrors of the same ISO, tried in order when `isoUrl` fails (Packer's `iso_urls`; the
+   * sha256 below pins every copy).
+   */
+  readonly isoMirrorUrls?: readonly string[];
   /** Published sha256 of that ISO (64 lowercase hex digits). */
   readonly isoSha256: string;
   /** Size of the built raw disk image in GiB; the root partition grows on first boot. */

@@ -1,14 +1,17 @@
 import { posix } from 'node:path';
-import { imageWorkerNodes, portMatch, type Cluster } from '@lolice/node-model';
+import { imageWorkerNodes, packerConsoleLog, portMatch, type Cluster } from '@lolice/node-model';
 import { attr, blank, block, bool, comment, file, inlineList, inlineText, list, num, object, raw, str, tmpl, type BodyItem } from './hcl';
-import { HTTP_DIR, OVMF, PACKER_DIR, PACKER_REQUIRED_VERSION, PLUGINS, rawImagePath, SOURCE_NAME, TIMING, VM } from './settings';
+import { ANSIBLE_PLAYBOOK_COMMAND, CONSOLE_LOG_VAR, HTTP_DIR, INSTALLER_CONSOLE_ARGS, OVMF, PACKER_DIR, PACKER_REQUIRED_VERSION, PLUGINS, rawImagePath, SOURCE_NAME, TIMING, VM } from './settings';
 import { shutdownCommand } from './seal';
 import type { PackerLinks } from './types';
 
-/** GRUB command line of the 24.04 live-server ISO: the kernel with the NoCloud seed URL, before `---` so nothing is carried into the installed system. */
+/**
+ * GRUB command line of the 24.04 live-server ISO: the kernel with the NoCloud seed URL and the
+ * serial console, before `---` so nothing is carried into the installed system.
+ */
 export const BOOT_COMMAND = [
   'c<wait>',
-  "linux /casper/vmlinuz autoinstall 'ds=nocloud;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/' ---<enter><wait5>",
+  `linux /casper/vmlinuz autoinstall 'ds=nocloud;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/' ${INSTALLER_CONSOLE_ARGS} ---<enter><wait5>`,
   'initrd /casper/initrd<enter><wait5>',
   'boot<enter>',
 ] as const;
@@ -44,6 +47,18 @@ const variables = (c: Cluster): BodyItem[] => {
       attr('sensitive', bool(true)),
       attr('description', str('Build-only password of the admin account (PKR_VAR_build_password, random per build). Only its bcrypt hash reaches the installer; the sealing step locks it.')),
     ]),
+    blank,
+    block('variable', [CONSOLE_LOG_VAR], [
+      attr('type', raw('string')),
+      attr('default', str('')),
+      attr('description', str('File the build VM\'s serial console is written to (kernel, installer, first boot); empty: console-<node>.log beside the templates.')),
+    ]),
+    blank,
+    block('variable', ['ansible_playbook'], [
+      attr('type', raw('string')),
+      attr('default', str(ANSIBLE_PLAYBOOK_COMMAND)),
+      attr('description', str('The ansible-playbook Packer runs, by path (Debian/Ubuntu package "ansible"), not the first one on PATH.')),
+    ]),
   ];
 };
 
@@ -68,6 +83,7 @@ const locals = (c: Cluster): BodyItem =>
       ),
     ),
     attr('node', raw('local.workers[var.node_name]')),
+    attr('console_log', raw(`var.${CONSOLE_LOG_VAR} != "" ? var.${CONSOLE_LOG_VAR} : "\${path.root}/${posix.relative(PACKER_DIR, packerConsoleLog('${var.node_name}'))}"`)),
     attr('repo_root', raw('abspath("${path.root}/../..")')),
   ]);
 
@@ -79,8 +95,8 @@ const outputDirectory = `\${path.root}/${posix.relative(PACKER_DIR, posix.dirnam
 
 const source = (c: Cluster, links: PackerLinks): BodyItem =>
   block('source', ['qemu', SOURCE_NAME], [
-    comment(`Ubuntu Server ${c.image.ubuntuRelease} live-server, pinned by its published sha256.`),
-    attr('iso_url', str(c.image.isoUrl)),
+    comment(`Ubuntu Server ${c.image.ubuntuRelease} live-server, pinned by its published sha256; the mirrors are tried in order when a download fails.`),
+    attr('iso_urls', list([c.image.isoUrl, ...(c.image.isoMirrorUrls ?? [])].map(str))),
     attr('iso_checksum', str(`sha256:${c.image.isoSha256}`)),
     blank,
     comment('One raw disk image, built and named once: output-<node>/<node>.img beside this file.'),
@@ -94,6 +110,7 @@ const source = (c: Cluster, links: PackerLinks): BodyItem =>
     attr('accelerator', str('kvm')),
     attr('headless', bool(true)),
     attr('machine_type', str(VM.machineType)),
+    attr('cpu_model', str(VM.cpuModel)),
     attr('cpus', num(VM.cpus)),
     attr('memory', num(VM.memoryMiB)),
     blank,
@@ -104,6 +121,9 @@ const source = (c: Cluster, links: PackerLinks): BodyItem =>
     attr('efi_firmware_code', str(OVMF.code)),
     attr('efi_firmware_vars', str(OVMF.vars)),
     attr('efi_drop_efivars', bool(true)),
+    blank,
+    comment('The serial console (kernel, Subiquity, error-commands\' installer logs) to a file: the evidence of a failed build.'),
+    attr('qemuargs', list([inlineList([str('-serial'), tmpl('file:${local.console_log}')])])),
     blank,
     comment('user-data is a template: the hostname and the bcrypt hash of the build password are filled in here.'),
     attr(

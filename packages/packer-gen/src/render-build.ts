@@ -10,6 +10,7 @@ const fromRepo = (path: string) => `\${local.repo_root}/${path}`;
 const ansibleProvisioner = (c: Cluster, links: PackerLinks): BodyItem =>
   block('provisioner', ['ansible'], [
     attr('playbook_file', tmpl(fromRepo(ANSIBLE.workerPlaybook))),
+    attr('command', raw('var.ansible_playbook')),
     attr('user', str(c.admin.user)),
     attr('groups', inlineList([str(links.ansible.workerGroup)])),
     attr('host_alias', raw('var.node_name')),
@@ -31,6 +32,16 @@ const ansibleProvisioner = (c: Cluster, links: PackerLinks): BodyItem =>
     ),
   ]);
 
+/**
+ * Before Ansible: cloud-init's first boot of the installed system restarts sshd, makes host keys
+ * and holds the dpkg lock. `status --wait` returns 2 for "done, with recoverable errors".
+ */
+const cloudInitWait = (): BodyItem =>
+  block('provisioner', ['shell'], [
+    attr('execute_command', str("sudo -n sh -eux '{{ .Path }}'")),
+    attr('inline', list(['cloud-init status --wait --long || [ $? -eq 2 ]'].map(str))),
+  ]);
+
 /** The sealing script, as root through the build-only sudo rule. */
 const sealProvisioner = (c: Cluster): BodyItem =>
   block('provisioner', ['shell'], [
@@ -48,6 +59,9 @@ export const renderBuild = (c: Cluster, links: PackerLinks): string =>
     block('build', [], [
       attr('name', str(BUILD_NAME)),
       attr('sources', inlineList([str(`source.qemu.${SOURCE_NAME}`)])),
+      blank,
+      comment('Wait for cloud-init of the installed system before anything connects for real.'),
+      cloudInitWait(),
       blank,
       ansibleProvisioner(c, links),
       blank,

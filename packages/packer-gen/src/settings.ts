@@ -29,12 +29,26 @@ export const OVMF = {
 } as const;
 
 /** The build VM. */
-export const VM = { cpus: 2, memoryMiB: 4096, machineType: 'q35' } as const;
+/** The build VM. `host`: the runner's own CPU model under KVM (as kubernetes-sigs/image-builder builds), no emulated one. */
+export const VM = { cpus: 2, memoryMiB: 4096, machineType: 'q35', cpuModel: 'host' } as const;
+
+/**
+ * Kernel arguments of the installer, before `---` (so they stay with the installer and are not
+ * carried into the installed system): the kernel and Subiquity write to the serial console, which
+ * QEMU writes to the console log (variable `console_log`) for a failed build's artifact.
+ */
+export const INSTALLER_CONSOLE_ARGS = 'console=tty1 console=ttyS0,115200n8';
+
+/** The Ansible Packer runs, by path: not whichever `ansible-playbook` comes first on PATH (GitHub's runner image puts a pipx ansible-core first). */
+export const ANSIBLE_PLAYBOOK_COMMAND = '/usr/bin/ansible-playbook';
 
 /** Timing of the unattended install and of Packer's SSH wait. */
 export const TIMING = {
-  /** Until OVMF has shown the ISO's GRUB menu (its timeout is 30 s). */
-  bootWait: '10s',
+  /**
+   * Until OVMF (q35, 4M pflash: slower to start than 2M) has shown the ISO's GRUB menu. The
+   * menu waits 30 s: 20 s leaves room on both sides, where 10 s could type into a menu not yet drawn.
+   */
+  bootWait: '20s',
   /** Install + reboot: 15-30 min with KVM; generous for slow mirrors. */
   sshTimeout: '90m',
   /** Failed logins tolerated while the installer's own sshd may still answer. */
@@ -44,6 +58,9 @@ export const TIMING = {
 
 /** Hand-written Ansible files the build runs (the repository layout of node-model). */
 export const ANSIBLE = { config: ANSIBLE_CONFIG, workerPlaybook: WORKER_PLAYBOOK } as const;
+
+/** Packer variables that only point at files (defaults in `locals`): where the serial console is logged. */
+export const CONSOLE_LOG_VAR = 'console_log';
 
 /** Name of the Packer source and build. */
 export const SOURCE_NAME = 'worker';
