@@ -31,6 +31,12 @@ export const INVENTORY_DIR = 'ansible/inventories/production';
 export const ANSIBLE_CONFIG = 'ansible/ansible.cfg';
 export const WORKER_PLAYBOOK = 'ansible/playbooks/worker.yml';
 
+/** `collect-build-logs.sh <out-dir> <log>...`: a failed build's logs, build password and crypt hashes removed. */
+export const COLLECT_BUILD_LOGS_SCRIPT = 'scripts/collect-build-logs.sh';
+
+/** The ansible-playbook an image build runs, by path (Debian/Ubuntu package "ansible"), never the first on PATH. */
+export const BUILD_ANSIBLE_PLAYBOOK = '/usr/bin/ansible-playbook';
+
 /** `postprocess-image.sh <raw-image> <out-dir>`: compressed image, .sha256, .bmap, image-info.json. */
 export const POSTPROCESS_SCRIPT = 'scripts/postprocess-image.sh';
 

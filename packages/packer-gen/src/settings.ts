@@ -40,7 +40,7 @@ export const VM = { cpus: 2, memoryMiB: 4096, machineType: 'q35', cpuModel: 'hos
 export const INSTALLER_CONSOLE_ARGS = 'console=tty1 console=ttyS0,115200n8';
 
 /** The Ansible Packer runs, by path: not whichever `ansible-playbook` comes first on PATH (GitHub's runner image puts a pipx ansible-core first). */
-export const ANSIBLE_PLAYBOOK_COMMAND = '/usr/bin/ansible-playbook';
+export { BUILD_ANSIBLE_PLAYBOOK as ANSIBLE_PLAYBOOK_COMMAND } from '@lolice/node-model';
 
 /** Timing of the unattended install and of Packer's SSH wait. */
 export const TIMING = {

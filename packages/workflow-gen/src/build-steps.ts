@@ -1,6 +1,17 @@
 import { s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
 import { ACTION_PINS, usesOf } from './pins';
-import { BUILD_PACKAGES, PACKER_CACHE_DIR, PACKER_DIR, POSTPROCESS_SCRIPT, rawImagePath } from './settings';
+import {
+  BUILD_ANSIBLE_PLAYBOOK,
+  BUILD_LOGS,
+  BUILD_PACKAGES,
+  COLLECT_BUILD_LOGS_SCRIPT,
+  MIN_FREE_DISK_GIB,
+  PACKER_CACHE_DIR,
+  PACKER_DIR,
+  POSTPROCESS_SCRIPT,
+  rawImagePath,
+  UNUSED_RUNNER_DIRS,
+} from './settings';
 import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
 import type { Step } from './types';
 
@@ -17,8 +28,37 @@ export const s3Images = (c: Cluster): string => `s3://${c.aws.bucket}/${c.aws.im
 const S3_DATED = s3BuildPrefix('${S3_IMAGES}', '${NODE_NAME}', '${build_id}');
 const S3_LATEST = s3LatestPrefix('${S3_IMAGES}', '${NODE_NAME}');
 
-/** The build log Packer's output is teed into (stays on the runner). */
+/** The build log Packer's output is teed into (stays on the runner; collected on failure). */
 const BUILD_LOG = '${RUNNER_TEMP}/packer-build.log';
+
+/** Raw logs of the build (console, Packer's debug log), and the directory a failed build's artifact is collected into. */
+const RAW_LOGS = `\${RUNNER_TEMP}/${BUILD_LOGS.raw}`;
+const ARTIFACT_LOGS = `\${RUNNER_TEMP}/${BUILD_LOGS.artifact}`;
+
+/** The runner has ~14 GB free at the start; the build needs more: show it, free it, stop early when it is not enough. */
+const freeDisk = (): Step => ({
+  name: `Free runner disk (the build needs ${MIN_FREE_DISK_GIB} GiB)`,
+  run: script(
+    'df -h /',
+    `sudo rm -rf ${UNUSED_RUNNER_DIRS.join(' ')}`,
+    'df -h /',
+    'avail_kib="$(df --output=avail -k "${GITHUB_WORKSPACE}" | tail -n 1 | tr -d " ")"',
+    `if [[ ! "\${avail_kib}" =~ ^[0-9]+$ ]] || (( avail_kib < ${MIN_FREE_DISK_GIB} * 1024 * 1024 )); then`,
+    `  echo "::error::only \${avail_kib} KiB free under \${GITHUB_WORKSPACE}; an image build needs ${MIN_FREE_DISK_GIB} GiB (QEMU pauses the guest on a full disk)"`,
+    '  exit 1',
+    'fi',
+  ),
+});
+
+/** GitHub's image puts a pipx ansible-core first on PATH; Packer runs the distribution's, by path (variable ansible_playbook). */
+const showAnsible = (): Step => ({
+  name: 'Show the Ansible the build runs',
+  run: script(
+    `${BUILD_ANSIBLE_PLAYBOOK} --version`,
+    `${BUILD_ANSIBLE_PLAYBOOK.replace(/-playbook$/, '')} --version`,
+    'echo "first ansible-playbook on PATH (not used by the build): $(command -v ansible-playbook || echo none)"',
+  ),
+});
 
 const installPackages = (): Step => ({
   name: 'Install QEMU, OVMF, Ansible and the post-processing tools',
@@ -26,10 +66,22 @@ const installPackages = (): Step => ({
 });
 
 /** The Ubuntu ISO is ~3 GB: keep Packer's download cache between runs, keyed on the ISO's checksum. */
-const cacheIso = (c: Cluster): Step => ({
-  name: 'Cache the Ubuntu ISO',
-  uses: usesOf(ACTION_PINS.cache),
-  with: { path: PACKER_CACHE_DIR, key: `ubuntu-${c.image.ubuntuRelease}-iso-${c.image.isoSha256}` },
+const isoCacheKey = (c: Cluster): string => `ubuntu-${c.image.ubuntuRelease}-iso-${c.image.isoSha256}`;
+const ISO_CACHE_STEP = 'iso-cache';
+
+/** Restore and save are separate steps, so that a failed build still saves a downloaded ISO. */
+const restoreIso = (c: Cluster): Step => ({
+  name: 'Restore the Ubuntu ISO from the cache',
+  id: ISO_CACHE_STEP,
+  uses: usesOf(ACTION_PINS.cache, 'restore'),
+  with: { path: PACKER_CACHE_DIR, key: isoCacheKey(c) },
+});
+
+const saveIso = (c: Cluster): Step => ({
+  name: 'Save the Ubuntu ISO to the cache (also after a failed build)',
+  if: `always() && steps.${ISO_CACHE_STEP}.outputs.cache-hit != 'true' && hashFiles('${PACKER_CACHE_DIR}/*.iso') != ''`,
+  uses: usesOf(ACTION_PINS.cache, 'save'),
+  with: { path: PACKER_CACHE_DIR, key: isoCacheKey(c) },
 });
 
 /** One timestamp for the image-info, the dated S3 key and the summary. */
@@ -48,13 +100,39 @@ const stamp = (): Step => ({
   ),
 });
 
+/**
+ * The build, with Packer's debug log and the VM's serial console written under RAW_LOGS. On
+ * failure, in this step (the only one that knows the build password), the logs are collected for
+ * the artifact with the password and crypt hashes removed.
+ */
 const packerBuild = (): Step => ({
   name: 'packer build',
+  env: { PACKER_LOG: '1' },
   run: script(
     'set -o pipefail',
     ...randomBuildPassword(),
-    `packer build -color=false -var "node_name=\${NODE_NAME}" ${PACKER_DIR} 2>&1 | tee "${BUILD_LOG}"`,
+    `mkdir -p "${RAW_LOGS}"`,
+    `export PACKER_LOG_PATH="${RAW_LOGS}/packer.log"`,
+    'status=0',
+    `packer build -color=false -var "node_name=\${NODE_NAME}" -var "console_log=${RAW_LOGS}/console.log" ${PACKER_DIR} 2>&1 | tee "${BUILD_LOG}" || status=$?`,
+    'if (( status != 0 )); then',
+    `  BUILD_SECRET="\${build_password}" bash ${COLLECT_BUILD_LOGS_SCRIPT} "${ARTIFACT_LOGS}" "${RAW_LOGS}/console.log" "${RAW_LOGS}/packer.log" "${BUILD_LOG}" || true`,
+    'fi',
+    'exit "${status}"',
   ),
+});
+
+/** Only the collected logs (never the image, never the password), kept a few days. */
+const uploadLogs = (): Step => ({
+  name: `Upload the failed build's console and Packer logs (kept ${BUILD_LOGS.retentionDays} days)`,
+  if: 'failure()',
+  uses: usesOf(ACTION_PINS.uploadArtifact),
+  with: {
+    name: 'build-logs-${{ matrix.node }}-${{ github.run_attempt }}',
+    path: `\${{ runner.temp }}/${BUILD_LOGS.artifact}`,
+    'retention-days': BUILD_LOGS.retentionDays,
+    'if-no-files-found': 'ignore',
+  },
 });
 
 const postprocess = (c: Cluster): Step => ({
@@ -126,13 +204,17 @@ export const buildSteps = (c: Cluster): Step[] => [
   checkout(),
   enableKvm(),
   checkKvm(),
+  freeDisk(),
   installPackages(),
+  showAnsible(),
   setupPacker(),
-  cacheIso(c),
+  restoreIso(c),
   packerInit(),
   packerValidate(),
   stamp(),
   packerBuild(),
+  saveIso(c),
+  uploadLogs(),
   postprocess(c),
   awsCredentials(c),
   upload(c),

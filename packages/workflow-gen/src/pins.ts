@@ -22,6 +22,7 @@ export const ACTION_PINS = {
     sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c',
     version: 'v6.2.3',
   },
+  uploadArtifact: { repository: 'actions/upload-artifact', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0' },
   setupPacker: { repository: 'hashicorp/setup-packer', sha: 'ce93c3c08a6c2ff2275bf4b54ff0d9a75f6c9789', version: 'v3.4.0' },
   setupTerraform: { repository: 'hashicorp/setup-terraform', sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e', version: 'v4.0.1' },
 } as const satisfies Readonly<Record<string, ActionPin>>;
@@ -36,10 +37,12 @@ export const TOOL_VERSIONS = {
   terraform: '1.11.4',
 } as const;
 
-/** The `uses:` value of a pinned action: `owner/name@<sha>`. */
-export const usesOf = (pin: ActionPin): string => `${pin.repository}@${pin.sha}`;
+/** The `uses:` value of a pinned action: `owner/name@<sha>`, or `owner/name/<path>@<sha>` for an action in a subdirectory (actions/cache/restore). */
+export const usesOf = (pin: ActionPin, path?: string): string => `${pin.repository}${path ? `/${path}` : ''}@${pin.sha}`;
 
-/** The release tag of a `uses:` value from the table, for the version comment; undefined when it is not in the table. */
+/** The release tag of a `uses:` value from the table (subdirectory actions included), for the version comment; undefined when it is not in the table. */
 export function versionOf(uses: string): string | undefined {
-  return Object.values(ACTION_PINS).find((pin) => usesOf(pin) === uses)?.version;
+  const at = uses.lastIndexOf('@');
+  const [owner, name] = uses.slice(0, at).split('/');
+  return Object.values(ACTION_PINS).find((pin) => usesOf(pin) === `${owner}/${name}${uses.slice(at)}`)?.version;
 }

@@ -18,6 +18,32 @@ const EXPRESSION = /\$\{\{[^}]*\}\}/g;
 const READ_ONLY = new Set(['contents:read']);
 
 const AWS_CREDENTIALS_ACTION = 'aws-actions/configure-aws-credentials@';
+const UPLOAD_ARTIFACT_ACTION = 'actions/upload-artifact@';
+
+/** Longest a workflow artifact may be kept (days): only a failed build's logs, for debugging. */
+export const MAX_ARTIFACT_RETENTION_DAYS = 14;
+
+/** A path an artifact may not reach: images and their outputs (cluster access material), globs, the whole temp dir. */
+const IMAGE_LIKE = /(\.img|\.zst|\.bmap|\.raw|\.qcow2|image-|output-|packer_cache)|[*?[\]]/;
+
+/**
+ * Artifacts are allowed for one thing: a failed build's logs. Only on failure, kept at most
+ * MAX_ARTIFACT_RETENTION_DAYS days, one explicit directory that is no image, no output and no glob.
+ */
+function artifactProblems(step: { if?: string; with?: Readonly<Record<string, string | number | boolean>> }): string[] {
+  const problems: string[] = [];
+  if (!/\bfailure\(\)/.test(step.if ?? '')) problems.push('runs also when the job succeeds (if: failure() only: a failed build\'s logs)');
+  const days = step.with?.['retention-days'];
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_ARTIFACT_RETENTION_DAYS) {
+    problems.push(`retention-days ${String(days)}: must be 1..${MAX_ARTIFACT_RETENTION_DAYS}`);
+  }
+  const path = String(step.with?.path ?? '');
+  const lines = path.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length !== 1 || IMAGE_LIKE.test(path) || !/^\$\{\{ runner\.temp \}\}\/[A-Za-z0-9._-]+\/?$/.test(lines[0].trim())) {
+    problems.push(`path ${JSON.stringify(path)}: one directory under the runner's temp dir, no image, output or glob (images hold cluster access material: S3 only)`);
+  }
+  return problems;
+}
 
 function checkJob(id: string, job: Job): PolicyViolation[] {
   const at = `jobs.${id}`;
@@ -40,8 +66,8 @@ function checkJob(id: string, job: Job): PolicyViolation[] {
     if (step.uses !== undefined && !PINNED.test(step.uses)) {
       add(where, 'pinned-action', `uses ${step.uses}: not pinned to a full 40-hex commit SHA`);
     }
-    if (step.uses?.startsWith('actions/upload-artifact@')) {
-      add(where, 'no-artifacts', 'uploads a GitHub artifact (images hold cluster access material: S3 only)');
+    if (step.uses?.startsWith(UPLOAD_ARTIFACT_ACTION)) {
+      for (const problem of artifactProblems(step)) add(where, 'logs-only-artifacts', `uploads a GitHub artifact that ${problem}`);
     }
     for (const expression of step.run?.match(EXPRESSION) ?? []) {
       add(where, 'no-expression-in-run', `${expression} inside run: pass it through env: instead`);
