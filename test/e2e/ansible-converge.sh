@@ -3,12 +3,12 @@
 # (the bench of test/vm/), against loopback STAND-INS of GitHub's key endpoint and of the
 # pkgs.k8s.io and CRI-O APT repositories (test/ansible/standins/).
 #
-#   1. image build: a fresh VM, worker.yml with lolice_image_build=true (as Packer runs it);
-#      nothing may be started, loaded or reloaded. Then a reboot: the image's first boot must
-#      come up hardened, with the modules, sysctls, static address, CRI-O and the kubelet.
-#   2. live node: a fresh VM; a keys URL serving no key must fail the play before any change;
-#      worker.yml live; checks of the result; a second run must report changed=0; join.yml
-#      twice (the second run skips the joined node).
+# The image build (worker.yml with lolice_image_build=true, nothing started; the image's first
+# boot) is test/e2e/first-boot.sh, on a disk laid out like the worker image: one VM less here.
+#
+#   live node: a fresh VM; a keys URL serving no key must fail the play before any change;
+#   worker.yml live; checks of the result; a second run must report changed=0; join.yml
+#   twice (the second run skips the joined node).
 #
 #   bash test/e2e/ansible-converge.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
@@ -34,57 +34,7 @@ kubelet_newer=${kubelet_version%%-*}; kubelet_newer=${kubelet_newer%.*}.$((${kub
 cluster_dns=$(cv_fact kubernetes_cluster_dns)
 cluster_domain=$(cv_fact kubernetes_cluster_domain)
 
-# ---------------------------------------------------------------- 1. image build, then boot
-phase_image_build() {
-  local vm=image-build disk
-  disk=$(vm_disk_overlay "$vm")
-  vm_start "$vm" --disk "$disk:virtio" --second-nic
-  vm_wait_ssh "$vm" 600
-  cv_prepare "$vm"
-  cv_write_inventory "$vm"
-  cv_log "image build: a hardware profile whose module or firmware file is missing fails the build"
-  cv_playbook hw-module.log worker.yml --extra-vars "lolice_image_build=true" \
-    --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": ["lolice_no_such_module"], "firmware_packages": [], "firmware_files": [], "microcode_packages": [], "extra_packages": []}}}' \
-    && check "worker.yml fails on a missing module" false
-  check "... naming the module" grep -q 'lolice_no_such_module' "$CONVERGE_WORK/hw-module.log"
-  cv_playbook hw-firmware.log worker.yml --extra-vars "lolice_image_build=true" \
-    --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": [], "firmware_packages": [], "firmware_files": ["lolice/missing.fw"], "microcode_packages": [], "extra_packages": []}}}' \
-    && check "worker.yml fails on a missing firmware file" false
-  check "... naming the file" grep -q '/lib/firmware/lolice/missing.fw is missing' "$CONVERGE_WORK/hw-firmware.log"
-  cv_playbook build.log worker.yml --extra-vars "lolice_image_build=true" || vm_die "worker.yml (image build) failed"
-  check "hardware profile checked: the module is in every installed kernel" grep -q 'virtio_net in ' "$CONVERGE_WORK/build.log"
-
-  cv_log "image build: files written, nothing started, loaded, applied or reloaded"
-  check "sshd drop-in, netplan file, modules-load.d, sysctl.d, /etc/default/kubelet written" \
-    in_vm_bench "$vm" 'test -s /etc/ssh/sshd_config.d/10-hardening.conf && test -s /etc/netplan/60-lolice-static.yaml && test -s /etc/modules-load.d/kubernetes.conf && test -s /etc/sysctl.d/99-kubernetes.conf && test -s /etc/default/kubelet'
-  check "crio and kubelet enabled but not started" \
-    in_vm_bench "$vm" 'systemctl is-enabled crio kubelet && ! systemctl is-active crio && ! systemctl is-active kubelet'
-  check "br_netfilter not loaded (no modprobe)" in_vm_bench "$vm" '! grep -q "^br_netfilter " /proc/modules'
-  check "net.ipv4.ip_forward still 0 (no live sysctl)" in_vm_bench "$vm" 'test "$(sysctl -n net.ipv4.ip_forward)" = 0'
-  check "sshd not reloaded: password login still accepted" cv_password_login "$vm"
-  check "netplan not applied: the default route is still DHCP's" in_vm_bench "$vm" 'ip -4 route show default | grep -q "proto dhcp"'
-  check "running hostname unchanged, /etc/hostname set" in_vm_bench "$vm" "test \"\$(hostname)\" = bench && grep -qx '$CONVERGE_NODE' /etc/hostname"
-
-  cv_log "image build: first boot of the built image"
-  cv_poweroff "$vm"
-  vm_start "$vm" --disk "$disk:virtio" --second-nic
-  cv_wait_ssh_bench "$vm"
-  check "boot finished (systemctl is-system-running --wait: running)" in_vm_bench "$vm" 'test "$(systemctl is-system-running --wait)" = running'
-  check "network-online reached without a wait-online timeout" in_vm_bench "$vm" 'systemctl is-active systemd-networkd-wait-online'
-  check "password SSH refused" fails cv_password_login "$vm"
-  check "root SSH refused" fails vm_ssh "$vm" true
-  check "admin ($admin) logs in with the GitHub key and sudo needs no password" cv_admin "$vm" 'sudo -n true'
-  check "overlay and br_netfilter loaded at boot" in_vm "$vm" 'grep -q "^overlay " /proc/modules && grep -q "^br_netfilter " /proc/modules'
-  check "sysctls set at boot" in_vm "$vm" 'test "$(sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables | sort -u)" = 1'
-  check "static netplan address in effect at boot" in_vm "$vm" 'ip -4 route show default | grep -q "via 10.0.2.2 .*proto static" && ip -4 addr | grep -q "inet 10.0.2.15/24"'
-  check "hostname is $CONVERGE_NODE" in_vm "$vm" "test \"\$(hostname)\" = $CONVERGE_NODE"
-  check "two NICs: the address on the port chosen by MAC; the other port unconfigured (no address, unmanaged)" cv_one_port "$vm"
-  check "crio and kubelet started at boot" in_vm "$vm" 'systemctl is-active crio && systemctl is-active kubelet'
-  check "kubelet started with exactly one --node-ip=10.0.2.15" in_vm "$vm" 'test "$(grep -c "^--node-ip=" /run/kubelet-standin/args)" = 1 && grep -qx -- "--node-ip=10.0.2.15" /run/kubelet-standin/args'
-  cv_poweroff "$vm"
-}
-
-# ---------------------------------------------------------------- 2. live node
+# ---------------------------------------------------------------- live node
 phase_live() {
   local vm=live disk
   disk=$(vm_disk_overlay "$vm")
@@ -134,7 +84,6 @@ phase_live() {
   cv_poweroff "$vm"
 }
 
-phase_image_build
 phase_live
 
 echo "ansible-converge: $CONVERGE_FAILED failed check(s), total time $((SECONDS - started)) s (accel $VM_ACCEL)"

@@ -39,6 +39,8 @@ cv_standins_start
 cv_write_vars
 
 admin=$(cv_fact admin_user)
+# The kubernetes_components task that checks the kubelet's drop-ins (the run that must fail starts there).
+KUBELET_GUARD_TASK=$(/usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["name"])' ansible/roles/kubernetes_components/tasks/kubelet.yml)
 readonly MIB=1048576 ESP_MIB=512
 # The role's paths (ansible/roles/first_boot/defaults/main.yml).
 fb_default() { /usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' ansible/roles/first_boot/defaults/main.yml "$1"; }
@@ -120,7 +122,17 @@ phase_image() {
     --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": [], "firmware_packages": [], "firmware_files": ["lolice/missing.fw"], "microcode_packages": [], "extra_packages": []}}}' \
     && check "worker.yml fails on a missing firmware file" false
   check "... naming the file" grep -q '/lib/firmware/lolice/missing.fw is missing' "$CONVERGE_WORK/hw-firmware.log"
-  cv_playbook build.log worker.yml --extra-vars "lolice_image_build=true" || vm_die "worker.yml (image build) failed"
+  cv_log "image build: a kubelet drop-in that sets KUBELET_EXTRA_ARGS (the field notes' --resolv-conf) fails the build"
+  in_vm_bench "$vm" 'mkdir -p /etc/systemd/system/kubelet.service.d && printf "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--resolv-conf=/run/systemd/resolve/resolv.conf\"\n" >/etc/systemd/system/kubelet.service.d/30-resolv-conf.conf'
+  cv_playbook kubelet-dropin.log worker.yml --extra-vars "lolice_image_build=true" --start-at-task "$KUBELET_GUARD_TASK" \
+    && check "worker.yml fails on a kubelet drop-in that sets KUBELET_EXTRA_ARGS" false
+  check "... naming the drop-in" grep -q '30-resolv-conf.conf sets KUBELET_EXTRA_ARGS' "$CONVERGE_WORK/kubelet-dropin.log"
+  in_vm_bench "$vm" 'rm /etc/systemd/system/kubelet.service.d/30-resolv-conf.conf'
+
+  # The way to a --resolv-conf: the KubeletConfiguration field (merged), plus one flag of its own.
+  cv_playbook build.log worker.yml --extra-vars "lolice_image_build=true" \
+    --extra-vars '{"kubernetes_components_kubelet_config_extra": {"resolvConf": "/run/systemd/resolve/resolv.conf"}, "kubernetes_components_kubelet_extra_args": ["--v=2"]}' \
+    || vm_die "worker.yml (image build) failed"
   check "hardware profile checked: the module is in every installed kernel" grep -q 'virtio_net in ' "$CONVERGE_WORK/build.log"
 
   cv_log "image build: files written, units enabled, nothing started, loaded, applied or reloaded"
@@ -206,7 +218,8 @@ fb_first_boot() {
     check "$vm: network-online reached without a wait-online timeout" in_vm "$vm" 'systemctl is-active systemd-networkd-wait-online'
     check "$vm: overlay and br_netfilter loaded, sysctls set at boot" in_vm "$vm" 'grep -q "^overlay " /proc/modules && grep -q "^br_netfilter " /proc/modules && test "$(sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables | sort -u)" = 1'
     check "$vm: static address and default route on the chosen port" in_vm "$vm" 'ip -4 route show default | grep -q "via 10.0.2.2 .*proto static"'
-    check "$vm: crio and kubelet started at boot, kubelet with exactly one --node-ip=10.0.2.15" in_vm "$vm" 'systemctl is-active crio && systemctl is-active kubelet && test "$(grep -c "^--node-ip=" /run/kubelet-standin/args)" = 1 && grep -qx -- "--node-ip=10.0.2.15" /run/kubelet-standin/args'
+    check "$vm: crio and kubelet started at boot, kubelet with exactly one --node-ip=10.0.2.15, the extra flag after it" in_vm "$vm" 'systemctl is-active crio && systemctl is-active kubelet && test "$(grep -c "^--node-ip=" /run/kubelet-standin/args)" = 1 && grep -qx -- "--node-ip=10.0.2.15" /run/kubelet-standin/args && grep -qx -- "--v=2" /run/kubelet-standin/args'
+    check "$vm: resolvConf in the KubeletConfiguration drop-in, beside the cluster DNS (fields merged, no flag)" in_vm "$vm" 'grep -qx "resolvConf: /run/systemd/resolve/resolv.conf" /etc/kubernetes/kubelet.conf.d/20-cluster.conf && grep -q "^clusterDNS:" /etc/kubernetes/kubelet.conf.d/20-cluster.conf'
     check "$vm: the grower by hand on the full root: already-full, exit 0, partition table unchanged" in_vm "$vm" \
       "before=\$(sfdisk -d /dev/$disk_name) && LOLICE_GROW_ROOT_MARKER=/run/grow-again $grower && grep -qx result=already-full /run/grow-again && test \"\$(sfdisk -d /dev/$disk_name)\" = \"\$before\""
   fi
