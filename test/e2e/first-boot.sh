@@ -62,10 +62,11 @@ fb_make_image() {
   # GPT + alignment (1 MiB), BIOS boot, ESP, root, backup GPT (1 MiB, rounded).
   total=$(((2 + ESP_MIB + 1) * MIB + sectors * 512))
   truncate -s "$total" "$out"
-  sgdisk -q -o -n 1:2048:+1M -t 1:EF02 -c 1:bios -n 2:0:+${ESP_MIB}M -t 2:EF00 -c 2:esp \
-    -n "3:0:+$sectors" -t 3:8300 -c 3:root "$out" >/dev/null
+  sgdisk -o -n 1:2048:+1M -t 1:EF02 -c 1:bios -n 2:0:+${ESP_MIB}M -t 2:EF00 -c 2:esp \
+    -n "3:0:+$sectors" -t 3:8300 -c 3:root "$out" >/dev/null 2>&1 || vm_die "sgdisk could not lay out the image"
   local p3
   p3=$(sgdisk -i 3 "$out" | awk '/^First sector:/ {print $3}')
+  [[ $p3 =~ ^[0-9]+$ && $p3 -gt 2048 ]] || vm_die "the image has no root partition 3"
   dd if="$bench" of="$out" bs=4M iflag=skip_bytes,count_bytes oflag=seek_bytes conv=sparse,notrunc status=none \
     skip=$((first * 512)) seek=$((p3 * 512)) count=$((sectors * 512))
   echo "$total"
