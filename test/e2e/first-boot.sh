@@ -39,8 +39,12 @@ cv_standins_start
 cv_write_vars
 
 admin=$(cv_fact admin_user)
-# The kubernetes_components task that checks the kubelet's drop-ins (the run that must fail starts there).
-KUBELET_GUARD_TASK=$(/usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["name"])' ansible/roles/kubernetes_components/tasks/kubelet.yml)
+# The first task of the checks that must fail the build (those runs start there; no need to
+# install anything to prove that a check fails): hardware_support's module and firmware checks,
+# kubernetes_components' check of the kubelet's flags and drop-ins.
+first_task() { /usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["name"])' "$1"; }
+HW_CHECK_TASK=$(first_task ansible/roles/hardware_support/tasks/check.yml)
+KUBELET_GUARD_TASK=$(first_task ansible/roles/kubernetes_components/tasks/kubelet.yml)
 readonly MIB=1048576 ESP_MIB=512
 # The role's paths (ansible/roles/first_boot/defaults/main.yml).
 fb_default() { /usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' ansible/roles/first_boot/defaults/main.yml "$1"; }
@@ -115,11 +119,11 @@ phase_image() {
   cv_write_inventory "$vm"
 
   cv_log "image build: a hardware profile whose module or firmware file is missing fails the build"
-  cv_playbook hw-module.log worker.yml --extra-vars "lolice_image_build=true" \
+  cv_playbook hw-module.log worker.yml --extra-vars "lolice_image_build=true" --start-at-task "$HW_CHECK_TASK" \
     --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": ["lolice_no_such_module"], "firmware_packages": [], "firmware_files": [], "microcode_packages": [], "extra_packages": []}}}' \
     && check "worker.yml fails on a missing module" false
   check "... naming the module" grep -q 'lolice_no_such_module' "$CONVERGE_WORK/hw-module.log"
-  cv_playbook hw-firmware.log worker.yml --extra-vars "lolice_image_build=true" \
+  cv_playbook hw-firmware.log worker.yml --extra-vars "lolice_image_build=true" --start-at-task "$HW_CHECK_TASK" \
     --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": [], "firmware_packages": [], "firmware_files": ["lolice/missing.fw"], "microcode_packages": [], "extra_packages": []}}}' \
     && check "worker.yml fails on a missing firmware file" false
   check "... naming the file" grep -q '/lib/firmware/lolice/missing.fw is missing' "$CONVERGE_WORK/hw-firmware.log"
@@ -153,11 +157,13 @@ phase_image() {
   BUILD_IDENTITY=$(in_vm_bench "$vm" 'cat /etc/machine-id; for k in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf "$k" | cut -d" " -f2; done')
   node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts seal >"$CONVERGE_WORK/seal.sh"
   vm_scp "$vm" "$CONVERGE_WORK/seal.sh" /tmp/seal.sh
-  cv_bench "$vm" "sudo -n sh -eux /tmp/seal.sh" >"$CONVERGE_WORK/seal.log" 2>&1 ||
-    { tail -n 30 "$CONVERGE_WORK/seal.log" >&2; vm_die "the sealing script failed"; }
-  check "sealed: no host keys, empty machine-id, cloud-init cleaned (stand-in called), admin password locked" \
-    in_vm_bench "$vm" "! ls /etc/ssh/ssh_host_* 2>/dev/null && test ! -s /etc/machine-id && grep -qx 'cloud-init clean --logs' /var/log/cloud-init-standin.log && passwd -S $admin | awk '{exit \$2 != \"L\"}'"
-  cv_bench "$vm" "$(node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts shutdown)" 2>/dev/null || true
+  # One SSH session, as Packer's provisioner and shutdown command share one connection: once the
+  # host keys are gone, sshd accepts no new one.
+  local sealed="! ls /etc/ssh/ssh_host_* 2>/dev/null && test ! -s /etc/machine-id && grep -qx 'cloud-init clean --logs' /var/log/cloud-init-standin.log && passwd -S $admin | awk '{exit \$2 != \"L\"}'"
+  cv_bench "$vm" "sudo -n sh -eux /tmp/seal.sh && echo 'SEAL: done' && if sudo -n sh -c $(printf '%q' "$sealed"); then echo 'SEAL: checked'; fi && $(node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts shutdown)" \
+    >"$CONVERGE_WORK/seal.log" 2>&1 || true
+  grep -qx 'SEAL: done' "$CONVERGE_WORK/seal.log" || { tail -n 30 "$CONVERGE_WORK/seal.log" >&2; vm_die "the sealing script failed"; }
+  check "sealed: no host keys, empty machine-id, cloud-init cleaned (stand-in called), admin password locked" grep -qx 'SEAL: checked' "$CONVERGE_WORK/seal.log"
   vm_wait_exit "$vm" 180
   cv_log "image: sealed and powered off"
 }
@@ -207,7 +213,7 @@ fb_first_boot() {
   [[ $bus == nvme ]] && rootdev=nvme0n1p3
   disk_name=${rootdev%p3}; disk_name=${disk_name%3}
   check "$vm: booted by $firmware from the $bus disk (root on $rootdev)" in_vm "$vm" "$efi && test \"\$(findmnt -no SOURCE /)\" = /dev/$rootdev"
-  check "$vm: root partition and file system fill the disk; GPT backup header at its end" in_vm "$vm" "$FILLS_DISK"
+  fb_check "$vm: root partition and file system fill the disk; GPT backup header at its end" in_vm "$vm" "$FILLS_DISK"
   check "$vm: $grow_unit ran once and recorded 'grown' in $marker; logged in the journal" in_vm "$vm" \
     "grep -qx result=grown $marker && journalctl -b -u $grow_unit | grep -q 'lolice-grow-root: grown'"
   check "$vm: new machine-id and SSH host keys (not the build's)" fb_new_identity "$vm"
@@ -223,6 +229,18 @@ fb_first_boot() {
     check "$vm: resolvConf in the KubeletConfiguration drop-in, beside the cluster DNS (fields merged, no flag)" in_vm "$vm" 'grep -qx "resolvConf: /run/systemd/resolve/resolv.conf" /etc/kubernetes/kubelet.conf.d/20-cluster.conf && grep -q "^clusterDNS:" /etc/kubernetes/kubelet.conf.d/20-cluster.conf'
     check "$vm: the grower by hand on the full root: already-full, exit 0, partition table unchanged" in_vm "$vm" \
       "before=\$(sfdisk -d /dev/$disk_name) && LOLICE_GROW_ROOT_MARKER=/run/grow-again $grower && grep -qx result=already-full /run/grow-again && test \"\$(sfdisk -d /dev/$disk_name)\" = \"\$before\""
+  fi
+}
+
+# fb_check DESCRIPTION COMMAND...: check, and on failure the command's output (the VM is gone afterwards).
+fb_check() {
+  local what=$1 out; shift
+  if out=$("$@" 2>&1); then
+    echo "  ok: $what" >&2
+  else
+    echo "  FAIL: $what" >&2
+    printf '%s\n' "$out" | tail -n 20 | sed 's/^/  | /' >&2
+    CONVERGE_FAILED=$((CONVERGE_FAILED + 1))
   fi
 }
 
