@@ -34,7 +34,7 @@ export function loadRepoModel(root: string = REPO_ROOT): Cluster {
   }
 }
 
-export type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+export type Mutable<T> = T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
 
 /** A deep copy of `c` changed by `edit` (not validated: validation tests build broken models with it). */
 export function variant(c: Cluster, edit: (m: Mutable<Cluster>) => void): Cluster {

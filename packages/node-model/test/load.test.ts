@@ -37,7 +37,7 @@ describe('loadModelFile', () => {
   });
 
   it.each([
-    ['a syntax error', `export const ${MODEL_EXPORT} = { name: 'x', nodes: [ };\n`, /cannot be loaded: /],
+    ['a syntax error', `export const ${MODEL_EXPORT} = {\n  name: 'x',,\n};\n`, /cannot be loaded: line 2, column \d+: Expected identifier but found ","$/],
     ['no export of the model', `export const other = ${JSON.stringify(exampleCluster)};\n`, new RegExp(`has no export "${MODEL_EXPORT}"`)],
     ['a getter that throws', `export const ${MODEL_EXPORT} = { get name(): string { throw new Error('boom'); } };\n`, /"lolice" cannot be read as data: boom$/],
     ['a circular structure', `const c: Record<string, unknown> = {}; c.self = c; export const ${MODEL_EXPORT} = c;\n`, /cannot be read as data: Converting circular structure to JSON/],
