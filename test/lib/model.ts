@@ -107,7 +107,7 @@ export function kubernetesVersionsAt(c: Cluster, minor: string, patch: number): 
   return { minor, kubeadm: at(v.kubeadm), kubelet: at(v.kubelet), kubectl: at(v.kubectl), crio: at(v.crio) };
 }
 
-/** The next Kubernetes minor of `c` (e.g. 1.35 -> 1.36). */
+/** The next Kubernetes minor of `c` (e.g. 1.9 -> 1.10). */
 export const nextMinor = (c: Cluster): string => {
   const [major, minor] = c.kubernetes.versions.minor.split('.').map(Number);
   return `${major}.${minor + 1}`;

@@ -272,7 +272,7 @@ describe('AWS and GitHub names', () => {
     `${bucket}-`,
     `${bucket}.`,
     'a_b',
-    '192.168.5.4',
+    '198.51.100.4',
     `xn--${bucket}`,
     `sthree-${bucket}`,
     `amzn-s3-demo-${bucket}`,

@@ -8,7 +8,8 @@
 #   <out>/www/download.opensuse.org/repositories/isv:/cri-o:/stable:/v<minor>/deb/   cri-o
 #
 # each with Packages, Release, InRelease and the armored signing key Release.key.
-# Versions come from the generated ansible/inventories/production/group_vars/workers.yml.
+# Versions come from the generated ansible/inventories/production/group_vars/workers.yml: the
+# repositories' minors (kubernetes_version, crio_version) and the package pins.
 # The Kubernetes repository also holds the next patch release of each package, so the test
 # can show that the pins (not "newest wins") decide what is installed.
 #
@@ -31,7 +32,7 @@ fact() {
   /usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' "$group_vars" "$1"
 }
 
-# next_patch 1.32.0-1.1 -> 1.32.1-1.1
+# next_patch <major>.<minor>.<patch>-<revision> -> <major>.<minor>.<patch + 1>-<revision>
 next_patch() {
   local upstream=${1%%-*} revision=${1#*-}
   echo "${upstream%.*}.$((${upstream##*.} + 1))-$revision"
@@ -78,8 +79,8 @@ main() {
   require_cmd dpkg-deb dpkg-scanpackages gpg gpgconf sha256sum
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
-  local minor crio kubeadm kubelet kubectl
-  minor=$(fact kubernetes_version) crio=$(fact crio_version)
+  local minor crio crio_package kubeadm kubelet kubectl
+  minor=$(fact kubernetes_version) crio=$(fact crio_version) crio_package=$(fact crio_package_version)
   kubeadm=$(fact kubernetes_kubeadm_version) kubelet=$(fact kubernetes_kubelet_version) kubectl=$(fact kubernetes_kubectl_version)
 
   export GNUPGHOME=$out/gnupg
@@ -96,11 +97,11 @@ main() {
   build_deb kubeadm "$(next_patch "$kubeadm")" "$k8s"
   build_deb kubelet "$(next_patch "$kubelet")" "$k8s"
   build_deb kubectl "$(next_patch "$kubectl")" "$k8s"
-  build_deb cri-o "$crio.0-1.1" "$crio_dir"
+  build_deb cri-o "$crio_package" "$crio_dir"
   sign_repo "$k8s" "pkgs.k8s.io core:/stable:/v$minor"
   sign_repo "$crio_dir" "isv:cri-o:stable:v$crio"
   gpgconf --kill gpg-agent 2>/dev/null || true
-  log "Kubernetes $minor ($kubelet, and $(next_patch "$kubelet") to prove the pin) and CRI-O $crio.0-1.1 in $out/www"
+  log "Kubernetes $minor ($kubelet, and $(next_patch "$kubelet") to prove the pin) and CRI-O $crio_package in $out/www"
 }
 
 main "$@"
