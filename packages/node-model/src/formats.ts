@@ -51,8 +51,12 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
   'ubuntu-release': /^[0-9]{2}\.(04|10)(\.[0-9]+)?$/,
   /** sha256 digest: 64 lowercase hexadecimal digits. */
   sha256: /^[0-9a-f]{64}$/,
-  /** https URL that the WHATWG URL parser accepts. */
-  'https-url': (value) => /^https:\/\/[^\s/$.?#][^\s]*$/.test(value) && URL.canParse(value),
+  /**
+   * https URL that the WHATWG URL parser accepts, without the characters RFC 3986 never allows
+   * unencoded (" < > \\ ^ ` { | }) and without ' and $ (they end or expand a shell word): a URL
+   * reaches apt sources, HCL and shell steps as it is.
+   */
+  'https-url': (value) => /^https:\/\/[^\s/$.?#][^\s"'<>\\^`{|}$]*$/.test(value) && URL.canParse(value),
   /** 12-digit AWS account id. */
   'aws-account-id': /^[0-9]{12}$/,
   /** AWS region such as "ap-northeast-1". */

@@ -392,6 +392,19 @@ describe('the image', () => {
     expect(issuesAfter((c) => (c.image.isoUrl = c.image.isoUrl.replace('live-server', 'desktop')))).toEqual(only('image.isoUrl', 'iso-of-release'));
   });
 
+  it.each(['"', "'", '$(reboot)', '`id`', '<x>', '{x}', 'a|b', 'a\\b', 'a^b', 'a b'])('refuses an ISO URL with %j in it', (text) => {
+    expect(issuesAfter((c) => (c.image.isoUrl = c.image.isoUrl.replace('/ubuntu-', `/${text}/ubuntu-`)))).toEqual(only('image.isoUrl', 'https-url'));
+  });
+
+  it('accepts a URL with a query (a key server lookup)', () => {
+    const profile = multiPortProfile;
+    const source = { name: 'vendor', uri: 'https://apt.example.org/vendor', suite: 'stable', components: ['main'], keyUrl: 'https://keys.example.org/pks/lookup?op=get&search=0x0123', keyFingerprint: '0'.repeat(40) };
+    expect(issuesAfter((c) => (c.hardware[profile].extras!.aptSource = source))).toEqual([]);
+    expect(issuesAfter((c) => (c.hardware[profile].extras!.aptSource = { ...source, keyUrl: `${source.keyUrl}';id;'` }))).toEqual(
+      only(`hardware.${profile}.extras.aptSource.keyUrl`, 'https-url'),
+    );
+  });
+
   it('refuses a URL the URL parser cannot read (a rule, not a crash)', () => {
     expect(issuesAfter((c) => (c.image.isoUrl = 'https://[bad/ubuntu.iso'))).toEqual(only('image.isoUrl', 'https-url'));
   });
