@@ -49,7 +49,7 @@ const takenAddresses = (c: Cluster): Set<string> =>
 
 /**
  * A name no node has and none is reserved for: the workers' naming scheme continued
- * (`<stem><n>` after the highest number in use), as an operator would name the next machine.
+ * (`<stem><n>` with the smallest number not in use), as an operator would name the next machine.
  */
 export function freeNodeName(c: Cluster): string {
   const used = new Set(c.nodes.map((n) => n.name));
@@ -87,8 +87,11 @@ export function freeNodeAddress(c: Cluster): string {
 export function newWorker(c: Cluster): ClusterNode {
   const built = imageWorkerNodes(c);
   const sibling = built.find((n) => profileOf(c, n).wiredPorts === 1) ?? built[0];
-  const port = sibling.port?.name ? { port: { name: sibling.port.name } } : sibling.port?.mac ? { port: { mac: '02:00:5e:00:53:01' } } : {};
-  return { name: freeNodeName(c), ip: freeNodeAddress(c), role: 'worker', hardware: sibling.hardware, ...port };
+  const ip = freeNodeAddress(c);
+  // a locally administered MAC made of the address: no other node's
+  const mac = ['02', '00', ...ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
+  const port = sibling.port?.name ? { port: { name: sibling.port.name } } : sibling.port?.mac ? { port: { mac } } : {};
+  return { name: freeNodeName(c), ip, role: 'worker', hardware: sibling.hardware, ...port };
 }
 
 /** `c` with one more worker (newWorker) at the end of its nodes. */

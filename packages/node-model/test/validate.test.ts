@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { variant, type Mutable } from '../../../test/lib/model';
+import { freeNodeAddress, newWorker, variant, withNewWorker, withNextMinor, type Mutable } from '../../../test/lib/model';
 import {
   assertValidCluster,
   exampleCluster as example,
@@ -458,5 +458,18 @@ describe('shape', () => {
       c.admin.user = 'root';
     });
     expect(validateCluster(broken)).toEqual(only('admin.user', 'posix-user'));
+  });
+});
+
+describe('the test models built from a model (test/lib/model.ts)', () => {
+  it('add a worker the validation accepts, with a name and address nothing else has', () => {
+    for (const base of [example, variant(example, (c) => c.nodes.splice(example.nodes.findIndex((n) => !n.port && n.role === 'worker'), 1))]) {
+      const added = newWorker(base);
+      expect(validateCluster(withNewWorker(base)), added.name).toEqual([]);
+      expect(base.nodes.map((n) => n.name)).not.toContain(added.name);
+      expect([base.network.gateway, base.kubernetes.controlPlaneVip, base.kubernetes.clusterDns, ...base.nodes.map((n) => n.ip)]).not.toContain(added.ip);
+      expect(freeNodeAddress(withNewWorker(base))).not.toBe(added.ip);
+    }
+    expect(validateCluster(withNextMinor(example))).toEqual([]);
   });
 });
