@@ -9,7 +9,16 @@
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
-readonly NODE=golyat-1 BUILD=20250102-abcdef1
+# The first worker the image pipeline builds, and the versions its image installs, from the
+# generated files (the model's values): never literals here.
+group_var() { # group_var NAME: a variable of the generated group_vars/workers.yml
+  python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' \
+    ansible/inventories/production/group_vars/workers.yml "$1"
+}
+NODE=$(jq -er '.nodes[0]' generated/image-locations.json)
+KUBERNETES_VERSION=$(group_var kubernetes_kubelet_version)
+CRIO_VERSION=$(group_var crio_package_version)
+readonly NODE KUBERNETES_VERSION CRIO_VERSION BUILD=20250102-abcdef1
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/image-artifacts.XXXXXX")
 loops=() mounted=''
 passed=0 failed=0
@@ -57,7 +66,7 @@ image_make() {
 }
 
 # The post-processing environment as the image workflow sets it.
-readonly PP_ENV=("NODE_NAME=$NODE" KUBERNETES_VERSION=1.32.0-1.1 CRIO_VERSION=1.32 GIT_COMMIT=abcdef1 BUILD_TIME=2025-01-02T03:04:05Z)
+readonly PP_ENV=("NODE_NAME=$NODE" "KUBERNETES_VERSION=$KUBERNETES_VERSION" "CRIO_VERSION=$CRIO_VERSION" GIT_COMMIT=abcdef1 BUILD_TIME=2025-01-02T03:04:05Z)
 postprocess() { env "${PP_ENV[@]}" scripts/postprocess-image.sh "$@"; }
 
 # mapped_equal TARGET RAW BMAP: every range the block map lists is identical in TARGET and RAW.
@@ -90,15 +99,16 @@ section_postprocess() {
   local info=$out/image-info.json mapped
   mapped=$(($(sed -n 's/.*<MappedBlocksCount> *\([0-9]*\).*/\1/p' "$out/$NODE.img.bmap") * 4096))
   check "image-info.json: node, versions, commit, build time from the environment" jq_true \
-    '.node == "golyat-1" and .kubernetesVersion == "1.32.0-1.1" and .crioVersion == "1.32"
+    --arg node "$NODE" --arg k8s "$KUBERNETES_VERSION" --arg crio "$CRIO_VERSION" \
+    '.node == $node and .kubernetesVersion == $k8s and .crioVersion == $crio
      and .gitCommit == "abcdef1" and .buildTime == "2025-01-02T03:04:05Z"' "$info"
   check "image-info.json: names, sizes and sha256 of the files" jq_true \
     --arg sha "$(sha256sum "$out/$NODE.img.zst" | cut -d' ' -f1)" --argjson size "$(stat -c %s "$out/$NODE.img.zst")" \
     --arg bsha "$(sha256sum "$out/$NODE.img.bmap" | cut -d' ' -f1)" --argjson raw "$(stat -c %s "$raw")" \
-    --argjson mapped "$mapped" \
-    '.image == {file: "golyat-1.img.zst", bytes: $size, sha256: $sha, compressor: "zstd -10 --long=27"}
-     and .sha256File == "golyat-1.img.zst.sha256" and .bmap.file == "golyat-1.img.bmap" and .bmap.sha256 == $bsha
-     and .raw == {file: "golyat-1.img", bytes: $raw, mappedBytes: $mapped}' "$info"
+    --argjson mapped "$mapped" --arg node "$NODE" \
+    '.image == {file: "\($node).img.zst", bytes: $size, sha256: $sha, compressor: "zstd -10 --long=27"}
+     and .sha256File == "\($node).img.zst.sha256" and .bmap.file == "\($node).img.bmap" and .bmap.sha256 == $bsha
+     and .raw == {file: "\($node).img", bytes: $raw, mappedBytes: $mapped}' "$info"
   check "plain 'zstd -dc' (bmaptool 3.6's call) restores the raw image byte for byte" \
     bash -c "zstd -dc '$out/$NODE.img.zst' | cmp - '$raw'"
   check "the bmap lists a small part of the image (test image is sparse)" test $((mapped * 20)) -lt "$(stat -c %s "$raw")"
@@ -184,7 +194,7 @@ section_flash_file() {
   check "... byte for byte the raw image" cmp "$t" "$raw"
   check "... writing about the mapped bytes only (allocated <= 1.1 x mapped + 1 MiB)" \
     test "$(allocated "$t")" -le $(($(jq .raw.mappedBytes "$scratch/out/image-info.json") * 11 / 10 + 1048576))
-  check "... after verifying the sha256" grep -q 'verifying sha256 of golyat-1.img.zst' "$scratch/f.log"
+  check "... after verifying the sha256" grep -q "verifying sha256 of $NODE.img.zst" "$scratch/f.log"
   check "... showing progress" grep -Eq 'written [0-9]+ of [0-9]+ MiB \([0-9]+%\)' "$scratch/f.log"
   rm -f "$t"
 
@@ -239,7 +249,7 @@ section_flash_file() {
   expect 65 'does not match' "a corrupted download is refused (sha256)" \
     "$flash" --node "$NODE" --output "$scratch/never.img" --source-dir "$bad"
   check "... and nothing is written" test ! -e "$scratch/never.img"
-  expect 64 'unknown node golyat-9' "an unknown node is refused" "$flash" --node golyat-9 --output "$scratch/never.img" --source-dir "$bucket"
+  expect 64 "unknown node $NODE-unknown" "an unknown node is refused" "$flash" --node "$NODE-unknown" --output "$scratch/never.img" --source-dir "$bucket"
   expect 64 'expected latest or YYYYMMDD' "a malformed build id is refused" "$flash" --node "$NODE" --build last --output "$scratch/never.img" --source-dir "$bucket"
   expect 77 'not a block device' "--device on a regular file is refused" "$flash" --node "$NODE" --device "$raw" --source-dir "$bucket"
 

