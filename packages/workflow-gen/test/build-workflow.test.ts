@@ -1,6 +1,6 @@
 import { lolice, workers } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { ACTION_PINS, PACKER_CACHE_DIR, PACKER_DIR, renderBuildWorkflow, usesOf } from '../src';
+import { ACTION_PINS, ATTESTATION_BUNDLE, PACKER_CACHE_DIR, PACKER_DIR, renderBuildWorkflow, usesOf } from '../src';
 import { job, step, stepIndex, withGolyat4 } from './lib/fixtures';
 
 const workflow = renderBuildWorkflow(lolice);
@@ -36,10 +36,11 @@ describe('build-worker-images: jobs', () => {
     expect(build['timeout-minutes']).toBeLessThanOrEqual(180);
   });
 
-  it('grants id-token: write only to the job that reaches AWS, contents: read everywhere', () => {
+  it('grants id-token: write and attestations: write only to the job that reaches AWS and attests, contents: read everywhere', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(job(workflow, 'plan').permissions).toEqual({ contents: 'read' });
-    expect(build.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(build.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' });
+    expect(build.steps.some((s) => s.uses === usesOf(ACTION_PINS.attestBuildProvenance))).toBe(true);
     expect(build.steps.some((s) => s.uses === usesOf(ACTION_PINS.configureAwsCredentials))).toBe(true);
   });
 });
@@ -93,6 +94,21 @@ describe('build-worker-images: the build job', () => {
     expect(step(build, 'Upload to S3').if).toBe(aws.if);
     const other = renderBuildWorkflow({ ...lolice, aws: { ...lolice.aws, accountId: '123456789012', roleName: 'Other' } });
     expect(step(job(other, 'build'), 'Configure AWS').with!['role-to-assume']).toBe('arn:aws:iam::123456789012:role/Other');
+  });
+
+  it('attests the .zst, the .bmap and image-info.json after post-processing, on the publishing branch, and puts the bundle beside them before the upload', () => {
+    const attest = step(build, 'Attest the image files');
+    expect(attest.uses).toBe(usesOf(ACTION_PINS.attestBuildProvenance));
+    expect(ACTION_PINS.attestBuildProvenance.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(attest.with!['subject-path']).toBe('${{ env.OUT_DIR }}/*.img.zst\n${{ env.OUT_DIR }}/*.img.bmap\n${{ env.OUT_DIR }}/image-info.json');
+    expect(attest.if).toBe(step(build, 'Upload to S3').if);
+    const put = step(build, 'Put the attestation bundle');
+    expect(put.env).toEqual({ BUNDLE_PATH: `\${{ steps.${attest.id}.outputs.bundle-path }}` });
+    expect(put.run).toContain(`cp "\${BUNDLE_PATH}" "\${OUT_DIR}/${ATTESTATION_BUNDLE}"`);
+    expect(put.if).toBe(attest.if);
+    expect(stepIndex(build, 'Post-process')).toBeLessThan(stepIndex(build, 'Attest the image files'));
+    expect(stepIndex(build, 'Attest the image files')).toBeLessThan(stepIndex(build, 'Put the attestation bundle'));
+    expect(stepIndex(build, 'Put the attestation bundle')).toBeLessThan(stepIndex(build, 'Upload to S3'));
   });
 
   it('uploads with aws s3 cp and never as a GitHub artifact', () => {
