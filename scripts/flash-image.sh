@@ -66,6 +66,7 @@ EOF
 opts_parse() {
   node='' device='' output='' build=latest source_dir='' endpoint='' download_dir=''
   bucket='' prefix='' key_template='' region='' force=0 yes=0 verify_ranges=0 allow_unattested=0
+  gh_ok=0 bundle_fetched=0 unattested=0
   while (($#)); do
     case $1 in
       -h | --help) usage; exit 0 ;;
@@ -160,20 +161,26 @@ build_key() {
   echo "${key//\{build\}/$build}"
 }
 
-# fetch FILE: makes $dl/FILE available: from S3 into the download directory, or, from
-# --source-dir, in place (local files are read where they are, not copied).
-fetch() {
+# fetch_try FILE: makes $dl/FILE available: from S3 into the download directory, or, from
+# --source-dir, in place (local files are read where they are, not copied). On failure
+# it prints why on stdout and returns 1; fetch FILE exits 66 instead.
+fetch_try() {
   local key
   key=$(build_key)$1
   if [[ -n $source_dir ]]; then
-    [[ -f $dl/$1 ]] || die "$EX_NOINPUT" "not found: $dl/$1"
+    [[ -f $dl/$1 ]] || { echo "not found: $dl/$1"; return 1; }
     log "found $dl/$1"
   else
     local -a aws=(aws s3 cp --region "$region")
     [[ -z $endpoint ]] || aws+=(--endpoint-url "$endpoint")
     log "downloading s3://$bucket/$key"
-    "${aws[@]}" "s3://$bucket/$key" "$dl/$1" >&2 || die "$EX_NOINPUT" "download of s3://$bucket/$key failed"
+    "${aws[@]}" "s3://$bucket/$key" "$dl/$1" >&2 || { echo "download of s3://$bucket/$key failed"; return 1; }
   fi
+}
+
+fetch() {
+  local why
+  why=$(fetch_try "$1") || die "$EX_NOINPUT" "$why"
 }
 
 # info FIELD: a field of the downloaded image-info.json (only after image_info_schema_check).
@@ -201,38 +208,37 @@ attestation_ready() {
 
 # attestation_verify FILE...: each FILE is a subject of the build's attestation, signed by
 # the model repository's image workflow. Refuses (65, or 66 without a bundle) unless
-# --allow-unattested, which warns once, loudly, and goes on.
+# --allow-unattested, which warns once, loudly, and goes on without further checks of it.
 attestation_verify() {
-  local f failure=''
+  local f why
+  ((!unattested)) || return 0
   if ((!gh_ok)); then
-    failure="gh with 'gh attestation' is not installed"
-  elif [[ -z ${bundle_fetched:-} ]]; then
-    if fetch "$bundle" 2>"$dl/.fetch.log"; then
-      bundle_fetched=1
-    else
-      ((allow_unattested)) || die "$EX_NOINPUT" "no attestation bundle $bundle for $node ($build): $(tail -n 1 "$dl/.fetch.log"); refusing an unattested build (--allow-unattested writes it anyway)"
-      failure="no attestation bundle $bundle"
-    fi
-    rm -f "$dl/.fetch.log"
+    unattested "gh with 'gh attestation' is not installed"
+    return
   fi
-  if [[ -z $failure ]]; then
-    for f in "$@"; do
-      log "verifying the attestation of $f (signer $signer_workflow)"
-      if ! gh attestation verify "$dl/$f" --bundle "$dl/$bundle" --repo "$repository" \
-        --signer-workflow "$signer_workflow" >"$dl/.verify.log" 2>&1; then
-        sed "s/^/$LOG_PREFIX:   gh: /" "$dl/.verify.log" | tail -n 20 >&2
-        rm -f "$dl/.verify.log"
-        ((allow_unattested)) || die "$EX_DATAERR" "attestation verification failed for $f: it is not what $signer_workflow built; refusing it"
-        failure="verification failed for $f"
-        break
-      fi
-      rm -f "$dl/.verify.log"
-    done
+  if ((!bundle_fetched)); then
+    why=$(fetch_try "$bundle") || {
+      ((allow_unattested)) || die "$EX_NOINPUT" "no attestation bundle for $node ($build): $why; refusing an unattested build (--allow-unattested writes it anyway)"
+      unattested "no attestation bundle ($why)"
+      return
+    }
+    bundle_fetched=1
   fi
-  if [[ -n $failure && -z ${warned:-} ]]; then
-    warned=1
-    log "WARNING: --allow-unattested: $failure: NOTHING PROVES THIS IMAGE WAS BUILT BY $signer_workflow; whoever can write to its location chooses what is written to ${device:-$output}"
-  fi
+  for f in "$@"; do
+    log "verifying the attestation of $f (signer $signer_workflow)"
+    gh attestation verify "$dl/$f" --bundle "$dl/$bundle" --repo "$repository" \
+      --signer-workflow "$signer_workflow" >"$work/verify.log" 2>&1 && continue
+    sed "s/^/$LOG_PREFIX:   gh: /" "$work/verify.log" | tail -n 20 >&2
+    ((allow_unattested)) || die "$EX_DATAERR" "attestation verification failed for $f: nothing proves that $signer_workflow built it; refusing it"
+    unattested "attestation verification failed for $f"
+    return
+  done
+}
+
+# unattested WHY: the one loud warning of --allow-unattested.
+unattested() {
+  unattested=1
+  log "WARNING: --allow-unattested: $1: NOTHING PROVES THIS IMAGE WAS BUILT BY $signer_workflow; whoever can write to its location chooses what is written to ${device:-$output}"
 }
 
 download_verify() {
@@ -289,15 +295,14 @@ progress() {
 segment_write() {
   local target=$1 n=$2 count=$3 roff=$4 rlen=$5 off=$6 len=$7 sha=$8 got extra sum
   local what="segment $n of $count (raw offset $roff, $rlen bytes)"
-  local -a piped
+  local -a piped=(0 0 0 0)
   sha256sum <"$work/hash.fifo" >"$work/hash" &
   hasher=$!
   dd if="$dl/$image" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=4M status=none |
     zstd -dcq 2>"$work/zstd.log" |
     tee "$work/hash.fifo" |
     { LC_ALL=C dd of="$target" conv=notrunc oflag=seek_bytes seek="$roff" iflag=fullblock,count_bytes \
-      count="$rlen" "${out[@]}" 2>"$work/dd.log" && wc -c >"$work/extra"; }
-  piped=("${PIPESTATUS[@]}")
+      count="$rlen" "${out[@]}" 2>"$work/dd.log" && wc -c >"$work/extra"; } || piped=("${PIPESTATUS[@]}")
   wait "$hasher" || true
   hasher=''
   ((piped[0] == 0)) || die "$EX_IOERR" "reading $dl/$image failed at $what"

@@ -61,7 +61,7 @@ out_prepare() {
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# info_write: image-info.json from the environment, the files in $out and the frame index.
+# info_write: image-info.json from the environment, the files in $out_dir and the frame index.
 info_write() {
   # A file, not an argument: a fragmented image's index can outgrow one argument's 128 KiB.
   jq -Rnc '[inputs | split(" ") | {kind: .[0], rawOffset: (.[1] | tonumber), rawLength: (.[2] | tonumber), offset: (.[3] | tonumber), length: (.[4] | tonumber)}
@@ -70,11 +70,11 @@ info_write() {
   jq -n \
     --arg node "$NODE_NAME" --arg kubernetes "$KUBERNETES_VERSION" --arg crio "$CRIO_VERSION" \
     --arg commit "$GIT_COMMIT" --arg time "$BUILD_TIME" \
-    --arg image "$image" --argjson imageBytes "$(stat -c %s "$out/$image")" --arg imageSha "$image_sha" \
-    --arg sums "$sums" --arg bmap "$bmap" --argjson bmapBytes "$(stat -c %s "$out/$bmap")" \
-    --arg bmapSha "$(sha256_of "$out/$bmap")" --arg compressor "zstd ${ARTIFACT_LEVEL[*]}" \
+    --arg image "$image" --argjson imageBytes "$(stat -c %s "$out_dir/$image")" --arg imageSha "$image_sha" \
+    --arg sums "$sums" --arg bmap "$bmap" --argjson bmapBytes "$(stat -c %s "$out_dir/$bmap")" \
+    --arg bmapSha "$(sha256_of "$out_dir/$bmap")" --arg compressor "zstd ${ARTIFACT_LEVEL[*]}" \
     --arg raw "$NODE_NAME.img" --argjson rawBytes "$(stat -c %s "$raw")" \
-    --argjson mapped "$(sparse_mapped_bytes "$out/$bmap")" \
+    --argjson mapped "$(sparse_mapped_bytes "$out_dir/$bmap")" \
     --slurpfile frames "$work/frames.json" \
     '{
       node: $node, kubernetesVersion: $kubernetes, crioVersion: $crio,
@@ -84,7 +84,7 @@ info_write() {
       bmap: { file: $bmap, bytes: $bmapBytes, sha256: $bmapSha },
       raw: { file: $raw, bytes: $rawBytes, mappedBytes: $mapped },
       frames: $frames[0]
-    }' >"$out/image-info.json"
+    }' >"$out_dir/image-info.json"
 }
 
 # on_signal NAME CODE: the traps of SIGINT and SIGTERM; cleanup() does the rest.
@@ -100,9 +100,9 @@ cleanup() {
   [[ -z ${work:-} ]] || rm -rf "$work"
   ((status != 0)) && [[ -n ${created:-} ]] || return 0
   # Leave no half-made artifact that could be mistaken for a good one.
-  rm -f "${created[@]/#/$out/}"
-  what="removed the partial outputs from $out"
-  if ((${made_out:-0})); then rmdir "$out" 2>/dev/null && what="removed $out"; fi
+  rm -f "${created[@]/#/$out_dir/}"
+  what="removed the partial outputs from $out_dir"
+  if ((${made_out:-0})); then rmdir "$out_dir" 2>/dev/null && what="removed $out_dir"; fi
   if [[ -n ${interrupted:-} ]]; then
     log "interrupted by $interrupted while post-processing $raw: $what"
   else
@@ -113,14 +113,14 @@ cleanup() {
 main() {
   [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
   (($# == 2)) || { usage >&2; exit "$EX_USAGE"; }
-  raw=$1 out=$2
+  raw=$1 out_dir=$2
   require_cmd bmaptool zstd jq sha256sum dd awk stat tee mkfifo
   trap cleanup EXIT
   trap 'on_signal SIGINT 130' INT
   trap 'on_signal SIGTERM 143' TERM
   env_check
   [[ -f $raw && -r $raw ]] || die "$EX_NOINPUT" "raw image $raw is not a readable regular file"
-  out_prepare "$out"
+  out_prepare "$out_dir"
   work=$(mktemp -d)
 
   image=$NODE_NAME.img.$ARTIFACT_EXTENSION sums=$NODE_NAME.img.$ARTIFACT_EXTENSION.sha256
@@ -130,20 +130,20 @@ main() {
   local t0=$SECONDS
   log "block map of $raw ($(($(stat -c %s "$raw") >> 20)) MiB)"
   # In the background: a signal's trap runs at once, not after the whole image is mapped.
-  bmaptool create -o "$out/$bmap" "$raw" &
+  bmaptool create -o "$out_dir/$bmap" "$raw" &
   child=$!
   wait "$child"
   child=''
   local mapped size
-  mapped=$(sparse_mapped_bytes "$out/$bmap") size=$(stat -c %s "$raw")
+  mapped=$(sparse_mapped_bytes "$out_dir/$bmap") size=$(stat -c %s "$raw")
   log "mapped: $((mapped >> 20)) of $((size >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
   ((mapped * 2 < size)) ||
     log "warning: most of the image is mapped: is it sparse? (copy it with cp --sparse=always, or trim it: fstrim / virt-sparsify)"
-  SPARSE_PROGRESS=postprocess SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out/$bmap" "$out/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
-  image_sha=$(sha256_of "$out/$image")
-  printf '%s  %s\n' "$image_sha" "$image" >"$out/$sums"
+  SPARSE_PROGRESS=postprocess SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out_dir/$bmap" "$out_dir/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
+  image_sha=$(sha256_of "$out_dir/$image")
+  printf '%s  %s\n' "$image_sha" "$image" >"$out_dir/$sums"
   info_write
-  log "done in $((SECONDS - t0)) s: $out/$image ($(($(stat -c %s "$out/$image") >> 20)) MiB), $sums, $bmap, image-info.json"
+  log "done in $((SECONDS - t0)) s: $out_dir/$image ($(($(stat -c %s "$out_dir/$image") >> 20)) MiB), $sums, $bmap, image-info.json"
 }
 
 main "$@"

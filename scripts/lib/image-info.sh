@@ -31,13 +31,13 @@ def constant(name):
     raise ValueError(f"{name} is not a JSON number")
 
 def where(path):
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path) or "(the document)"
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 def controls(node, path):
     """Strings (keys too) with control characters: never printed, never passed on."""
     if isinstance(node, str):
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in node):
-            yield f"{where(path)}: contains a control character"
+            yield f"{where(path)}: contains a control character (rule: no control characters)"
     elif isinstance(node, dict):
         for key, value in node.items():
             yield from controls(key, path + [key])
@@ -52,7 +52,7 @@ try:
     with open(sys.argv[2], encoding="utf-8") as f:
         doc = json.load(f, parse_constant=constant)
 except (ValueError, UnicodeDecodeError) as e:
-    print(f"not valid JSON: {str(e)[:200]}")
+    print(f": not valid JSON: {str(e)[:200]}")
     sys.exit(1)
 found = list(controls(doc, []))
 if not found:
