@@ -45,6 +45,7 @@ expect() {
   fi
 }
 jq_true() { jq -e "$@" >/dev/null; }
+quiet() { "$@" >"$scratch/quiet.log" 2>&1; }
 allocated() { echo $(($(stat -c %b "$1") * $(stat -c %B "$1"))); }
 
 # image_make FILE: a 512 MiB sparse GPT disk with an ext4 partition holding random and
@@ -368,7 +369,7 @@ section_flash_device() {
 # bucket_copy NAME: a copy of the stand-in bucket: hsrc (for --source-dir) and hb (its latest/).
 bucket_copy() {
   hsrc=$scratch/h-$1
-  rm -rf "$hsrc"
+  rm -rf "$hsrc" "$scratch/never.img" "$scratch/h.img"
   cp -r "$bucket" "$hsrc"
   hb=$hsrc/$(jq -r .prefix generated/image-locations.json)/$NODE/latest
 }
@@ -454,16 +455,24 @@ EOF
     flash_h --output "$never"
   check "... nothing written" test ! -e "$never"
 
-  # 2. Silent corruption: the audit's index-only edit (a data segment shifted by 512 bytes,
-  # a zero frame relabelled as data, the neighbours adjusted so that everything tiles).
+  # 2. Silent corruption: the audit's index-only edit. The last zero frame of a hole (4 KiB
+  # of zeros, a frame of its own) is relabelled as the start of the next data segment's
+  # frames, that segment made longer by as much and the next hole shorter: everything still
+  # tiles and lies in a data segment, but the segment's bytes land 4 KiB late (today's old
+  # writer wrote such an image and exited 0).
+  local k hole low c
   bucket_copy shift
-  tamper '[.frames | to_entries[] | select(.value.kind == "data") | .key] as $d | $d[1] as $k
-    | .frames[$k].rawOffset += 512 | .frames[$k - 1].rawLength += 512
-    | .frames[$k + 1].rawOffset += 512 | .frames[$k + 1].rawLength -= 512
-    | .frames[$k + 1].kind = "data" | .frames[$k + 1].sha256 = .frames[$k].sha256'
+  for k in $(jq -r '.frames | to_entries[] | select(.value.kind == "data" and .key > 0) | .key' "$hb/image-info.json"); do
+    hole=$(jq ".frames[$k - 1].rawLength" "$hb/image-info.json") low=$((hole & -hole))
+    ((hole != low)) && (($(jq ".frames[$k + 1].rawLength // 0" "$hb/image-info.json") > low)) && break
+  done
+  c=$(head -c "$low" /dev/zero | zstd -q -T0 "${ARTIFACT_LEVEL[@]}" -c | wc -c)
+  tamper --argjson k "$k" --argjson c "$c" --argjson low "$low" '.frames[$k - 1].length -= $c
+    | .frames[$k].offset -= $c | .frames[$k].length += $c | .frames[$k].rawLength += $low
+    | .frames[$k + 1].rawOffset += $low | .frames[$k + 1].rawLength -= $low'
   attest "$hb" # even as the build's own (signed) index
-  expect 65 'frame index does not match' "a data segment shifted by 512 bytes and a zero frame relabelled as data: refused" \
-    flash_h --output "$never"
+  expect 65 'does not start and end with ranges of the block map' \
+    "a zero frame relabelled as data, a data segment shifted by $low bytes: refused" flash_h --output "$never"
   check "... before anything is written" test ! -e "$never"
 
   # The writer checks every segment's SHA-256 while writing: a mismatch in segment 2 stops
@@ -496,7 +505,7 @@ EOF
   head -c 512K /dev/urandom | dd of="$holey" conv=notrunc status=none
   postprocess "$holey" "$scratch/holey" 2>/dev/null
   bucket_of "$scratch/holey" holey
-  check "an image ending in a hole, --output to a new file: exit 0" flash_h --output "$t"
+  check "an image ending in a hole, --output to a new file: exit 0" quiet flash_h --output "$t"
   check "... the file has the image's full size, $(stat -c %s "$holey") bytes" test "$(stat -c %s "$t")" -eq "$(stat -c %s "$holey")"
   check "... and is the image" cmp "$t" "$holey"
   rm -f "$t"
