@@ -414,7 +414,6 @@ main() {
   [[ -n $source_dir ]] || require_cmd aws
   locations_load
   attestation_ready
-  ((allow_unattested)) && ((gh_ok)) && log "note: --allow-unattested: a failing attestation check will only warn"
   if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
   trap cleanup EXIT
   trap 'on_signal SIGINT 130' INT
