@@ -48,7 +48,8 @@ Safety:
   --verify-ranges     write with bmaptool, which checks every range against the block map's
                       SHA-256 while writing (slower: it decompresses the whole image)
   --allow-unattested  write even when the attestation cannot be verified (no gh, no
-                      bundle, or verification fails): a loud warning, nothing else checked less
+                      bundle, or verification fails) after one loud warning; every
+                      other check still runs
   -h, --help          this text
 
 S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...); the
