@@ -51,7 +51,7 @@ with open(sys.argv[1], encoding="utf-8") as f:
 try:
     with open(sys.argv[2], encoding="utf-8") as f:
         doc = json.load(f, parse_constant=constant)
-except (ValueError, UnicodeDecodeError) as e:
+except (ValueError, UnicodeDecodeError, RecursionError) as e:
     print(f": not valid JSON: {str(e)[:200]}")
     sys.exit(1)
 found = list(controls(doc, []))

@@ -448,6 +448,7 @@ an unknown segment kind~.frames[1].kind = "code"~image-info.json\.frames\[1\]\.k
 a data segment without its sha256~del(.frames[0].sha256)~image-info.json\.frames\[0\]: 'sha256' is a required property
 an unknown field~.hook = "curl | sh"~image-info.json: Additional properties are not allowed \('hook' was unexpected\)
 another node's image~.node = "other-node"~image-info.json: node is other-node, not golyat-1
+3000 nested arrays (a parser's recursion)~.node = (reduce range(3000) as $i ("x"; [.]))~image-info.json: not valid JSON
 EOF
   bucket_copy notjson
   printf '{"node": "golyat-1", ' >"$hb/image-info.json"
