@@ -94,18 +94,19 @@ on_signal() {
 }
 
 cleanup() {
-  local status=$? what
+  local status=$? what=''
   trap - INT TERM
   [[ -z ${child:-} ]] || kill "$child" 2>/dev/null || true
   [[ -z ${work:-} ]] || rm -rf "$work"
-  ((status != 0)) && [[ -n ${created:-} ]] || return 0
-  # Leave no half-made artifact that could be mistaken for a good one.
-  rm -f "${created[@]/#/$out_dir/}"
-  what="removed the partial outputs from $out_dir"
-  if ((${made_out:-0})); then rmdir "$out_dir" 2>/dev/null && what="removed $out_dir"; fi
+  if ((status != 0)) && [[ -n ${created:-} ]]; then
+    # Leave no half-made artifact that could be mistaken for a good one.
+    rm -f "${created[@]/#/$out_dir/}"
+    what="removed the partial outputs from $out_dir"
+    if ((${made_out:-0})); then rmdir "$out_dir" 2>/dev/null && what="removed $out_dir"; fi
+  fi
   if [[ -n ${interrupted:-} ]]; then
-    log "interrupted by $interrupted while post-processing $raw: $what"
-  else
+    log "interrupted by $interrupted while post-processing ${raw:-}${what:+: $what}"
+  elif [[ -n $what ]]; then
     log "failed (exit $status): $what"
   fi
 }
