@@ -297,7 +297,7 @@ segment_write() {
   local target=$1 n=$2 count=$3 roff=$4 rlen=$5 off=$6 len=$7 sha=$8 got extra sum
   local what="segment $n of $count (raw offset $roff, $rlen bytes)"
   local -a piped=(0 0 0 0)
-  sha256sum <"$work/hash.fifo" >"$work/hash" &
+  sparse_sha256 <"$work/hash.fifo" >"$work/hash" &
   hasher=$!
   dd if="$dl/$image" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=4M status=none |
     zstd -dcq 2>"$work/zstd.log" |

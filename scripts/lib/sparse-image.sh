@@ -76,6 +76,15 @@ sparse_zero_frames() {
   done
 }
 
+# sparse_sha256: the SHA-256 of stdin, in hex at the start of its output line. OpenSSL's
+# when installed (it uses the CPU's SHA instructions: 3-4 times coreutils' speed here),
+# else coreutils' sha256sum.
+if command -v openssl >/dev/null; then
+  sparse_sha256() { openssl dgst -sha256 -r; }
+else
+  sparse_sha256() { sha256sum; }
+fi
+
 # sparse_compress RAW BMAP OUT CACHE-DIR COMPRESSOR...: writes to OUT the
 # concatenated frames that decompress to RAW, reading only its data segments.
 # COMPRESSOR reads stdin and writes stdout (e.g. zstd -q -T0 -10 --long=27 -c).
@@ -91,14 +100,14 @@ sparse_compress() {
   : >"$out"
   if [[ -n ${SPARSE_INDEX:-} ]]; then
     : >"$SPARSE_INDEX"
-    # Each data segment is read once: tee hands it to sha256sum through a FIFO.
+    # Each data segment is read once: tee hands it to sparse_sha256 through a FIFO.
     rm -f "$dir/hash.fifo" && mkfifo "$dir/hash.fifo"
   fi
   local at=0 end
   while read -r kind off len <&3; do
     if [[ $kind == data ]]; then
       if [[ -n ${SPARSE_INDEX:-} ]]; then
-        sha256sum <"$dir/hash.fifo" >"$dir/hash" &
+        sparse_sha256 <"$dir/hash.fifo" >"$dir/hash" &
         hasher=$!
         sparse_read "$raw" "$off" "$len" | tee "$dir/hash.fifo" | "$@" >>"$out"
         wait "$hasher"
