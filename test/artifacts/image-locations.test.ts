@@ -27,6 +27,17 @@ describe('renderImageLocations', () => {
     expect(keys).toEqual({ latest: '{prefix}/{node}/latest/', build: '{prefix}/{node}/builds/{build}/' });
   });
 
+  it('names the attestation bundle beside the files and the signer: the model\'s repository and its image workflow', () => {
+    // GIVEN a cluster whose OIDC role trusts another repository WHEN rendered
+    const cluster = variant(example, (c) => (c.aws.repository = 'someone/elsewhere'));
+    // THEN gh attestation verify checks against that repository's build-worker-images workflow
+    expect(renderImageLocations(cluster).attestation).toEqual({
+      bundle: 'attestation.sigstore.json',
+      repository: 'someone/elsewhere',
+      signerWorkflow: 'someone/elsewhere/.github/workflows/build-worker-images.yml',
+    });
+  });
+
   it('picks up a worker added to the model and a changed bucket', () => {
     // GIVEN one more worker and another bucket
     const cluster = variant(withNewWorker(example), (c) => (c.aws.bucket = `${example.aws.bucket}-next`));

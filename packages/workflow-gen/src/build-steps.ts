@@ -1,6 +1,6 @@
 import { s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
 import { ACTION_PINS, usesOf } from './pins';
-import { BUILD_PACKAGES, PACKER_CACHE_DIR, PACKER_DIR, POSTPROCESS_SCRIPT, rawImagePath } from './settings';
+import { ATTESTATION_BUNDLE, ATTESTED_FILES, BUILD_PACKAGES, PACKER_CACHE_DIR, PACKER_DIR, POSTPROCESS_SCRIPT, rawImagePath } from './settings';
 import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
 import type { Step } from './types';
 
@@ -67,6 +67,27 @@ const postprocess = (c: Cluster): Step => ({
   run: script(`bash ${POSTPROCESS_SCRIPT} "${rawImagePath('${NODE_NAME}')}" "\${OUT_DIR}"`, 'ls -l "${OUT_DIR}"'),
 });
 
+/**
+ * GitHub artifact attestation (SLSA build provenance, signed through Sigstore with the job's
+ * OIDC token) of the files the operator flashes: one attestation with each file as a subject.
+ * Only on the publishing branch: only its builds reach S3, where the bundle is stored.
+ */
+const attest = (c: Cluster): Step => ({
+  name: 'Attest the image files (GitHub artifact attestation)',
+  id: 'attest',
+  if: `github.ref == '${publishRef(c)}'`,
+  uses: usesOf(ACTION_PINS.attestBuildProvenance),
+  with: { 'subject-path': ATTESTED_FILES.map((f) => `\${{ env.OUT_DIR }}/${f}`).join('\n') },
+});
+
+/** The attestation's Sigstore bundle goes beside the files, so that the upload stores it under both keys. */
+const bundle = (c: Cluster): Step => ({
+  name: 'Put the attestation bundle beside the image files',
+  if: `github.ref == '${publishRef(c)}'`,
+  env: { BUNDLE_PATH: '${{ steps.attest.outputs.bundle-path }}' },
+  run: script(`cp "\${BUNDLE_PATH}" "\${OUT_DIR}/${ATTESTATION_BUNDLE}"`, 'ls -l "${OUT_DIR}"'),
+});
+
 const awsCredentials = (c: Cluster): Step => ({
   name: 'Configure AWS credentials (GitHub OIDC)',
   if: `github.ref == '${publishRef(c)}'`,
@@ -78,7 +99,7 @@ const awsCredentials = (c: Cluster): Step => ({
   },
 });
 
-/** Dated copy first: `latest` only moves once the build's own copy is complete. `aws s3 cp` uploads in parts. */
+/** Dated copy first: `latest` only moves once the build's own copy is complete (the attestation bundle included). `aws s3 cp` uploads in parts. */
 const upload = (c: Cluster): Step => ({
   name: 'Upload to S3 (dated build, then latest)',
   id: 'upload',
@@ -134,6 +155,8 @@ export const buildSteps = (c: Cluster): Step[] => [
   stamp(),
   packerBuild(),
   postprocess(c),
+  attest(c),
+  bundle(c),
   awsCredentials(c),
   upload(c),
   summary(c),

@@ -38,12 +38,12 @@ const planJob = (c: Cluster): Job => ({
   ],
 });
 
-/** One build per node: isolated failures, one run per node at a time, OIDC only here. */
+/** One build per node: isolated failures, one run per node at a time; OIDC (AWS, Sigstore) and attestations only here. */
 const buildJob = (c: Cluster): Job => ({
   name: 'Build ${{ matrix.node }}',
   needs: 'plan',
   'runs-on': RUNNER,
-  permissions: { contents: 'read', 'id-token': 'write' },
+  permissions: { contents: 'read', 'id-token': 'write', attestations: 'write' },
   'timeout-minutes': TIMEOUT_MINUTES.build,
   concurrency: { group: 'build-worker-image-${{ matrix.node }}', 'cancel-in-progress': false },
   strategy: { 'fail-fast': false, matrix: { node: '${{ fromJSON(needs.plan.outputs.nodes) }}' } },

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_NODES_CHOICE, controlPlane, exampleCluster as example, imageWorkerNodes, s3BuildPrefix, s3LatestPrefix } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { renderBuildWorkflow, s3Images } from '../src';
+import { ATTESTATION_BUNDLE, renderBuildWorkflow, s3Images } from '../src';
 import { job, step } from './lib/fixtures';
 import { runStep } from './lib/run-step';
 
@@ -92,6 +92,26 @@ describe('the upload step (against a stand-in aws command)', () => {
       writeFileSync(join(dir, 'bin', 'aws'), '#!/usr/bin/env bash\n# Stand-in for the AWS CLI that is denied.\nexit 1\n');
     };
     expect(runStep(step(build, 'Upload to S3').run!, stamped, failing).status).not.toBe(0);
+  });
+});
+
+describe('the attestation bundle step', () => {
+  const put = step(build, 'Put the attestation bundle');
+  // A stand-in for the bundle attest-build-provenance writes (its bundle-path output).
+  const withBundle = (dir: string) => {
+    outDir(dir);
+    writeFileSync(join(dir, 'temp', 'bundle.json'), '{"stand-in": "sigstore bundle"}\n');
+  };
+
+  it('copies the bundle into the output directory (so the upload stores it under both keys)', () => {
+    const r = runStep(put.run!, { ...stamped, BUNDLE_PATH: 'temp/bundle.json' }, withBundle);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(` ${ATTESTATION_BUNDLE.replace(/\./g, '\\.')}\n`));
+  });
+
+  it('fails the build when there is no bundle', () => {
+    const r = runStep(put.run!, { ...stamped, BUNDLE_PATH: 'temp/missing.json' }, outDir);
+    expect(r.status).not.toBe(0);
   });
 });
 

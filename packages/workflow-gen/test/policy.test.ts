@@ -53,6 +53,13 @@ describe('the workflow policy catches', () => {
     expect(rules(oneJob([aws], { contents: 'read', 'id-token': 'write' }))).toEqual([]);
   });
 
+  it('attestations: write only in a job that attests (which may also mint an OIDC token)', () => {
+    const aws = { name: 'aws', uses: usesOf(ACTION_PINS.configureAwsCredentials) };
+    expect(rules(oneJob([aws], { contents: 'read', 'id-token': 'write', attestations: 'write' }))).toEqual(['jobs.only.permissions least-permissions']);
+    const attest = { name: 'attest', uses: usesOf(ACTION_PINS.attestBuildProvenance) };
+    expect(rules(oneJob([attest], { contents: 'read', 'id-token': 'write', attestations: 'write' }))).toEqual([]);
+  });
+
   it('a build piped through tee without pipefail', () => {
     expect(rules(oneJob([{ name: 'x', run: 'packer build . | tee build.log\n' }]))).toEqual(['jobs.only.steps[0] pipefail-with-tee']);
   });
