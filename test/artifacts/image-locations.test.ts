@@ -24,7 +24,7 @@ describe('renderImageLocations', () => {
   it('spells out the bucket layout the image workflow uploads to and the lifecycle expires', () => {
     // GIVEN the lolice model WHEN rendered THEN the key templates are the documented layout
     const { keys } = renderImageLocations(lolice);
-    expect(keys).toEqual({ latest: '{prefix}/{node}/latest/', build: '{prefix}/{node}/builds/{build}/' });
+    expect(keys).toEqual({ latest: '{prefix}/{node}/latest/', build: '{prefix}/{node}/builds/{build}/', knownGood: '{prefix}/{node}/known-good' });
   });
 
   it('picks up a worker added to the model and a changed bucket', () => {

@@ -1,6 +1,6 @@
 import { lolice } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument, PolicyStatement } from '../src';
+import { BUILD_EXPIRY_TAG, knownGoodKey, type PolicyDocument, type PolicyStatement } from '../src';
 import { synthStack } from './support/cdktf';
 
 /** The policies exactly as Terraform will send them to IAM and S3: parsed from the synthesized stack. */
@@ -51,9 +51,9 @@ describe('the permissions of the build role', () => {
   const { permissions } = synthesizedPolicies();
   const allows = permissions.Statement.filter((s) => s.Effect === 'Allow');
 
-  it('allows exactly GetObject, PutObject and ListBucket, no wildcard action, no Deny or NotAction tricks', () => {
+  it('allows exactly GetObject, PutObject, PutObjectTagging and ListBucket, no wildcard action, no Deny or NotAction tricks', () => {
     expect(allows).toHaveLength(permissions.Statement.length);
-    expect(allows.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    expect(allows.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging']);
     for (const s of permissions.Statement) {
       expect(Object.keys(s).sort(), s.Sid).toEqual(expect.arrayContaining(['Action', 'Effect', 'Resource', 'Sid']));
       expect(s).not.toHaveProperty('NotAction');
@@ -62,12 +62,41 @@ describe('the permissions of the build role', () => {
     }
   });
 
-  it('reads and writes objects only under images/x86_64/ of the model bucket', () => {
+  const workers = lolice.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
+  const arn = `arn:aws:s3:::${lolice.aws.bucket}`;
+
+  it('reads and writes objects only under each worker\'s builds/ and latest/', () => {
     const objects = allows.filter((s) => actions(s).some((a) => a.endsWith('Object')));
     expect(objects).toHaveLength(1);
     expect(actions(objects[0]).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(resources(objects[0])).toEqual(['arn:aws:s3:::arch-worker-images/images/x86_64/*']);
+    expect(resources(objects[0])).toEqual(
+      workers.flatMap((n) => [`${arn}/${lolice.aws.imagePrefix}/${n}/builds/*`, `${arn}/${lolice.aws.imagePrefix}/${n}/latest/*`]),
+    );
     expect(objects[0].Condition).toBeUndefined();
+  });
+
+  it('may set the build expiry tag, and no other tag, on dated builds only, and never remove a tag', () => {
+    const tagging = allows.filter((s) => actions(s).some((a) => a.includes('Tagging')));
+    expect(tagging).toHaveLength(1);
+    expect(actions(tagging[0])).toEqual(['s3:PutObjectTagging']);
+    expect(resources(tagging[0])).toEqual(workers.map((n) => `${arn}/${lolice.aws.imagePrefix}/${n}/builds/*`));
+    expect(tagging[0].Condition).toEqual({
+      StringEquals: { [`s3:RequestObjectTag/${BUILD_EXPIRY_TAG.key}`]: BUILD_EXPIRY_TAG.value },
+      'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': [BUILD_EXPIRY_TAG.key] },
+    });
+    expect(JSON.stringify(permissions)).not.toMatch(/DeleteObject/);
+  });
+
+  it('cannot write a known-good pointer (marking a build known-good takes the operator\'s credentials)', () => {
+    // An IAM resource pattern as a regular expression: * matches anything, slashes included.
+    const matches = (pattern: string, value: string): boolean =>
+      new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+    const writable = allows.filter((s) => actions(s).includes('s3:PutObject')).flatMap(resources);
+    for (const node of workers) {
+      const pointer = `${arn}/${knownGoodKey(lolice.aws.imagePrefix, node)}`;
+      expect(writable.some((r) => matches(r, pointer)), pointer).toBe(false);
+      expect(writable.some((r) => matches(r, `${arn}/${lolice.aws.imagePrefix}/${node}/builds/20250102-abcdef1/x.img.zst`))).toBe(true);
+    }
   });
 
   it('lists the bucket only with a prefix under images/x86_64/', () => {
@@ -79,7 +108,7 @@ describe('the permissions of the build role', () => {
   });
 
   it('names no resource outside the model bucket', () => {
-    for (const r of allows.flatMap(resources)) expect(r).toMatch(/^arn:aws:s3:::arch-worker-images(\/images\/x86_64\/\*)?$/);
+    for (const r of allows.flatMap(resources)) expect(r).toMatch(/^arn:aws:s3:::arch-worker-images(\/images\/x86_64\/[a-z0-9-]+\/(builds|latest)\/\*)?$/);
   });
 });
 

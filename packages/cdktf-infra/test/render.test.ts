@@ -2,7 +2,7 @@ import fs, { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lolice } from '@lolice/node-model';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
+import { BUILD_EXPIRY_TAG, canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
 import { synthStack, withGolyat4 } from './support/cdktf';
 
 const PATH = `${TERRAFORM_DIR}/${TERRAFORM_FILE}`;
@@ -76,7 +76,7 @@ describe('render', () => {
       'expire-builds-golyat-4',
       'expire-noncurrent-versions',
     ]);
-    expect(rules[3].filter).toEqual([{ prefix: 'images/x86_64/golyat-4/builds/' }]);
+    expect(rules[3].filter).toEqual([{ and: [{ prefix: 'images/x86_64/golyat-4/builds/', tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }]);
     expect(JSON.stringify(out)).not.toContain('shanghai');
   });
 

@@ -11,7 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { lolice } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { addImageBucket, configFromCluster, STATE_BACKEND } from '../src';
+import { addImageBucket, configFromCluster, STATE_BACKEND, BUILD_EXPIRY_TAG } from '../src';
 import { synthScope, synthStack } from './support/cdktf';
 
 const BUCKET_REF = '${aws_s3_bucket.images.id}';
@@ -75,11 +75,11 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
     expect(policy.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
   });
 
-  it('expires each worker\'s dated builds after 90 days, and their noncurrent versions a day later, with a filter on its builds/ prefix', () => {
+  it('expires each worker\'s dated builds carrying the expiry tag after 90 days, and their noncurrent versions a day later', () => {
     const builds = ['golyat-1', 'golyat-2', 'golyat-3'].map((node) => ({
       id: `expire-builds-${node}`,
       status: 'Enabled',
-      filter: [{ prefix: `images/x86_64/${node}/builds/` }],
+      filter: [{ and: [{ prefix: `images/x86_64/${node}/builds/`, tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }],
       expiration: [{ days: 90 }],
       noncurrent_version_expiration: [{ noncurrent_days: 1 }],
     }));
@@ -93,7 +93,7 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
   });
 
   it('expires noncurrent versions after 90 days, aborts stale uploads, and expires no current latest/ object', () => {
-    const rules: { id: string; filter: { prefix: string }[]; expiration?: { days?: number }[] }[] =
+    const rules: { id: string; filter: { prefix?: string; and?: { prefix: string; tags: Record<string, string> }[] }[]; expiration?: { days?: number }[] }[] =
       tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
     expect(rules.find((r) => r.id === 'expire-noncurrent-versions')).toEqual({
       id: 'expire-noncurrent-versions',
@@ -106,7 +106,11 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
     for (const rule of rules) {
       expect(rule.filter, rule.id).toHaveLength(1);
       const expiresCurrent = rule.expiration?.some((e) => e.days !== undefined) ?? false;
-      if (expiresCurrent) expect(rule.filter[0].prefix, rule.id).toMatch(/^images\/x86_64\/[a-z0-9-]+\/builds\/$/);
+      // Only tagged objects of a builds/ prefix expire by age: never latest/, never the known-good build.
+      if (expiresCurrent) {
+        expect(rule.filter[0].and?.[0].prefix, rule.id).toMatch(/^images\/x86_64\/[a-z0-9-]+\/builds\/$/);
+        expect(rule.filter[0].and?.[0].tags, rule.id).toEqual({ [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value });
+      }
     }
   });
 
