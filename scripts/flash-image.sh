@@ -9,10 +9,14 @@ readonly LOG_PREFIX=flash
 source "$here/lib/common.sh"
 # shellcheck source=lib/sparse-image.sh source-path=SCRIPTDIR
 source "$here/lib/sparse-image.sh"
+# shellcheck source=lib/builds.sh source-path=SCRIPTDIR
+source "$here/lib/builds.sh"
 
 usage() {
   cat <<'EOF'
 Usage: flash-image.sh --node NODE (--device DEV | --output FILE) [options]
+       flash-image.sh --node NODE --list-builds
+       flash-image.sh --node NODE --mark-known-good BUILD
 
 Downloads the image of NODE (image-info.json, then the files it names), checks the
 SHA-256 of the image and of its block map against image-info.json and the .sha256 file,
@@ -24,6 +28,7 @@ Target (one of):
   --output FILE       a regular file (the raw image, sparse); must not exist yet
 Source:
   --build ID          `latest` (default) or a dated build YYYYMMDD-<sha7>
+  --known-good        the node's known-good build (see --mark-known-good)
   --source-dir DIR    read the files in place from DIR, laid out like the bucket
                       (DIR/<prefix>/<node>/latest/..., .../builds/<build>/...),
                       e.g. a local `aws s3 sync` copy, instead of S3
@@ -39,6 +44,13 @@ Safety:
   --verify-ranges     write with bmaptool, which checks every range against the block map's
                       SHA-256 while writing (slower: it decompresses the whole image)
   -h, --help          this text
+Builds (scripts/lib/builds.sh):
+  --list-builds       the node's dated builds: id, build time, commit, Kubernetes and CRI-O
+                      versions, and which one is latest and which one is known-good
+  --mark-known-good BUILD
+                      make BUILD the node's known-good build, with your own AWS credentials:
+                      the bucket's lifecycle then keeps its objects; the build it replaces
+                      expires as any other
 
 S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...).
 Exit codes: 64 usage, 65 checksum or metadata mismatch, 66 download failed,
@@ -298,6 +310,8 @@ cleanup() {
 }
 
 main() {
+  builds_dispatch "$@"
+  set -- "${BUILDS_ARGS[@]}"
   opts_parse "$@"
   require_cmd jq bmaptool zstd sha256sum lsblk awk
   [[ -n $source_dir ]] || require_cmd aws
