@@ -75,7 +75,15 @@ for pattern in sys.argv[1:]:
         sys.exit("not found in order: " + pattern)
     i += 1' "$@"
 }
-log_has() { grep -Eq -- "$2" "$CONVERGE_WORK/$1"; }
+# log_has LOG REGEX: the playbook log holds REGEX, once YAML's line folding, quoting and
+# escaping are undone (whitespace squeezed, quotes and backslashes dropped).
+log_has() {
+  python3 -c '
+import re, sys
+text = re.sub(r"\\\n\s*", "", open(sys.argv[1]).read())
+text = re.sub(r"\s+", " ", re.sub(r"[\\\"\x27]", "", text))
+sys.exit(0 if re.search(sys.argv[2], text) else 1)' "$CONVERGE_WORK/$1" "$2"
+}
 # no_change_calls: since the mark, no call that changes the node (cordon, drain, kubeadm, a package).
 no_change_calls() { ! calls_since | grep -Eq "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
 sources_at() { in_vm "$vm" "grep -q '/v$1/deb/' /etc/apt/sources.list.d/kubernetes.sources && grep -q '/v$2/deb/' /etc/apt/sources.list.d/cri-o.sources"; }
@@ -130,7 +138,7 @@ cv_log "4. kubeadm upgrade node told to fail"
 in_vm "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
 calls_mark
 if cv_playbook failed.log upgrade.yml; then check "a failing kubeadm upgrade node fails the rollout" false; else
-  check "a failing kubeadm upgrade node fails the rollout, naming the step" log_has failed.log 'stopped at the step "Run kubeadm upgrade node"'
+  check "a failing kubeadm upgrade node fails the rollout, naming the step" log_has failed.log 'stopped at the step Run kubeadm upgrade node'
 fi
 check "... and saying how to resume" log_has failed.log 'resume with the same command'
 check "... the node stays cordoned, marked by the upgrade" node_is "n['spec'].get('unschedulable') and n['metadata']['annotations'].get('$annotation') == '${new_v#v}'"
