@@ -8,7 +8,10 @@
 # generated group_vars (the target) and build-repos.sh's previous.yml (the start).
 #
 #   1. worker.yml and join.yml at the previous minor: a joined node, Ready at the old version;
-#      worker.yml with the model's versions leaves its packages to upgrade.yml
+#      worker.yml with the model's versions leaves its packages to upgrade.yml. worker.yml runs
+#      from its kubernetes_components role on (--start-at-task): the users and network roles do
+#      not touch what this test is about, and cost minutes under emulation (the converge test
+#      covers them)
 #   2. control plane still old: upgrade.yml refuses before touching the node
 #   3. control plane at the target: --check --diff shows the repository switch, changes nothing
 #   4. kubeadm upgrade node told to fail: the rollout stops, names the step, the node stays cordoned
@@ -55,14 +58,14 @@ vm=worker
 
 # cluster PYTHON: runs a statement on the stand-in cluster state `s` (a dict) in the VM.
 cluster() {
-  in_vm "$vm" "python3 -c 'import json, sys; p = \"/var/lib/lolice-standin/cluster.json\"; s = json.load(open(p)); exec(sys.argv[1]); json.dump(s, open(p, \"w\"), indent=2)' $(printf '%q' "$1")"
+  in_vm_bench "$vm" "python3 -c 'import json, sys; p = \"/var/lib/lolice-standin/cluster.json\"; s = json.load(open(p)); exec(sys.argv[1]); json.dump(s, open(p, \"w\"), indent=2)' $(printf '%q' "$1")"
 }
 # node_json: the worker's Node object, as the stand-in kubectl serves it (not logged as a call).
-node_json() { in_vm "$vm" "LOLICE_STANDIN_UNLOGGED=1 kubectl get node $node -o json"; }
+node_json() { in_vm_bench "$vm" "LOLICE_STANDIN_UNLOGGED=1 kubectl get node $node -o json"; }
 node_is() { node_json | python3 -c "import json, sys; n = json.load(sys.stdin); sys.exit(0 if ($1) else 1)"; }
-installed() { in_vm "$vm" "dpkg-query -W -f '\${Version}' $1"; }
-calls_mark() { mark=$(in_vm "$vm" "wc -l <$calls"); }
-calls_since() { in_vm "$vm" "tail -n +$((mark + 1)) $calls"; }
+installed() { in_vm_bench "$vm" "dpkg-query -W -f '\${Version}' $1"; }
+calls_mark() { mark=$(in_vm_bench "$vm" "wc -l <$calls"); }
+calls_since() { in_vm_bench "$vm" "tail -n +$((mark + 1)) $calls"; }
 # in_order REGEX...: the calls since the mark hold lines matching each REGEX, in this order.
 in_order() {
   calls_since | python3 -c '
@@ -77,6 +80,15 @@ for pattern in sys.argv[1:]:
 }
 # log_has LOG REGEX: the playbook log holds REGEX, once YAML's line folding, quoting and
 # escaping are undone (whitespace squeezed, quotes and backslashes dropped).
+# The test inventory: the VM as the worker and as the stand-in control-plane node, both
+# reached as the bench user (worker.yml's user role, which would create the admin, is skipped).
+write_inventory() {
+  local common='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null' host
+  host="ansible_host=127.0.0.1 ansible_port=${VM_PORT[$vm]} ansible_user=bench ansible_ssh_private_key_file=$VM_SSH_KEY ansible_ssh_common_args='$common'"
+  printf '[workers]\n%s %s\n\n[control_plane]\nstandin-control-plane %s\n' "$node" "$host" "$host" >"$CONVERGE_WORK/inventory.ini"
+}
+from_role=(--start-at-task 'kubernetes_components : Read the installed versions of the Kubernetes packages')
+
 log_has() {
   python3 -c '
 import re, sys
@@ -86,30 +98,30 @@ sys.exit(0 if re.search(sys.argv[2], text) else 1)' "$CONVERGE_WORK/$1" "$2"
 }
 # no_change_calls: since the mark, no call that changes the node (cordon, drain, kubeadm, a package).
 no_change_calls() { ! calls_since | grep -Eq "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
-sources_at() { in_vm "$vm" "grep -q '/v$1/deb/' /etc/apt/sources.list.d/kubernetes.sources && grep -q '/v$2/deb/' /etc/apt/sources.list.d/cri-o.sources"; }
+sources_at() { in_vm_bench "$vm" "grep -q '/v$1/deb/' /etc/apt/sources.list.d/kubernetes.sources && grep -q '/v$2/deb/' /etc/apt/sources.list.d/cri-o.sources"; }
 untouched() { test "$(installed kubelet)" = "$old_kubelet" && sources_at "$old_minor" "$old_crio" && node_is "not n['spec'].get('unschedulable')"; }
 failed_state() { ! calls_since | grep -q '^kubectl uncordon' && test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm"; }
 upgraded_state() {
   test "$(installed kubelet)" = "$new_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm" &&
     test "$(installed kubectl)" = "$new_kubectl" && [[ $(installed cri-o) == "$new_crio".* ]] &&
-    test "$(in_vm "$vm" 'apt-mark showhold | sort | xargs')" = 'cri-o kubeadm kubectl kubelet' && sources_at "$new_minor" "$new_crio"
+    test "$(in_vm_bench "$vm" 'apt-mark showhold | sort | xargs')" = 'cri-o kubeadm kubectl kubelet' && sources_at "$new_minor" "$new_crio"
 }
 dry_run_diff() { grep -Eq "^-URIs: .*/v$old_minor/deb/" "$CONVERGE_WORK/dry-run.log" && grep -Eq "^\+URIs: .*/v$new_minor/deb/" "$CONVERGE_WORK/dry-run.log"; }
-replaced() { ! node_json && in_vm "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
+replaced() { ! node_json && in_vm_bench "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
 
 # ---------------------------------------------------------------- 1. a joined node at the previous minor
 disk=$(vm_disk_overlay "$vm")
 vm_start "$vm" --disk "$disk:virtio"
 vm_wait_ssh "$vm" 600
 cv_prepare "$vm"
-cv_write_inventory "$vm"
+write_inventory
 cv_log "1. worker.yml and join.yml at Kubernetes $old_minor (the previous minor series)"
-cv_playbook worker-old.log worker.yml --extra-vars "@$previous" || vm_die "worker.yml at $old_minor failed"
-in_vm "$vm" "mkdir -p /var/lib/lolice-standin && printf '%s' '{\"serverVersion\": \"$old_v\", \"localNode\": \"$node\", \"nodes\": {\"standin-control-plane\": {\"ready\": true}}}' >/var/lib/lolice-standin/cluster.json"
+cv_playbook worker-old.log worker.yml "${from_role[@]}" --extra-vars "@$previous" || vm_die "worker.yml at $old_minor failed"
+in_vm_bench "$vm" "mkdir -p /var/lib/lolice-standin && printf '%s' '{\"serverVersion\": \"$old_v\", \"localNode\": \"$node\", \"nodes\": {\"standin-control-plane\": {\"ready\": true}}}' >/var/lib/lolice-standin/cluster.json"
 cv_playbook join-old.log join.yml --extra-vars "@$previous" || vm_die "join.yml at $old_minor failed"
 check "joined: $node Ready at $old_v, schedulable" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$old_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable')"
 
-cv_playbook worker-new.log worker.yml || vm_die "worker.yml with the model's versions failed"
+cv_playbook worker-new.log worker.yml "${from_role[@]}" || vm_die "worker.yml with the model's versions failed"
 check "worker.yml on the joined node: kubelet stays at $old_kubelet (not $new_kubelet)" test "$(installed kubelet)" = "$old_kubelet"
 check "... the repositories stay at v$old_minor" sources_at "$old_minor" "$old_crio"
 check "... and the run points to upgrade.yml" log_has worker-new.log 'run ansible/playbooks/upgrade.yml'
@@ -135,7 +147,7 @@ check "... kubelet still $old_kubelet, repositories still v$old_minor, node sche
 
 # ---------------------------------------------------------------- 4. a failing step
 cv_log "4. kubeadm upgrade node told to fail"
-in_vm "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
+in_vm_bench "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
 calls_mark
 if cv_playbook failed.log upgrade.yml; then check "a failing kubeadm upgrade node fails the rollout" false; else
   check "a failing kubeadm upgrade node fails the rollout, naming the step" log_has failed.log 'stopped at the step Run kubeadm upgrade node'
@@ -147,7 +159,7 @@ first_mark=$mark
 
 # ---------------------------------------------------------------- 5. resume
 cv_log "5. resume"
-in_vm "$vm" 'rm /etc/lolice-standin/fail'
+in_vm_bench "$vm" 'rm /etc/lolice-standin/fail'
 cv_playbook resumed.log upgrade.yml || vm_die "upgrade.yml (resume) failed"
 mark=$first_mark
 check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (failed); resumed: kubeadm upgrade node, kubelet/kubectl/CRI-O, restarts, uncordon" \
@@ -157,7 +169,7 @@ check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (f
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
-check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
+check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm_bench "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
 check "after: $node Ready at $new_v, uncordoned, mark removed" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations']"
 check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
 
