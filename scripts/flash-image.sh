@@ -11,10 +11,14 @@ source "$here/lib/common.sh"
 source "$here/lib/sparse-image.sh"
 # shellcheck source=lib/image-info.sh source-path=SCRIPTDIR
 source "$here/lib/image-info.sh"
+# shellcheck source=lib/builds.sh source-path=SCRIPTDIR
+source "$here/lib/builds.sh"
 
 usage() {
   cat <<'EOF'
 Usage: flash-image.sh --node NODE (--device DEV | --output FILE) [options]
+       flash-image.sh --node NODE --list-builds
+       flash-image.sh --node NODE --mark-known-good BUILD
 
 Downloads the image of NODE and treats every downloaded file as hostile until checked:
   1. image-info.json against its schema (scripts/lib/image-info.schema.json);
@@ -33,6 +37,7 @@ Target (one of):
   --output FILE       a regular file (the raw image, sparse); must not exist yet
 Source:
   --build ID          `latest` (default) or a dated build YYYYMMDD-<sha7>
+  --known-good        the node's known-good build (see --mark-known-good)
   --source-dir DIR    read the files in place from DIR, laid out like the bucket
                       (DIR/<prefix>/<node>/latest/..., .../builds/<build>/...),
                       e.g. a local `aws s3 sync` copy, instead of S3
@@ -51,6 +56,13 @@ Safety:
                       bundle, or verification fails) after one loud warning; every
                       other check still runs
   -h, --help          this text
+Builds (scripts/lib/builds.sh):
+  --list-builds       the node's dated builds: id, build time, commit, Kubernetes and CRI-O
+                      versions, and which one is latest and which one is known-good
+  --mark-known-good BUILD
+                      make BUILD the node's known-good build, with your own AWS credentials:
+                      the bucket's lifecycle then keeps its objects; the build it replaces
+                      expires as any other
 
 S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...); the
 attestation check needs the GitHub CLI (gh 2.49 or later) and python3-jsonschema.
@@ -409,6 +421,8 @@ cleanup() {
 }
 
 main() {
+  builds_dispatch "$@"
+  set -- "${BUILDS_ARGS[@]}"
   opts_parse "$@"
   require_cmd jq bmaptool zstd sha256sum lsblk awk dd tee mkfifo
   image_info_validator_check

@@ -24,7 +24,7 @@ describe('renderImageLocations', () => {
   it('spells out the bucket layout the image workflow uploads to and the lifecycle expires', () => {
     // GIVEN the example model WHEN rendered THEN the key templates are the documented layout
     const { keys } = renderImageLocations(example);
-    expect(keys).toEqual({ latest: '{prefix}/{node}/latest/', build: '{prefix}/{node}/builds/{build}/' });
+    expect(keys).toEqual({ latest: '{prefix}/{node}/latest/', build: '{prefix}/{node}/builds/{build}/', knownGood: '{prefix}/{node}/known-good' });
   });
 
   it('names the attestation bundle beside the files and the signer: the model\'s repository and its image workflow', () => {

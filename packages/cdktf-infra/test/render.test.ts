@@ -2,7 +2,7 @@ import fs, { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
+import { BUILD_EXPIRY_TAG, canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
 import { loadRepoModel, withNewWorker } from '../../../test/lib/model';
 import { synthStack } from './support/cdktf';
 
@@ -74,7 +74,7 @@ describe('render', () => {
     const rules = out.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
     // THEN one rule per worker plus the version rule, and no control-plane node
     expect(rules.map((r) => r.id)).toEqual([...workers(more).map((n) => `expire-builds-${n.name}`), 'expire-noncurrent-versions']);
-    expect(rules.at(-2)!.filter).toEqual([{ prefix: s3BuildsPrefix(more.aws.imagePrefix, added) }]);
+    expect(rules.at(-2)!.filter).toEqual([{ and: [{ prefix: s3BuildsPrefix(more.aws.imagePrefix, added), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }]);
     for (const n of more.nodes.filter((x) => x.role === 'control-plane')) expect(JSON.stringify(out)).not.toContain(n.name);
   });
 

@@ -11,7 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { addImageBucket, configFromCluster, STATE_BACKEND } from '../src';
+import { addImageBucket, configFromCluster, STATE_BACKEND, BUILD_EXPIRY_TAG } from '../src';
 import { synthScope, synthStack } from './support/cdktf';
 
 const BUCKET_REF = '${aws_s3_bucket.images.id}';
@@ -77,11 +77,11 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
     expect(policy.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
   });
 
-  it('expires each worker\'s dated builds after 90 days, and their noncurrent versions a day later, with a filter on its builds/ prefix', () => {
+  it('expires each worker\'s dated builds carrying the expiry tag after 90 days, and their noncurrent versions a day later', () => {
     const builds = workerNames.map((node) => ({
       id: `expire-builds-${node}`,
       status: 'Enabled',
-      filter: [{ prefix: s3BuildsPrefix(aws.imagePrefix, node) }],
+      filter: [{ and: [{ prefix: s3BuildsPrefix(aws.imagePrefix, node), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }],
       expiration: [{ days: 90 }],
       noncurrent_version_expiration: [{ noncurrent_days: 1 }],
     }));
@@ -95,7 +95,7 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
   });
 
   it('expires noncurrent versions after 90 days, aborts stale uploads, and expires no current latest/ object', () => {
-    const rules: { id: string; filter: { prefix: string }[]; expiration?: { days?: number }[] }[] =
+    const rules: { id: string; filter: { prefix?: string; and?: { prefix: string; tags: Record<string, string> }[] }[]; expiration?: { days?: number }[] }[] =
       tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
     expect(rules.find((r) => r.id === 'expire-noncurrent-versions')).toEqual({
       id: 'expire-noncurrent-versions',
@@ -108,7 +108,11 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
     for (const rule of rules) {
       expect(rule.filter, rule.id).toHaveLength(1);
       const expiresCurrent = rule.expiration?.some((e) => e.days !== undefined) ?? false;
-      if (expiresCurrent) expect(workerNames.map((n) => s3BuildsPrefix(aws.imagePrefix, n)), rule.id).toContain(rule.filter[0].prefix);
+      // Only tagged objects of a builds/ prefix expire by age: never latest/, never the known-good build.
+      if (expiresCurrent) {
+        expect(workerNames.map((n) => s3BuildsPrefix(aws.imagePrefix, n)), rule.id).toContain(rule.filter[0].and?.[0].prefix);
+        expect(rule.filter[0].and?.[0].tags, rule.id).toEqual({ [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value });
+      }
     }
   });
 

@@ -2,7 +2,7 @@ import { s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model'
 import { ACTION_PINS, usesOf } from './pins';
 import { ATTESTATION_BUNDLE, ATTESTED_FILES, BUILD_PACKAGES, PACKER_CACHE_DIR, PACKER_DIR, POSTPROCESS_SCRIPT, rawImagePath } from './settings';
 import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
-import type { Step } from './types';
+import type { Step, WorkflowOptions } from './types';
 
 /** The only ref whose runs publish to S3: the branch the OIDC role trusts. */
 export const publishRef = (c: Cluster): string => `refs/heads/${c.aws.branch}`;
@@ -99,16 +99,30 @@ const awsCredentials = (c: Cluster): Step => ({
   },
 });
 
-/** Dated copy first: `latest` only moves once the build's own copy is complete (the attestation bundle included). `aws s3 cp` uploads in parts. */
-const upload = (c: Cluster): Step => ({
+/**
+ * Dated copy first: `latest` only moves once the build's own copy is complete (the attestation
+ * bundle included). `aws s3 cp` uploads in parts. With a build expiry tag, every object of the
+ * dated copy gets it (the bucket's lifecycle expires tagged builds; marking a build known-good
+ * removes the tag).
+ */
+const upload = (c: Cluster, options: WorkflowOptions): Step => ({
   name: 'Upload to S3 (dated build, then latest)',
   id: 'upload',
   if: `github.ref == '${publishRef(c)}'`,
+  ...(options.buildExpiryTag ? { env: { EXPIRY_TAG_KEY: options.buildExpiryTag.key, EXPIRY_TAG_VALUE: options.buildExpiryTag.value } } : {}),
   run: script(
     'metadata="$(printf \'{"git-commit":"%s","node-name":"%s","build-id":"%s","build-time":"%s"}\' "${GITHUB_SHA}" "${NODE_NAME}" "${BUILD_ID}" "${BUILD_TIME}")"',
-    'for destination in "${S3_DATED}" "${S3_LATEST}"; do',
-    '  aws s3 cp "${OUT_DIR}/" "${destination}" --recursive --only-show-errors --metadata "${metadata}"',
-    'done',
+    'aws s3 cp "${OUT_DIR}/" "${S3_DATED}" --recursive --only-show-errors --metadata "${metadata}"',
+    ...(options.buildExpiryTag
+      ? [
+          'dated="${S3_DATED#s3://}"',
+          'for file in "${OUT_DIR}"/*; do',
+          '  aws s3api put-object-tagging --bucket "${dated%%/*}" --key "${dated#*/}$(basename "${file}")" \\',
+          '    --tagging "TagSet=[{Key=${EXPIRY_TAG_KEY},Value=${EXPIRY_TAG_VALUE}}]"',
+          'done',
+        ]
+      : []),
+    'aws s3 cp "${OUT_DIR}/" "${S3_LATEST}" --recursive --only-show-errors --metadata "${metadata}"',
   ),
 });
 
@@ -143,7 +157,7 @@ const summary = (c: Cluster): Step => ({
 });
 
 /** The steps of one node's build job, in order. NODE_NAME, PACKER_CACHE_DIR and S3_IMAGES come from the job's env. */
-export const buildSteps = (c: Cluster): Step[] => [
+export const buildSteps = (c: Cluster, options: WorkflowOptions = {}): Step[] => [
   checkout(),
   enableKvm(),
   checkKvm(),
@@ -158,6 +172,6 @@ export const buildSteps = (c: Cluster): Step[] => [
   attest(c),
   bundle(c),
   awsCredentials(c),
-  upload(c),
+  upload(c, options),
   summary(c),
 ];

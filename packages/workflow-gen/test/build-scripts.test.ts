@@ -7,7 +7,9 @@ import { job, step } from './lib/fixtures';
 import { runStep } from './lib/run-step';
 
 // The shell steps of the build workflow, run in bash as the runner would run them.
-const workflow = renderBuildWorkflow(example);
+// A tag of this test's own: the workflow must carry whatever tag it is given.
+const TAG = { key: 'test-retention', value: 'expire-me' };
+const workflow = renderBuildWorkflow(example, { buildExpiryTag: TAG });
 const build = job(workflow, 'build');
 const planStep = step(job(workflow, 'plan'), 'Turn the node_name');
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -72,18 +74,31 @@ const stamped = {
 };
 
 describe('the upload step (against a stand-in aws command)', () => {
-  it('copies the whole output directory to the dated key first, then to latest, with commit and node metadata', () => {
-    const r = runStep(step(build, 'Upload to S3').run!, stamped, outDir);
+  it('copies the whole output directory to the dated key first, tags each of its objects for expiry, then copies to latest, with commit and node metadata', () => {
+    const upload = step(build, 'Upload to S3');
+    const r = runStep(upload.run!, { ...stamped, ...upload.env }, outDir);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.awsCalls.map((c) => c.slice(0, 4))).toEqual([
+    const dated = stamped.S3_DATED.replace(`s3://${example.aws.bucket}/`, '');
+    const tagging = `TagSet=[{Key=${TAG.key},Value=${TAG.value}}]`;
+    expect(r.awsCalls.map((c) => (c[1] === 'cp' ? c.slice(0, 4) : c))).toEqual([
       ['s3', 'cp', 'out/', stamped.S3_DATED],
+      ...[`${NODE}.img.zst`, `${NODE}.img.zst.sha256`, 'image-info.json'].map((f) => [
+        's3api', 'put-object-tagging', '--bucket', example.aws.bucket, '--key', `${dated}${f}`, '--tagging', tagging,
+      ]),
       ['s3', 'cp', 'out/', stamped.S3_LATEST],
     ]);
-    for (const call of r.awsCalls) {
+    for (const call of r.awsCalls.filter((c) => c[1] === 'cp')) {
       expect(call).toContain('--recursive');
       const metadata = JSON.parse(call[call.indexOf('--metadata') + 1]);
       expect(metadata).toEqual({ 'git-commit': SHA, 'node-name': NODE, 'build-id': stamped.BUILD_ID, 'build-time': stamped.BUILD_TIME });
     }
+  });
+
+  it('tags nothing when no expiry tag is given', () => {
+    const plain = step(job(renderBuildWorkflow(example), 'build'), 'Upload to S3');
+    const r = runStep(plain.run!, stamped, outDir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.awsCalls.map((c) => c[1])).toEqual(['cp', 'cp']);
   });
 
   it('fails the step when aws fails', () => {
@@ -91,7 +106,7 @@ describe('the upload step (against a stand-in aws command)', () => {
       outDir(dir);
       writeFileSync(join(dir, 'bin', 'aws'), '#!/usr/bin/env bash\n# Stand-in for the AWS CLI that is denied.\nexit 1\n');
     };
-    expect(runStep(step(build, 'Upload to S3').run!, stamped, failing).status).not.toBe(0);
+    expect(runStep(step(build, 'Upload to S3').run!, { ...stamped, ...step(build, 'Upload to S3').env }, failing).status).not.toBe(0);
   });
 });
 
