@@ -82,7 +82,7 @@ describe('the upload step (against a stand-in aws command)', () => {
     const tagging = `TagSet=[{Key=${TAG.key},Value=${TAG.value}}]`;
     expect(r.awsCalls.map((c) => (c[1] === 'cp' ? c.slice(0, 4) : c))).toEqual([
       ['s3', 'cp', 'out/', stamped.S3_DATED],
-      ...[`${NODE}.img.zst`, `${NODE}.img.zst.sha256`, 'image-info.json'].map((f) => [
+      ...[`${NODE}.img.zst`, `${NODE}.img.zst.sha256`, 'image-info.json'].sort().map((f) => [
         's3api', 'put-object-tagging', '--bucket', example.aws.bucket, '--key', `${dated}${f}`, '--tagging', tagging,
       ]),
       ['s3', 'cp', 'out/', stamped.S3_LATEST],
