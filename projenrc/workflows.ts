@@ -1,3 +1,4 @@
+import { BUILD_EXPIRY_TAG } from '@lolice/cdktf-infra';
 import type { Cluster } from '@lolice/node-model';
 import { render } from '@lolice/workflow-gen';
 import { Component, type Project } from 'projen';
@@ -10,7 +11,8 @@ import { GeneratedTextFile } from './generated-text-file';
 export class Workflows extends Component {
   constructor(project: Project, cluster: Cluster) {
     super(project, 'workflows');
-    for (const workflow of render(cluster)) {
+    // The upload tags dated builds with the tag the bucket's lifecycle expires them by.
+    for (const workflow of render(cluster, { buildExpiryTag: BUILD_EXPIRY_TAG })) {
       new GeneratedTextFile(project, workflow.path, { content: workflow.yaml, comment: (m) => `# ${m}` });
     }
   }

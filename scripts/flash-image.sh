@@ -9,21 +9,35 @@ readonly LOG_PREFIX=flash
 source "$here/lib/common.sh"
 # shellcheck source=lib/sparse-image.sh source-path=SCRIPTDIR
 source "$here/lib/sparse-image.sh"
+# shellcheck source=lib/image-info.sh source-path=SCRIPTDIR
+source "$here/lib/image-info.sh"
+# shellcheck source=lib/builds.sh source-path=SCRIPTDIR
+source "$here/lib/builds.sh"
 
 usage() {
   cat <<'EOF'
 Usage: flash-image.sh --node NODE (--device DEV | --output FILE) [options]
+       flash-image.sh --node NODE --list-builds
+       flash-image.sh --node NODE --mark-known-good BUILD
 
-Downloads the image of NODE (image-info.json, then the files it names), checks the
-SHA-256 of the image and of its block map against image-info.json and the .sha256 file,
-and writes it: only the data frames of its frame index are decompressed, and only their
-segments are written (bmaptool copy for an artifact without a frame index).
+Downloads the image of NODE and treats every downloaded file as hostile until checked:
+  1. image-info.json against its schema (scripts/lib/image-info.schema.json);
+  2. the build's GitHub artifact attestation of image-info.json, the block map and the
+     image: `gh attestation verify FILE --bundle <bundle> --repo <repository>
+     --signer-workflow <repository>/.github/workflows/build-worker-images.yml` (bundle,
+     repository: generated/image-locations.json, from the model);
+  3. the SHA-256 of the image and of its block map against image-info.json and the .sha256;
+  4. while writing, the SHA-256 of every data segment against the frame index: on a
+     mismatch it stops before the next segment, names the segment and exits 65.
+Only the data frames of the frame index are decompressed, and only their segments are
+written (bmaptool copy, checking every range, for an artifact without a frame index).
 
 Target (one of):
   --device DEV        a whole removable disk (USB stick), e.g. /dev/sdb
   --output FILE       a regular file (the raw image, sparse); must not exist yet
 Source:
   --build ID          `latest` (default) or a dated build YYYYMMDD-<sha7>
+  --known-good        the node's known-good build (see --mark-known-good)
   --source-dir DIR    read the files in place from DIR, laid out like the bucket
                       (DIR/<prefix>/<node>/latest/..., .../builds/<build>/...),
                       e.g. a local `aws s3 sync` copy, instead of S3
@@ -38,11 +52,25 @@ Safety:
   --yes               do not ask for confirmation before writing to a device
   --verify-ranges     write with bmaptool, which checks every range against the block map's
                       SHA-256 while writing (slower: it decompresses the whole image)
+  --allow-unattested  write even when the attestation cannot be verified (no gh, no
+                      bundle, or verification fails) after one loud warning; every
+                      other check still runs
   -h, --help          this text
+Builds (scripts/lib/builds.sh):
+  --list-builds       the node's dated builds: id, build time, commit, Kubernetes and CRI-O
+                      versions, and which one is latest and which one is known-good
+  --mark-known-good BUILD
+                      make BUILD the node's known-good build, with your own AWS credentials:
+                      the bucket's lifecycle then keeps its objects; the build it replaces
+                      expires as any other
 
-S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...).
-Exit codes: 64 usage, 65 checksum or metadata mismatch, 66 download failed,
-69 missing command, 74 write failed, 77 refused (target not safe to write).
+S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...); the
+attestation check needs the GitHub CLI (gh 2.49 or later) and python3-jsonschema.
+On failure, SIGINT or SIGTERM a new or --force'd --output file is removed; a device is
+left partly written (flash it again). One line says what was interrupted.
+Exit codes: 64 usage, 65 checksum, attestation, metadata or corrupt artifact, 66 download
+failed, 69 missing command, 74 write failed, 77 refused (target not safe to write),
+130 SIGINT, 143 SIGTERM.
 EOF
 }
 
@@ -50,13 +78,15 @@ EOF
 
 opts_parse() {
   node='' device='' output='' build=latest source_dir='' endpoint='' download_dir=''
-  bucket='' prefix='' key_template='' region='' force=0 yes=0 verify_ranges=0
+  bucket='' prefix='' key_template='' region='' force=0 yes=0 verify_ranges=0 allow_unattested=0
+  gh_ok=0 bundle_fetched=0 unattested=0
   while (($#)); do
     case $1 in
       -h | --help) usage; exit 0 ;;
       --force) force=1 ;;
       --yes) yes=1 ;;
       --verify-ranges) verify_ranges=1 ;;
+      --allow-unattested) allow_unattested=1 ;;
       --node | --device | --output | --build | --source-dir | --bucket | --prefix | --region | --endpoint-url | --download-dir)
         (($# >= 2)) || die "$EX_USAGE" "$1 needs a value"
         local name=${1#--}
@@ -87,6 +117,10 @@ locations_load() {
   local which=build
   [[ $build == latest ]] && which=latest
   key_template=$(jq -er ".keys.$which" "$LOCATIONS") || die "$EX_DATAERR" "$LOCATIONS has no keys.$which (run npx projen)"
+  if ! bundle=$(jq -er .attestation.bundle "$LOCATIONS") || ! repository=$(jq -er .attestation.repository "$LOCATIONS") ||
+    ! signer_workflow=$(jq -er .attestation.signerWorkflow "$LOCATIONS"); then
+    die "$EX_DATAERR" "$LOCATIONS has no attestation settings (run npx projen)"
+  fi
 }
 
 # --- target checks (all before the first download or write) ------------------
@@ -140,32 +174,97 @@ build_key() {
   echo "${key//\{build\}/$build}"
 }
 
-# fetch FILE: makes $dl/FILE available: from S3 into the download directory, or, from
-# --source-dir, in place (local files are read where they are, not copied).
-fetch() {
+# fetch_try FILE: makes $dl/FILE available: from S3 into the download directory, or, from
+# --source-dir, in place (local files are read where they are, not copied). On failure
+# it prints why on stdout and returns 1; fetch FILE exits 66 instead.
+fetch_try() {
   local key
   key=$(build_key)$1
   if [[ -n $source_dir ]]; then
-    [[ -f $dl/$1 ]] || die "$EX_NOINPUT" "not found: $dl/$1"
+    [[ -f $dl/$1 ]] || { echo "not found: $dl/$1"; return 1; }
     log "found $dl/$1"
   else
     local -a aws=(aws s3 cp --region "$region")
     [[ -z $endpoint ]] || aws+=(--endpoint-url "$endpoint")
     log "downloading s3://$bucket/$key"
-    "${aws[@]}" "s3://$bucket/$key" "$dl/$1" >&2 || die "$EX_NOINPUT" "download of s3://$bucket/$key failed"
+    "${aws[@]}" "s3://$bucket/$key" "$dl/$1" >&2 || { echo "download of s3://$bucket/$key failed"; return 1; }
   fi
 }
 
-# info FIELD: a field of the downloaded image-info.json.
+fetch() {
+  local why
+  why=$(fetch_try "$1") || die "$EX_NOINPUT" "$why"
+}
+
+# info FIELD: a field of the downloaded image-info.json (only after image_info_schema_check).
 info() { jq -er "$1" "$dl/image-info.json"; }
+
+# info_number FIELD: a field that the schema bounds to an integer; checked again before
+# it reaches shell arithmetic.
+info_number() {
+  local value
+  value=$(info "$1")
+  [[ $value =~ ^[0-9]{1,14}$ ]] || die "$EX_DATAERR" "image-info.json: $1 is not a bounded non-negative integer"
+  echo "$value"
+}
+
+# attestation_ready: gh with `gh attestation` is installed, or --allow-unattested.
+attestation_ready() {
+  if command -v gh >/dev/null && gh attestation verify --help >/dev/null 2>&1; then
+    gh_ok=1
+  elif ((allow_unattested)); then
+    gh_ok=0
+  else
+    die "$EX_UNAVAILABLE" "cannot verify the build's attestation: GitHub CLI with 'gh attestation' (gh 2.49 or later) not found; install it (README: Image artifacts) or pass --allow-unattested"
+  fi
+}
+
+# attestation_verify FILE...: each FILE is a subject of the build's attestation, signed by
+# the model repository's image workflow. Refuses (65, or 66 without a bundle) unless
+# --allow-unattested, which warns once, loudly, and goes on without further checks of it.
+attestation_verify() {
+  local f why
+  ((!unattested)) || return 0
+  if ((!gh_ok)); then
+    unattested "gh with 'gh attestation' is not installed"
+    return
+  fi
+  if ((!bundle_fetched)); then
+    why=$(fetch_try "$bundle") || {
+      ((allow_unattested)) || die "$EX_NOINPUT" "no attestation bundle for $node ($build): $why; refusing an unattested build (--allow-unattested writes it anyway)"
+      unattested "no attestation bundle ($why)"
+      return
+    }
+    bundle_fetched=1
+  fi
+  for f in "$@"; do
+    log "verifying the attestation of $f (signer $signer_workflow)"
+    gh attestation verify "$dl/$f" --bundle "$dl/$bundle" --repo "$repository" \
+      --signer-workflow "$signer_workflow" >"$work/verify.log" 2>&1 && continue
+    sed "s/^/$LOG_PREFIX:   gh: /" "$work/verify.log" | tail -n 20 >&2
+    ((allow_unattested)) || die "$EX_DATAERR" "attestation verification failed for $f: nothing proves that $signer_workflow built it; refusing it"
+    unattested "attestation verification failed for $f"
+    return
+  done
+}
+
+# unattested WHY: the one loud warning of --allow-unattested.
+unattested() {
+  unattested=1
+  log "WARNING: --allow-unattested: $1: NOTHING PROVES THIS IMAGE WAS BUILT BY $signer_workflow; whoever can write to its location chooses what is written to ${device:-$output}"
+}
 
 download_verify() {
   fetch image-info.json
-  [[ $(info .node) == "$node" ]] || die "$EX_DATAERR" "image-info.json is for $(info .node), not $node"
+  # Before anything else reads it: the schema (numbers bounded integers, names in format).
+  image_info_schema_check "$dl/image-info.json"
+  [[ $(info .node) == "$node" ]] || die "$EX_DATAERR" "image-info.json: node is $(info .node), not $node"
   image=$(info .image.file) sums=$(info .sha256File) bmap=$(info .bmap.file)
+  [[ $image == "$node.img.zst" && $sums == "$image.sha256" && $bmap == "$node.img.bmap" ]] ||
+    die "$EX_DATAERR" "image-info.json: image.file, sha256File and bmap.file must be $node.img.zst, $node.img.zst.sha256 and $node.img.bmap"
+  attestation_verify image-info.json
   local f
   for f in "$image" "$sums" "$bmap"; do
-    [[ $f =~ ^[A-Za-z0-9._-]+$ ]] || die "$EX_DATAERR" "image-info.json names an unsafe file: $f"
     fetch "$f"
   done
   log "verifying sha256 of $image"
@@ -174,6 +273,7 @@ download_verify() {
     die "$EX_DATAERR" "$sums and image-info.json disagree on the sha256 of $image"
   [[ $(sha256sum "$dl/$bmap" | cut -d' ' -f1) == "$(info .bmap.sha256)" ]] ||
     die "$EX_DATAERR" "$bmap does not match the sha256 in image-info.json"
+  attestation_verify "$bmap" "$image"
   log "ok: $node build $build, commit $(info .gitCommit), built $(info .buildTime), Kubernetes $(info .kubernetesVersion), CRI-O $(info .crioVersion)"
 }
 
@@ -199,111 +299,141 @@ progress() {
   done
 }
 
-# frames_index: the data frames of image-info.json's frame index ("RAW-OFFSET RAW-LENGTH
-# OFFSET LENGTH" lines), when the index is sound: its segments tile the raw image and its
-# frames tile the artifact, both in order and without a gap, and every range of the block
-# map lies in a data segment. Prints nothing for an artifact without an index; dies on an
-# unsound one.
-frames_index() {
-  local index
-  index=$(jq -r '(.frames // [])[] | "\(.kind) \(.rawOffset) \(.rawLength) \(.offset) \(.length)"' "$dl/image-info.json") ||
-    die "$EX_DATAERR" "image-info.json: unreadable frames"
-  [[ -n $index ]] || return 0
-  awk -v raw="$(info .raw.bytes)" -v zst="$(stat -c %s "$dl/$image")" '
-    FNR == NR {
-      if (NF != 5 || ($1 != "data" && $1 != "zero") || $3 <= 0 || $5 <= 0 || $2 != rend || $4 != zend) { bad = 1; exit 1 }
-      rend = $2 + $3; zend = $4 + $5
-      if ($1 == "data") { n++; s[n] = $2; e[n] = rend }
-      next
-    }
-    # the block map ranges (sparse_segments with gap 0), each inside a data segment
-    { while (i < n && e[i + 1] <= $2) i++; if (i == n || s[i + 1] > $2 || $2 + $3 > e[i + 1]) { bad = 1; exit 1 } }
-    END { if (bad || rend != raw || zend != zst) exit 1 }' <(echo "$index") <(sparse_segments "$dl/$bmap" 0 | grep '^data') ||
-    die "$EX_DATAERR" "image-info.json: its frame index does not match $image and $bmap"
-  awk '$1 == "data" { print $2, $3, $4, $5 }' <<<"$index"
+# segment_write TARGET N TOTAL RAW-OFFSET RAW-LENGTH OFFSET LENGTH SHA256: decompresses
+# the frames of data segment N (LENGTH bytes at OFFSET in the image file) on their own and
+# writes them at RAW-OFFSET in TARGET, at most RAW-LENGTH bytes, hashing what is written.
+# Returns after checking: the frames decompress (else the artifact is corrupt), to exactly
+# RAW-LENGTH bytes, whose SHA-256 is SHA256; any failure ends the flash here, before the
+# next segment.
+segment_write() {
+  local target=$1 n=$2 count=$3 roff=$4 rlen=$5 off=$6 len=$7 sha=$8 got extra sum
+  local what="segment $n of $count (raw offset $roff, $rlen bytes)"
+  local -a piped=(0 0 0 0)
+  sparse_sha256 <"$work/hash.fifo" >"$work/hash" &
+  hasher=$!
+  dd if="$dl/$image" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=4M status=none |
+    zstd -dcq 2>"$work/zstd.log" |
+    tee "$work/hash.fifo" |
+    { LC_ALL=C dd of="$target" conv=notrunc oflag=seek_bytes seek="$roff" iflag=fullblock,count_bytes \
+      count="$rlen" "${out[@]}" 2>"$work/dd.log" && wc -c >"$work/extra"; } || piped=("${PIPESTATUS[@]}")
+  wait "$hasher" || true
+  hasher=''
+  ((piped[0] == 0)) || die "$EX_IOERR" "reading $dl/$image failed at $what"
+  ((piped[3] == 0)) || die "$EX_IOERR" "writing $target failed at $what: $(tail -n 1 "$work/dd.log")"
+  ((piped[1] == 0)) ||
+    die "$EX_DATAERR" "corrupt artifact $image: the frames of $what do not decompress ($(tail -n 1 "$work/zstd.log")); nothing after it was written"
+  # GNU dd: "N bytes (...) copied" or "1 byte copied".
+  got=$(awk '$2 ~ /^bytes?$/ && /copied/ { print $1 }' "$work/dd.log") extra=$(<"$work/extra") sum=$(cut -c1-64 "$work/hash")
+  [[ $got == "$rlen" && $extra == 0 ]] ||
+    die "$EX_DATAERR" "$what: its frames hold $((${got:-0} + ${extra:-0})) bytes, not $rlen; stopped before the next segment"
+  [[ $sum == "$sha" ]] ||
+    die "$EX_DATAERR" "$what: SHA-256 $sum of what was written is not $sha (image-info.json); stopped before the next segment"
 }
 
-# frames_write TARGET INDEX: the project's writer: one zstd process decompresses the data
-# frames alone (their bytes cut from the artifact in order), and each segment goes to its
-# offset in TARGET: holes are neither read, decompressed nor written. Progress every tenth.
+# frames_write TARGET INDEX: the project's writer: for each data segment of INDEX (lines of
+# image_info_frames), its frames alone are decompressed and written at its offset in TARGET,
+# checked by segment_write; holes are neither read, decompressed nor written. Progress
+# every tenth.
 frames_write() {
-  local target=$1 index=$2 total
-  total=$(awk '{ n += $2 } END { printf "%.0f", n }' <<<"$index")
+  local target=$1 index=$2 total count n roff rlen off len sha done=0 step=0
+  total=$(awk '{ n += $3 } END { printf "%.0f", n }' <<<"$index")
+  count=$(wc -l <<<"$index")
   # A segment includes the block map's short holes (postprocess folds holes under 1 MiB into
   # data): to a new file they are left as holes (dd skips all-zero 64 KiB blocks); a disk gets
   # them written as zeros, as it must any zero block the block map lists.
-  local -a out=(bs=4M)
+  out=(bs=4M)
   [[ -b $target ]] || out=(ibs=4M obs=64K conv=sparse)
-  while read -r _ _ off len; do
-    dd if="$dl/$image" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=4M status=none
-  done <<<"$index" | zstd -dcq | {
-    local roff rlen got done=0 step=0
-    while read -r roff rlen _ _ <&3; do
-      got=$(LC_ALL=C dd of="$target" conv=notrunc oflag=seek_bytes seek="$roff" iflag=fullblock,count_bytes \
-        count="$rlen" "${out[@]}" 2>&1 >/dev/null | awk '/ bytes / { print $1 }')
-      [[ $got == "$rlen" ]] || { log "error: segment at $roff: wrote ${got:-no} bytes of $rlen"; exit 1; }
-      done=$((done + rlen))
-      if ((done * 10 / total > step)); then
-        step=$((done * 10 / total))
-        log "written $((done >> 20)) of $((total >> 20)) MiB ($((done * 100 / total))%)"
-      fi
-    done 3<<<"$index"
-    [[ $(head -c 1 | wc -c) == 0 ]] || { log "error: the data frames hold more than the index lists"; exit 1; }
-  }
+  mkfifo "$work/hash.fifo"
+  while read -r n roff rlen off len sha; do
+    segment_write "$target" "$n" "$count" "$roff" "$rlen" "$off" "$len" "$sha"
+    done=$((done + rlen))
+    if ((total > 0 && done * 10 / total > step)); then
+      step=$((done * 10 / total))
+      log "written $((done >> 20)) of $((total >> 20)) MiB ($((done * 100 / total))%), each segment's SHA-256 checked"
+    fi
+  done <<<"$index"
 }
 
 flash() {
-  local target=$1 size mapped pid status=0 index
-  size=$(info .raw.bytes) mapped=$(info .raw.mappedBytes)
+  local target=$1 size mapped status=0 index
+  size=$(info_number .raw.bytes) mapped=$(info_number .raw.mappedBytes)
   if [[ -b $target ]]; then
     local capacity
     capacity=$(lsblk -bdno SIZE "$target" | tr -d ' ')
     ((capacity >= size)) || refuse "$target" "it holds $capacity bytes, the image needs $size"
   fi
-  index=$(frames_index) || exit $?
+  index=$(image_info_frames "$dl/image-info.json" "$dl/$image" "$dl/$bmap") || exit $?
+  [[ -b $target ]] || writing=$target
   if [[ -n $index ]] && ((!verify_ranges)); then
-    # The artifact's and the bmap's SHA-256 were checked above, and zstd checks every
-    # frame's checksum while decompressing.
-    log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target: $(wc -l <<<"$index") data frames"
-    if [[ -f $target ]]; then truncate -s 0 "$target" && truncate -s "$size" "$target"; fi
-    frames_write "$target" "$index" || status=$?
-    ((status == 0)) || die "$EX_IOERR" "writing failed (exit $status): $target is only partly written; flash it again"
+    # The artifact's and the bmap's SHA-256 were checked above; segment_write checks each
+    # segment's, and zstd every frame's own checksum while decompressing.
+    log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target: $(wc -l <<<"$index") data segments"
+    # A file target gets the image's full size (its holes read as zeros), also when the
+    # image ends in a hole.
+    if [[ ! -b $target ]]; then truncate -s 0 "$target" && truncate -s "$size" "$target"; fi
+    frames_write "$target" "$index"
   else
-    # bmaptool: for --verify-ranges (it re-hashes every range against the block map) and
-    # for artifacts without a frame index. It decompresses the whole image, holes included.
-    log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target with bmaptool"
-    local -a verify=(--no-verify)
-    ((verify_ranges)) && verify=()
+    # bmaptool: for --verify-ranges and for artifacts without a frame index, always
+    # re-hashing every range against the block map. It decompresses the whole image.
+    log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target with bmaptool (every range checked)"
     # bmaptool's own percentage needs stdout on a terminal; progress() reports instead.
-    bmaptool copy "${verify[@]}" --bmap "$dl/$bmap" "$dl/$image" "$target" >/dev/null &
+    bmaptool copy --bmap "$dl/$bmap" "$dl/$image" "$target" >/dev/null &
     pid=$!
     progress "$pid" "$mapped" &
     monitor=$!
     wait "$pid" || status=$?
     kill "$monitor" 2>/dev/null || true
-    ((status == 0)) || die "$EX_IOERR" "bmaptool failed (exit $status): $target is only partly written; flash it again"
+    pid='' monitor=''
+    ((status == 0)) || die "$EX_IOERR" "bmaptool failed (exit $status; a checksum mismatch is named above): $target is only partly written"
   fi
   sync -- "$target"
+  writing=''
   log "done: $target holds $node ($build); boot the mini PC from it and run install-to-disk"
 }
 
+# on_signal NAME CODE: the traps of SIGINT and SIGTERM; cleanup() does the rest.
+on_signal() {
+  interrupted=$1
+  exit "$2"
+}
+
 cleanup() {
-  local status=$?
+  local status=$? what=''
+  trap - INT TERM
   [[ -z ${monitor:-} ]] || kill "$monitor" 2>/dev/null || true
+  [[ -z ${pid:-} ]] || kill "$pid" 2>/dev/null || true
+  [[ -z ${hasher:-} ]] || kill "$hasher" 2>/dev/null || true
   [[ -z ${tmp:-} ]] || rm -rf "$tmp"
-  if ((status != 0)) && [[ -n ${output:-} && ${created_output:-0} == 1 ]]; then
-    rm -f "$output"
-    log "removed the partial $output"
+  [[ -z ${work:-} ]] || rm -rf "$work"
+  ((status != 0)) || return 0
+  if [[ -n ${writing:-} ]]; then
+    # A file target that was (re)written only in part is no image: never leave it.
+    rm -f "$writing"
+    what="removed the partial $writing"
+  elif [[ -n ${device:-} && ${confirmed:-0} == 1 ]]; then
+    what="$device is only partly written: flash it again"
+  fi
+  if [[ -n ${interrupted:-} ]]; then
+    log "interrupted by $interrupted while flashing $node to ${device:-$output}${what:+: $what}"
+  elif [[ -n $what ]]; then
+    log "failed (exit $status): $what"
   fi
 }
 
 main() {
+  builds_dispatch "$@"
+  set -- "${BUILDS_ARGS[@]}"
   opts_parse "$@"
-  require_cmd jq bmaptool zstd sha256sum lsblk awk
+  require_cmd jq bmaptool zstd sha256sum lsblk awk dd tee mkfifo
+  image_info_validator_check
   [[ -n $source_dir ]] || require_cmd aws
   locations_load
+  attestation_ready
   if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
   trap cleanup EXIT
+  trap 'on_signal SIGINT 130' INT
+  trap 'on_signal SIGTERM 143' TERM
+  work=$(mktemp -d "${TMPDIR:-/tmp}/flash-image.work.XXXXXX")
   if [[ -n $source_dir ]]; then
     dl=$source_dir/$(build_key) dl=${dl%/}
   elif [[ -n $download_dir ]]; then
@@ -316,9 +446,9 @@ main() {
   download_verify
   if [[ -n $device ]]; then
     confirm
+    confirmed=1
     flash "$device"
   else
-    [[ -e $output ]] || created_output=1
     flash "$output"
   fi
 }

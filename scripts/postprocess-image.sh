@@ -20,7 +20,8 @@ Writes into <out-dir> (created if missing, must be empty) exactly four files:
   <node>.img.bmap         bmaptool's block map of the raw image (per-range SHA-256)
   image-info.json         node, versions, commit, build time, these files' names,
                           sizes and checksums, and the frame index (frames: where each
-                          segment's zstd frames are, so that a writer can skip the holes)
+                          segment's zstd frames are, so that a writer can skip the holes,
+                          and the SHA-256 of each data segment, which the writer checks)
 
 Environment (all required):
   NODE_NAME            worker node the image is for, e.g. golyat-1
@@ -30,6 +31,10 @@ Environment (all required):
   BUILD_TIME           build time, ISO 8601 UTC: YYYY-MM-DDTHH:MM:SSZ
 
 Only the ranges the block map lists are read: holes are never read or compressed.
+On failure, SIGINT or SIGTERM it removes what it wrote (and <out-dir> if it made it),
+prints one line saying so and exits with the failure's code, 130 or 143.
+Exit codes: 64 usage, 65 bad environment, 66 no raw image, 69 missing command,
+73 out-dir not empty or not creatable.
 EOF
 }
 
@@ -49,25 +54,27 @@ env_check() {
 
 # out_prepare DIR: DIR exists and is empty, so it ends up holding our four files only.
 out_prepare() {
+  [[ -d $1 ]] || made_out=1
   mkdir -p "$1" || die "$EX_CANTCREAT" "cannot create the output directory $1"
   [[ -z $(ls -A "$1") ]] || die "$EX_CANTCREAT" "output directory $1 is not empty: give an empty or new directory"
 }
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# info_write: image-info.json from the environment, the files in $out and the frame index.
+# info_write: image-info.json from the environment, the files in $out_dir and the frame index.
 info_write() {
   # A file, not an argument: a fragmented image's index can outgrow one argument's 128 KiB.
-  jq -Rnc '[inputs | split(" ") | {kind: .[0], rawOffset: (.[1] | tonumber), rawLength: (.[2] | tonumber), offset: (.[3] | tonumber), length: (.[4] | tonumber)}]' \
+  jq -Rnc '[inputs | split(" ") | {kind: .[0], rawOffset: (.[1] | tonumber), rawLength: (.[2] | tonumber), offset: (.[3] | tonumber), length: (.[4] | tonumber)}
+    + (if .[0] == "data" then {sha256: .[5]} else {} end)]' \
     "$work/frames" >"$work/frames.json"
   jq -n \
     --arg node "$NODE_NAME" --arg kubernetes "$KUBERNETES_VERSION" --arg crio "$CRIO_VERSION" \
     --arg commit "$GIT_COMMIT" --arg time "$BUILD_TIME" \
-    --arg image "$image" --argjson imageBytes "$(stat -c %s "$out/$image")" --arg imageSha "$image_sha" \
-    --arg sums "$sums" --arg bmap "$bmap" --argjson bmapBytes "$(stat -c %s "$out/$bmap")" \
-    --arg bmapSha "$(sha256_of "$out/$bmap")" --arg compressor "zstd ${ARTIFACT_LEVEL[*]}" \
+    --arg image "$image" --argjson imageBytes "$(stat -c %s "$out_dir/$image")" --arg imageSha "$image_sha" \
+    --arg sums "$sums" --arg bmap "$bmap" --argjson bmapBytes "$(stat -c %s "$out_dir/$bmap")" \
+    --arg bmapSha "$(sha256_of "$out_dir/$bmap")" --arg compressor "zstd ${ARTIFACT_LEVEL[*]}" \
     --arg raw "$NODE_NAME.img" --argjson rawBytes "$(stat -c %s "$raw")" \
-    --argjson mapped "$(sparse_mapped_bytes "$out/$bmap")" \
+    --argjson mapped "$(sparse_mapped_bytes "$out_dir/$bmap")" \
     --slurpfile frames "$work/frames.json" \
     '{
       node: $node, kubernetesVersion: $kubernetes, crioVersion: $crio,
@@ -77,47 +84,67 @@ info_write() {
       bmap: { file: $bmap, bytes: $bmapBytes, sha256: $bmapSha },
       raw: { file: $raw, bytes: $rawBytes, mappedBytes: $mapped },
       frames: $frames[0]
-    }' >"$out/image-info.json"
+    }' >"$out_dir/image-info.json"
+}
+
+# on_signal NAME CODE: the traps of SIGINT and SIGTERM; cleanup() does the rest.
+on_signal() {
+  interrupted=$1
+  exit "$2"
 }
 
 cleanup() {
-  local status=$?
-  rm -rf "$work"
-  if ((status != 0)) && [[ -n ${out:-} ]]; then
+  local status=$? what=''
+  trap - INT TERM
+  [[ -z ${child:-} ]] || kill "$child" 2>/dev/null || true
+  [[ -z ${work:-} ]] || rm -rf "$work"
+  if ((status != 0)) && [[ -n ${created:-} ]]; then
     # Leave no half-made artifact that could be mistaken for a good one.
-    rm -f "${created[@]/#/$out/}"
-    log "failed (exit $status): removed the partial outputs from $out"
+    rm -f "${created[@]/#/$out_dir/}"
+    what="removed the partial outputs from $out_dir"
+    if ((${made_out:-0})); then rmdir "$out_dir" 2>/dev/null && what="removed $out_dir"; fi
+  fi
+  if [[ -n ${interrupted:-} ]]; then
+    log "interrupted by $interrupted while post-processing ${raw:-}${what:+: $what}"
+  elif [[ -n $what ]]; then
+    log "failed (exit $status): $what"
   fi
 }
 
 main() {
   [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
   (($# == 2)) || { usage >&2; exit "$EX_USAGE"; }
-  raw=$1 out=$2
-  require_cmd bmaptool zstd jq sha256sum dd awk stat
+  raw=$1 out_dir=$2
+  require_cmd bmaptool zstd jq sha256sum dd awk stat tee mkfifo
+  trap cleanup EXIT
+  trap 'on_signal SIGINT 130' INT
+  trap 'on_signal SIGTERM 143' TERM
   env_check
   [[ -f $raw && -r $raw ]] || die "$EX_NOINPUT" "raw image $raw is not a readable regular file"
-  out_prepare "$out"
+  out_prepare "$out_dir"
+  work=$(mktemp -d)
 
   image=$NODE_NAME.img.$ARTIFACT_EXTENSION sums=$NODE_NAME.img.$ARTIFACT_EXTENSION.sha256
   bmap=$NODE_NAME.img.bmap
   created=("$image" "$sums" "$bmap" image-info.json)
-  work=$(mktemp -d)
-  trap cleanup EXIT
 
   local t0=$SECONDS
   log "block map of $raw ($(($(stat -c %s "$raw") >> 20)) MiB)"
-  bmaptool create -o "$out/$bmap" "$raw"
+  # In the background: a signal's trap runs at once, not after the whole image is mapped.
+  bmaptool create -o "$out_dir/$bmap" "$raw" &
+  child=$!
+  wait "$child"
+  child=''
   local mapped size
-  mapped=$(sparse_mapped_bytes "$out/$bmap") size=$(stat -c %s "$raw")
+  mapped=$(sparse_mapped_bytes "$out_dir/$bmap") size=$(stat -c %s "$raw")
   log "mapped: $((mapped >> 20)) of $((size >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
   ((mapped * 2 < size)) ||
     log "warning: most of the image is mapped: is it sparse? (copy it with cp --sparse=always, or trim it: fstrim / virt-sparsify)"
-  SPARSE_PROGRESS=postprocess SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out/$bmap" "$out/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
-  image_sha=$(sha256_of "$out/$image")
-  printf '%s  %s\n' "$image_sha" "$image" >"$out/$sums"
+  SPARSE_PROGRESS=postprocess SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out_dir/$bmap" "$out_dir/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
+  image_sha=$(sha256_of "$out_dir/$image")
+  printf '%s  %s\n' "$image_sha" "$image" >"$out_dir/$sums"
   info_write
-  log "done in $((SECONDS - t0)) s: $out/$image ($(($(stat -c %s "$out/$image") >> 20)) MiB), $sums, $bmap, image-info.json"
+  log "done in $((SECONDS - t0)) s: $out_dir/$image ($(($(stat -c %s "$out_dir/$image") >> 20)) MiB), $sums, $bmap, image-info.json"
 }
 
 main "$@"

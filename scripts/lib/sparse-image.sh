@@ -76,22 +76,45 @@ sparse_zero_frames() {
   done
 }
 
+# sparse_sha256: the SHA-256 of stdin, in hex at the start of its output line. OpenSSL's
+# when installed (it uses the CPU's SHA instructions: 3-4 times coreutils' speed here),
+# else coreutils' sha256sum.
+if command -v openssl >/dev/null; then
+  sparse_sha256() { openssl dgst -sha256 -r; }
+else
+  sparse_sha256() { sha256sum; }
+fi
+
 # sparse_compress RAW BMAP OUT CACHE-DIR COMPRESSOR...: writes to OUT the
 # concatenated frames that decompress to RAW, reading only its data segments.
 # COMPRESSOR reads stdin and writes stdout (e.g. zstd -q -T0 -10 --long=27 -c).
 # With SPARSE_INDEX set, writes there the frame index: a line per segment, in order,
-# "data|zero RAW-OFFSET RAW-LENGTH OFFSET LENGTH" (its bytes in RAW, its frames in OUT),
-# with which a writer can decompress the data frames alone and leave the holes out.
+# "data|zero RAW-OFFSET RAW-LENGTH OFFSET LENGTH SHA256" (its bytes in RAW, its frames in
+# OUT, the SHA-256 of a data segment's bytes as they were compressed, "-" for a zero
+# segment), with which a writer can decompress the data frames alone, leave the holes out
+# and check every segment it writes.
 sparse_compress() {
-  local raw=$1 bmap=$2 out=$3 dir=$4 kind off len done=0 total step=0
+  local raw=$1 bmap=$2 out=$3 dir=$4 kind off len done=0 total step=0 sum=- hasher=''
   shift 4
   total=$(sparse_segments "$bmap" | awk '$1 == "data" { n += $3 } END { printf "%.0f", n }')
   : >"$out"
-  [[ -z ${SPARSE_INDEX:-} ]] || : >"$SPARSE_INDEX"
+  if [[ -n ${SPARSE_INDEX:-} ]]; then
+    : >"$SPARSE_INDEX"
+    # Each data segment is read once: tee hands it to sparse_sha256 through a FIFO.
+    rm -f "$dir/hash.fifo" && mkfifo "$dir/hash.fifo"
+  fi
   local at=0 end
   while read -r kind off len <&3; do
     if [[ $kind == data ]]; then
-      sparse_read "$raw" "$off" "$len" | "$@" >>"$out"
+      if [[ -n ${SPARSE_INDEX:-} ]]; then
+        sparse_sha256 <"$dir/hash.fifo" >"$dir/hash" &
+        hasher=$!
+        sparse_read "$raw" "$off" "$len" | tee "$dir/hash.fifo" | "$@" >>"$out"
+        wait "$hasher"
+        sum=$(cut -c1-64 "$dir/hash")
+      else
+        sparse_read "$raw" "$off" "$len" | "$@" >>"$out"
+      fi
       done=$((done + len))
       # A line at every tenth of the data.
       if ((done * 10 / total > step)); then
@@ -100,9 +123,10 @@ sparse_compress() {
       fi
     else
       sparse_zero_frames "$dir" "$len" "$@" >>"$out"
+      sum=-
     fi
     end=$(stat -c %s "$out")
-    [[ -z ${SPARSE_INDEX:-} ]] || echo "$kind $off $len $at $((end - at))" >>"$SPARSE_INDEX"
+    [[ -z ${SPARSE_INDEX:-} ]] || echo "$kind $off $len $at $((end - at)) $sum" >>"$SPARSE_INDEX"
     at=$end
   done 3< <(sparse_segments "$bmap")
 }

@@ -4,13 +4,14 @@
  * nodes, groups and variables.
  */
 import { join } from 'node:path';
-import { lolice } from '@lolice/node-model';
+import { loadRepoModel } from '../lib/model';
 import { ansibleInventoryList, inventoryMismatches } from './inventory-check';
 
 const inventory = process.argv[2] ?? join(__dirname, '../../ansible/inventories/production/hosts.yml');
-const problems = inventoryMismatches(lolice, ansibleInventoryList(inventory));
+const model = loadRepoModel();
+const problems = inventoryMismatches(model, ansibleInventoryList(inventory));
 if (problems.length > 0) {
   process.stderr.write(`ansible-inventory --list differs from the model:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write(`ansible-inventory --list: ${lolice.nodes.length} hosts, their groups and every variable match the model\n`);
+process.stdout.write(`ansible-inventory --list: ${model.nodes.length} hosts, their groups and every variable match the model\n`);

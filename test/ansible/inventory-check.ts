@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import { prefixLength, type Cluster, type ClusterNode } from '@lolice/node-model';
+import { IMAGE_ARCH, INVENTORY_GROUP_OF_ROLE, prefixLength, type Cluster, type ClusterNode, type HardwareProfile } from '@lolice/node-model';
 
 /** What `ansible-inventory --list` prints (the parts this check reads). */
 export interface InventoryList {
@@ -11,6 +11,24 @@ export interface InventoryList {
 /** Runs the real `ansible-inventory --list` on an inventory file. */
 export function ansibleInventoryList(inventory: string): InventoryList {
   return JSON.parse(execFileSync('ansible-inventory', ['-i', inventory, '--list'], { encoding: 'utf8', env: { ...process.env, ANSIBLE_INVENTORY_ENABLED: 'yaml' } }));
+}
+
+/** A profile of a machine the image pipeline builds, as group_vars/workers.yml spells it. */
+function profileFacts(p: HardwareProfile): Record<string, unknown> {
+  const source = p.extras?.aptSource;
+  return {
+    description: p.description,
+    wired_ports: p.wiredPorts,
+    kernel_flavour: p.kernel?.flavour,
+    kernel_modules: p.kernel?.modules,
+    firmware_packages: p.firmware?.packages ?? [],
+    firmware_files: p.firmware?.files ?? [],
+    microcode_packages: p.microcode ?? [],
+    extra_packages: p.extras?.packages ?? [],
+    ...(source
+      ? { extra_apt_source: { name: source.name, uri: source.uri, suite: source.suite, components: source.components, key_url: source.keyUrl, key_fingerprint: source.keyFingerprint } }
+      : {}),
+  };
 }
 
 /**
@@ -28,13 +46,17 @@ export function expectedHostVars(c: Cluster, node: ClusterNode): Record<string, 
     kubernetes_kubeadm_version: k.versions.kubeadm,
     kubernetes_kubelet_version: k.versions.kubelet,
     kubernetes_kubectl_version: k.versions.kubectl,
-    crio_version: k.versions.crio,
+    crio_version: k.versions.crio.split('.').slice(0, 2).join('.'),
+    crio_package_version: k.versions.crio,
     kubernetes_cluster_domain: k.clusterDomain,
     kubernetes_cluster_dns: k.clusterDns,
     kubernetes_control_plane_vip: k.controlPlaneVip,
     kubernetes_api_server_port: k.apiServerPort,
     admin_user: c.admin.user,
+    hardware_profile: node.hardware,
+    node_port_match: node.port?.mac ? { macaddress: node.port.mac } : { name: node.port?.name ?? c.hardware[node.hardware].defaultPortPattern },
   };
+  const built = [...new Set(c.nodes.filter((n) => n.role === 'worker' && c.hardware[n.hardware].arch === IMAGE_ARCH).map((n) => n.hardware))];
   const proxy = node.sshProxyCommand ? { ansible_ssh_common_args: `-o ProxyCommand="${node.sshProxyCommand}"` } : {};
   if (node.role === 'control-plane') return { ...common, ...proxy };
   return {
@@ -44,10 +66,11 @@ export function expectedHostVars(c: Cluster, node: ClusterNode): Record<string, 
     network_gateway: c.network.gateway,
     network_dns_servers: [...c.network.dnsServers],
     admin_github_keys_user: c.admin.githubKeysUser,
+    hardware_profiles: Object.fromEntries(built.map((p) => [p, profileFacts(c.hardware[p])])),
   };
 }
 
-const GROUPS = { 'control-plane': 'control_plane', worker: 'workers' } as const;
+const GROUPS = INVENTORY_GROUP_OF_ROLE;
 
 const hostsOf = (list: InventoryList, group: string): string[] => ((list[group] as { hosts?: string[] } | undefined)?.hosts ?? []).slice().sort();
 

@@ -1,30 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Project, SyntaxKind } from 'ts-morph';
+import { writeFileSync } from 'node:fs';
+import { MODEL_EXPORT, MODEL_FILE, workers, type Cluster } from '@lolice/node-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeNodeName, loadRepoModel } from '../lib/model';
+import { ModelFile } from '../lib/model-file';
 import { RepoCopy } from '../lib/repo-copy';
-
-const MODEL_FILE = 'packages/node-model/src/lolice.ts';
 
 /** Files projen owns in a tree, from its own bookkeeping. */
 const generatedFiles = (copy: RepoCopy): string[] => JSON.parse(copy.read('.projen/files.json')).files;
 
-/** Appends one line, an object literal, to the `nodes` array of the model file, as an operator would. */
-function addNode(copy: RepoCopy, entry: string): void {
-  const project = new Project();
-  const file = project.addSourceFileAtPath(copy.path(MODEL_FILE));
-  const nodes = file
-    .getVariableDeclarationOrThrow('lolice')
-    .getInitializerIfKindOrThrow(SyntaxKind.ObjectLiteralExpression)
-    .getPropertyOrThrow('nodes')
-    .asKindOrThrow(SyntaxKind.PropertyAssignment)
-    .getInitializerIfKindOrThrow(SyntaxKind.ArrayLiteralExpression);
-  const last = nodes.getElements().at(-1)!;
-  const comma = last.getNextSiblingIfKindOrThrow(SyntaxKind.CommaToken);
-  file.insertText(comma.getEnd(), `\n${last.getIndentationText()}${entry},`);
-  file.saveSync();
-}
+/** The repository's model: every edit below is derived from it. */
+const model = loadRepoModel();
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const indexOf = (c: Cluster, name: string) => c.nodes.findIndex((n) => n.name === name);
 
 describe('npx projen on the committed tree', () => {
   let copy: RepoCopy;
@@ -50,48 +38,56 @@ describe('npx projen on the committed tree', () => {
   });
 });
 
-describe('an invalid model', () => {
-  it.each([
-    ['a duplicate IP', "ip: '192.168.10.105'", "ip: '192.168.10.101'", /nodes\[4\]\.ip: 192\.168\.10\.101 is already used by nodes\[3\] \(golyat-1\) \[rule: unique-node-ip\]/],
-    ['a non-RFC 1123 hostname', "name: 'golyat-3'", "name: 'Golyat_3'", /nodes\[5\]\.name: "Golyat_3" is not a valid rfc1123-hostname \[rule: rfc1123-hostname\]/],
-  ])('with %s stops npx projen, names field and rule, and changes no file', async (_what, from, to, message) => {
-    const copy = new RepoCopy();
-    try {
-      const model = copy.read(MODEL_FILE);
-      expect(model).toContain(from);
-      writeFileSync(copy.path(MODEL_FILE), model.replace(from, to));
-      const before = copy.snapshot();
-      const result = await copy.projen();
-      expect(result.status).not.toBe(0);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr).toContain('Nothing was written');
-      expect(copy.snapshot()).toEqual(before);
-    } finally {
-      copy.dispose();
-    }
-  });
-});
+describe('an invalid model file', () => {
+  const [first, second] = workers(model);
+  const last = workers(model).at(-1)!;
+  const badName = last.name.toUpperCase().replace(/-/g, '_');
+  const cases: [string, (f: ModelFile) => unknown, string | RegExp][] = [
+    [
+      'a duplicate IP',
+      (f) => f.setNodeField(second.name, 'ip', first.ip),
+      `nodes[${indexOf(model, second.name)}].ip: ${first.ip} is already used by nodes[${indexOf(model, first.name)}] (${first.name}) [rule: unique-node-ip]`,
+    ],
+    ['a non-RFC 1123 hostname', (f) => f.setNodeField(last.name, 'name', badName), `nodes[${indexOf(model, last.name)}].name: "${badName}" is not a valid rfc1123-hostname [rule: rfc1123-hostname]`],
+    ['a worker named "all"', (f) => f.setNodeField(last.name, 'name', 'all'), `nodes[${indexOf(model, last.name)}].name: "all" is reserved`],
+    ['the admin root', (f) => f.set('admin', 'user', 'root'), 'admin.user: "root" is not a valid posix-user [rule: posix-user]'],
+    ['a syntax error', (f) => f.replaceMember('', 'name', `name: ${JSON.stringify(model.name)},,`), new RegExp(`^${esc(MODEL_FILE)}: cannot be loaded: line \\d+, column \\d+: .+$`)],
+    ['no model export', (f) => f.renameExport(`${MODEL_EXPORT}Renamed`), `${MODEL_FILE}: has no export "${MODEL_EXPORT}"`],
+    [
+      'a getter that throws',
+      (f) => f.replaceMember('', 'name', "get name(): string { throw new Error('the name getter failed'); }"),
+      `${MODEL_FILE}: "${MODEL_EXPORT}" cannot be read as data: the name getter failed`,
+    ],
+  ];
 
-describe('adding golyat-4', () => {
   let copy: RepoCopy;
+  let original: string;
   beforeAll(() => {
     copy = new RepoCopy();
-    addNode(copy, "{ name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' }");
+    original = copy.read(MODEL_FILE);
   });
   afterAll(() => copy.dispose());
 
-  it('is one entry in the model file and regenerates cleanly', async () => {
-    const diff = execFileSync('git', ['diff', '--numstat'], { cwd: copy.dir }).toString().trim();
-    expect(diff).toMatch(new RegExp(`^1\\s+0\\s+${MODEL_FILE}$`));
+  it.each(cases)('with %s stops npx projen with one line per problem, no stack trace, and changes no file', async (_what, edit, message) => {
+    writeFileSync(copy.path(MODEL_FILE), original);
+    const file = new ModelFile(copy.dir);
+    edit(file);
+    file.save();
+    const before = copy.snapshot();
     const result = await copy.projen();
-    expect(result.status, result.stderr).toBe(0);
-  });
-
-  it('appears in every generated artifact that names the other workers', () => {
-    const perNode = generatedFiles(copy).filter((f) => readFileSync(join(copy.dir, f), 'utf8').includes('golyat-3'));
-    expect(perNode).toContain('generated/nodes.md');
-    for (const f of perNode) expect(copy.read(f), f).toContain('golyat-4');
-    expect(copy.read('generated/nodes.md')).toContain('| golyat-4 | worker | 192.168.10.107 |');
+    expect(result.status).not.toBe(0);
+    // projen's own lines start with its marker; what the model loader says is everything else:
+    // a broken rule under a heading, or a file that cannot be loaded in one line; then what to do.
+    const said = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('👾'));
+    const loadFailure = message instanceof RegExp || message.startsWith(`${MODEL_FILE}: `);
+    expect(said, result.stderr).toHaveLength(loadFailure ? 2 : 3);
+    if (!loadFailure) expect(said[0]).toBe('The cluster model is invalid (1 problem):');
+    const problem = loadFailure ? said[0] : said[1].replace(/^ {2}- /, '');
+    if (typeof message === 'string') expect(problem.startsWith(message), problem).toBe(true);
+    else expect(problem).toMatch(message);
+    expect(said.at(-1)).toBe(`Nothing was written. Fix ${MODEL_FILE} and run "npx projen" again.`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(copy.snapshot()).toEqual(before);
   });
 });
 
@@ -114,7 +110,10 @@ describe('npx projen drift', () => {
   });
 
   it('fails when a committed generated file differs from what the model gives', async () => {
-    writeFileSync(copy.path('generated/nodes.md'), copy.read('generated/nodes.md').replace('golyat-2', 'golyat-9'));
+    const table = copy.read('generated/nodes.md');
+    const name = workers(model)[0].name;
+    expect(table).toContain(`| ${name} |`);
+    writeFileSync(copy.path('generated/nodes.md'), table.replace(`| ${name} |`, `| ${freeNodeName(model)} |`));
     commitAll();
     const result = await copy.projen('drift');
     expect(result.status).not.toBe(0);

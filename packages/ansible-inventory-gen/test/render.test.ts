@@ -1,106 +1,162 @@
-import { lolice, type Cluster } from '@lolice/node-model';
+import { controlPlane, crioMinor, exampleCluster as example, imageWorkerNodes, portMatch, prefixLength, workers, type Cluster, type ClusterNode } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { groupVarsPath, HOSTS_PATH, render, renderHosts, renderWorkerFacts, type InventoryDocument } from '../src';
+import { variant, withNewWorker, withNextMinor } from '../../../test/lib/model';
+import { GROUP_OF_ROLE, groupVarsPath, HOSTS_PATH, render, renderClusterFacts, renderHosts, renderWorkerFacts, type InventoryDocument } from '../src';
 
-/** The lolice model with one more worker, as an operator would add it. */
-const withGolyat4 = (): Cluster => ({
-  ...lolice,
-  nodes: [...lolice.nodes, { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64' }],
-});
+const names = (nodes: readonly ClusterNode[]) => nodes.map((n) => n.name);
 
 describe('renderHosts', () => {
   it('puts every control-plane node in control_plane and every worker in workers, in model order', () => {
-    // GIVEN the lolice model WHEN the inventory is rendered
-    const { children } = renderHosts(lolice).all;
+    // GIVEN the example model WHEN the inventory is rendered
+    const { children } = renderHosts(example).all;
     // THEN the groups hold exactly the model's nodes of each role
-    expect(Object.keys(children)).toEqual(['control_plane', 'workers']);
-    expect(Object.keys(children.control_plane.hosts)).toEqual(['shanghai-1', 'shanghai-2', 'shanghai-3']);
-    expect(Object.keys(children.workers.hosts)).toEqual(['golyat-1', 'golyat-2', 'golyat-3']);
+    expect(Object.keys(children)).toEqual([GROUP_OF_ROLE['control-plane'], GROUP_OF_ROLE.worker]);
+    expect(Object.keys(children.control_plane.hosts)).toEqual(names(controlPlane(example)));
+    expect(Object.keys(children.workers.hosts)).toEqual(names(workers(example)));
   });
 
-  it('gives a worker its address as ansible_host and node_ip, and no proxy', () => {
-    const golyat2 = renderHosts(lolice).all.children.workers.hosts['golyat-2'];
-    expect(golyat2).toEqual({ ansible_host: '192.168.10.105', node_ip: '192.168.10.105' });
-    expect(golyat2.ansible_ssh_common_args).toBeUndefined();
+  it('gives each node its address, hardware profile and the netplan match of its one port', () => {
+    const { children } = renderHosts(example).all;
+    for (const n of workers(example)) {
+      expect(children.workers.hosts[n.name], n.name).toEqual({ ansible_host: n.ip, node_ip: n.ip, hardware_profile: n.hardware, node_port_match: portMatch(example, n) });
+    }
   });
 
-  it('reaches the control plane through the Cloudflare Access ProxyCommand of the model', () => {
-    const shanghai1 = renderHosts(lolice).all.children.control_plane.hosts['shanghai-1'];
-    expect(shanghai1).toEqual({
-      ansible_host: '192.168.10.102',
-      node_ip: '192.168.10.102',
-      ansible_ssh_common_args: '-o ProxyCommand="cloudflared access ssh --hostname %h"',
-    });
+  it('matches a port by MAC, by interface name, or by the one-port profile\'s pattern', () => {
+    const hosts = renderHosts(example).all.children.workers.hosts;
+    const byMac = example.nodes.find((n) => n.port?.mac)!;
+    const byName = example.nodes.find((n) => n.port?.name)!;
+    const byDefault = workers(example).find((n) => !n.port)!;
+    expect(hosts[byMac.name].node_port_match).toEqual({ macaddress: byMac.port!.mac });
+    expect(hosts[byName.name].node_port_match).toEqual({ name: byName.port!.name });
+    expect(hosts[byDefault.name].node_port_match).toEqual({ name: example.hardware[byDefault.hardware].defaultPortPattern });
+  });
+
+  it('reaches a node with a ProxyCommand through it, and no other node', () => {
+    const all = { ...renderHosts(example).all.children.control_plane.hosts, ...renderHosts(example).all.children.workers.hosts };
+    for (const n of example.nodes) {
+      if (n.sshProxyCommand) expect(all[n.name].ansible_ssh_common_args, n.name).toBe(`-o ProxyCommand="${n.sshProxyCommand}"`);
+      else expect(all[n.name].ansible_ssh_common_args, n.name).toBeUndefined();
+    }
+    expect(example.nodes.some((n) => n.sshProxyCommand)).toBe(true);
   });
 
   it('logs in as the admin user of the model', () => {
-    expect(renderHosts({ ...lolice, admin: { user: 'ops', githubKeysUser: 'octocat' } }).all.vars).toEqual({ ansible_user: 'ops' });
+    expect(renderHosts(example).all.vars).toEqual({ ansible_user: example.admin.user });
+    expect(renderHosts(variant(example, (c) => (c.admin.user = `${example.admin.user}x`))).all.vars).toEqual({ ansible_user: `${example.admin.user}x` });
   });
 
-  it('picks up a node added to the model', () => {
-    expect(renderHosts(withGolyat4()).all.children.workers.hosts['golyat-4']).toEqual({ ansible_host: '192.168.10.107', node_ip: '192.168.10.107' });
+  it('picks up a worker added to the model', () => {
+    const more = withNewWorker(example);
+    const added = more.nodes.at(-1)!;
+    expect(Object.keys(renderHosts(more).all.children.workers.hosts)).toEqual([...names(workers(example)), added.name]);
+    expect(renderHosts(more).all.children.workers.hosts[added.name]).toMatchObject({ ansible_host: added.ip, node_ip: added.ip, hardware_profile: added.hardware });
   });
 });
 
 describe('group variables', () => {
-  it('give workers the versions, cluster DNS and domain, network and admin facts of the model', () => {
-    expect(renderWorkerFacts(lolice)).toEqual({
-      cluster_name: 'lolice',
-      kubernetes_version: '1.32',
-      kubernetes_kubeadm_version: '1.32.0-1.1',
-      kubernetes_kubelet_version: '1.32.0-1.1',
-      kubernetes_kubectl_version: '1.32.0-1.1',
-      crio_version: '1.32',
-      kubernetes_cluster_domain: 'cluster.local',
-      kubernetes_cluster_dns: '10.96.0.10',
-      kubernetes_control_plane_vip: '192.168.10.99',
-      kubernetes_api_server_port: 6443,
-      admin_user: 'boxp',
-      network_prefix_length: 24,
-      network_gateway: '192.168.10.1',
-      network_dns_servers: ['8.8.8.8', '8.8.4.4'],
-      admin_github_keys_user: 'boxp',
+  const v = example.kubernetes.versions;
+
+  it('give every node the versions (repository minors and package pins), cluster DNS and domain, API endpoint and admin of the model', () => {
+    expect(renderClusterFacts(example)).toEqual({
+      cluster_name: example.name,
+      kubernetes_version: v.minor,
+      kubernetes_kubeadm_version: v.kubeadm,
+      kubernetes_kubelet_version: v.kubelet,
+      kubernetes_kubectl_version: v.kubectl,
+      crio_version: crioMinor(example),
+      crio_package_version: v.crio,
+      kubernetes_cluster_domain: example.kubernetes.clusterDomain,
+      kubernetes_cluster_dns: example.kubernetes.clusterDns,
+      kubernetes_control_plane_vip: example.kubernetes.controlPlaneVip,
+      kubernetes_api_server_port: example.kubernetes.apiServerPort,
+      admin_user: example.admin.user,
+    });
+    expect(crioMinor(example)).toBe(v.minor);
+  });
+
+  it('give workers the network, the GitHub keys user and the profiles of the machines the image pipeline builds', () => {
+    const facts = renderWorkerFacts(example);
+    expect(facts).toMatchObject({
+      ...renderClusterFacts(example),
+      network_prefix_length: prefixLength(example),
+      network_gateway: example.network.gateway,
+      network_dns_servers: example.network.dnsServers,
+      admin_github_keys_user: example.admin.githubKeysUser,
+    });
+    expect(Object.keys(facts.hardware_profiles)).toEqual([...new Set(imageWorkerNodes(example).map((n) => n.hardware))]);
+  });
+
+  it('spell out each built profile: kernel, firmware, microcode and extras', () => {
+    for (const [name, facts] of Object.entries(renderWorkerFacts(example).hardware_profiles)) {
+      const p = example.hardware[name];
+      expect(facts, name).toEqual({
+        description: p.description,
+        wired_ports: p.wiredPorts,
+        kernel_flavour: p.kernel!.flavour,
+        kernel_modules: p.kernel!.modules,
+        firmware_packages: p.firmware?.packages ?? [],
+        firmware_files: p.firmware?.files ?? [],
+        microcode_packages: p.microcode ?? [],
+        extra_packages: p.extras?.packages ?? [],
+      });
+    }
+  });
+
+  it('carry an extras APT source with its key fingerprint when the profile has one', () => {
+    const source = { name: 'gpu-vendor', uri: 'https://apt.example.org/gpu', suite: 'stable', components: ['main', 'extra'], keyUrl: 'https://apt.example.org/key.asc', keyFingerprint: 'A'.repeat(40) };
+    const profile = imageWorkerNodes(example).find((n) => example.hardware[n.hardware].extras)!.hardware;
+    const withSource = variant(example, (c) => (c.hardware[profile].extras!.aptSource = source));
+    expect(renderWorkerFacts(withSource).hardware_profiles[profile].extra_apt_source).toEqual({
+      name: source.name,
+      uri: source.uri,
+      suite: source.suite,
+      components: source.components,
+      key_url: source.keyUrl,
+      key_fingerprint: source.keyFingerprint,
     });
   });
 
-  it('follow a version bump in the model (one edit, no other source)', () => {
-    const bumped: Cluster = {
-      ...lolice,
-      kubernetes: { ...lolice.kubernetes, versions: { minor: '1.33', kubeadm: '1.33.1-1.1', kubelet: '1.33.1-1.1', kubectl: '1.33.1-1.1', crio: '1.33' } },
-    };
-    const facts = render(bumped)[groupVarsPath('workers')];
-    expect(facts).toMatchObject({ kubernetes_version: '1.33', kubernetes_kubelet_version: '1.33.1-1.1', crio_version: '1.33' });
+  it('leave out profiles no built worker uses (the control plane\'s)', () => {
+    const unused = Object.keys(example.hardware).filter((p) => !imageWorkerNodes(example).some((n) => n.hardware === p));
+    expect(unused.length).toBeGreaterThan(0);
+    for (const p of unused) expect(renderWorkerFacts(example).hardware_profiles).not.toHaveProperty(p);
+  });
+
+  it('follow a version change in the model (one edit, no other source)', () => {
+    const bumped = withNextMinor(example);
+    const w = bumped.kubernetes.versions;
+    expect(render(bumped)[groupVarsPath('workers')]).toMatchObject({ kubernetes_version: w.minor, kubernetes_kubelet_version: w.kubelet, crio_version: w.minor, crio_package_version: w.crio });
   });
 
   it('derive the prefix length from the subnet', () => {
-    const facts = renderWorkerFacts({ ...lolice, network: { ...lolice.network, subnet: '192.168.0.0/16' } });
-    expect(facts.network_prefix_length).toBe(16);
+    const wider = variant(example, (c) => (c.network.subnet = c.network.subnet.replace(/\.\d+\.0\/24$/, '.0.0/16')));
+    expect(wider.network.subnet).not.toBe(example.network.subnet);
+    expect(renderWorkerFacts(wider).network_prefix_length).toBe(16);
   });
 
-  it('keep worker-only facts (network, GitHub keys user) out of control_plane', () => {
-    const cp = render(lolice)[groupVarsPath('control_plane')];
-    expect(cp).toMatchObject({ kubernetes_version: '1.32', kubernetes_cluster_dns: '10.96.0.10' });
-    expect(cp).not.toHaveProperty('network_gateway');
-    expect(cp).not.toHaveProperty('admin_github_keys_user');
+  it('keep worker-only facts (network, GitHub keys user, hardware) out of control_plane', () => {
+    const cp = render(example)[groupVarsPath('control_plane')];
+    expect(cp).toEqual(renderClusterFacts(example));
+    for (const key of ['network_gateway', 'admin_github_keys_user', 'hardware_profiles']) expect(cp).not.toHaveProperty(key);
   });
 });
 
 describe('render', () => {
   it('emits the inventory and one group-variables file per group, beside it', () => {
-    expect(Object.keys(render(lolice))).toEqual([
-      'ansible/inventories/production/hosts.yml',
-      'ansible/inventories/production/group_vars/control_plane.yml',
-      'ansible/inventories/production/group_vars/workers.yml',
-    ]);
+    expect(Object.keys(render(example))).toEqual([HOSTS_PATH, groupVarsPath('control_plane'), groupVarsPath('workers')]);
+    expect(groupVarsPath('workers')).toBe(HOSTS_PATH.replace(/hosts\.yml$/, 'group_vars/workers.yml'));
   });
 
   it('is pure and deterministic: same model, same output; the model is not mutated', () => {
-    const copy = structuredClone(lolice);
-    expect(JSON.stringify(render(copy))).toBe(JSON.stringify(render(lolice)));
-    expect(copy).toEqual(lolice);
+    const copy = structuredClone(example);
+    expect(JSON.stringify(render(copy))).toBe(JSON.stringify(render(example)));
+    expect(copy).toEqual(example);
   });
 
-  it('matches the snapshot of the lolice inventory', () => {
-    expect((render(lolice)[HOSTS_PATH] as InventoryDocument).all.children.workers).toMatchSnapshot();
+  it('follows the model order of the nodes', () => {
+    const reversed: Cluster = { ...example, nodes: [...example.nodes].reverse() };
+    const hosts = (c: Cluster) => Object.keys((render(c)[HOSTS_PATH] as InventoryDocument).all.children.workers.hosts);
+    expect(hosts(reversed)).toEqual(hosts(example).reverse());
   });
 });

@@ -1,18 +1,22 @@
-import { lolice, workers } from '@lolice/node-model';
+import { exampleCluster as example, workers } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, parse, parseDocument, type Node } from 'yaml';
 import { HTTP_FILES, PACKAGES, render, renderTemplate, renderUserData, TEMPLATE_VARS, templateVarNames, userDataSchema } from '../src';
-import { newAjv, opensslCryptHash, subiquitySchema, subiquityTitle, withGolyat4 } from './lib/fixtures';
+import { withNewWorker } from '../../../test/lib/model';
+import { newAjv, opensslCryptHash, subiquitySchema, subiquityTitle } from './lib/fixtures';
 import { hybridBootProblems } from './lib/hybrid-boot';
 
 type Autoinstall = Record<string, any>;
+
+/** A worker of the example model, whose user-data the tests serve. */
+const [first] = workers(example).map((n) => n.name);
 
 /** The user-data as Packer serves it for one node: template rendered with a real crypt hash. */
 const served = (template: string, hostname: string, passwordHash: string): string =>
   renderTemplate(template, { [TEMPLATE_VARS.hostname]: hostname, [TEMPLATE_VARS.passwordHash]: passwordHash });
 
 describe('the user-data template', () => {
-  const template = renderUserData(lolice);
+  const template = renderUserData(example);
 
   it('starts with #cloud-config and holds only the two build-time variables', () => {
     expect(template.split('\n')[0]).toBe('#cloud-config');
@@ -25,8 +29,8 @@ describe('the user-data template', () => {
   });
 
   it('is deterministic and names the file HTTP_FILES.userData', () => {
-    expect(renderUserData(lolice)).toBe(template);
-    expect(render(lolice)).toEqual({ userData: template, metaData: render(lolice).metaData });
+    expect(renderUserData(example)).toBe(template);
+    expect(render(example)).toEqual({ userData: template, metaData: render(example).metaData });
     expect(HTTP_FILES).toEqual({ userData: 'user-data', metaData: 'meta-data' });
   });
 });
@@ -36,7 +40,7 @@ describe('the user-data as served to the installer', () => {
   let doc: { autoinstall: Autoinstall };
   beforeAll(() => {
     hash = opensslCryptHash();
-    doc = parse(served(renderUserData(lolice), 'golyat-1', hash));
+    doc = parse(served(renderUserData(example), first, hash));
   });
 
   it('is valid against the schema of what this package emits', () => {
@@ -57,7 +61,7 @@ describe('the user-data as served to the installer', () => {
   });
 
   it('puts the crypt hash Packer passes into identity, with the model admin and the node name', () => {
-    expect(doc.autoinstall.identity).toEqual({ hostname: 'golyat-1', username: lolice.admin.user, password: hash });
+    expect(doc.autoinstall.identity).toEqual({ hostname: first, username: example.admin.user, password: hash });
   });
 
   it('is autoinstall version 1, unattended, with locale, keyboard, DHCP on e* and a reboot at the end', () => {
@@ -91,7 +95,7 @@ describe('the user-data as served to the installer', () => {
   it('grants the build-only passwordless sudo through a visudo-checked drop-in', () => {
     const late: string[] = doc.autoinstall['late-commands'];
     expect(late.at(-1)).toBe(
-      "echo 'boxp ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/90-packer-build && chmod 0440 /target/etc/sudoers.d/90-packer-build && curtin in-target --target=/target -- visudo -cf /etc/sudoers.d/90-packer-build",
+      `echo '${example.admin.user} ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/90-packer-build && chmod 0440 /target/etc/sudoers.d/90-packer-build && curtin in-target --target=/target -- visudo -cf /etc/sudoers.d/90-packer-build`,
     );
   });
 
@@ -104,7 +108,7 @@ describe('the user-data as served to the installer', () => {
 });
 
 describe('the hybrid boot check', () => {
-  const autoinstall = (): Autoinstall => parse(served(renderUserData(lolice), 'golyat-1', opensslCryptHash())).autoinstall;
+  const autoinstall = (): Autoinstall => parse(served(renderUserData(example), first, opensslCryptHash())).autoinstall;
 
   it.each([
     ['a layout next to the config', (a: Autoinstall) => (a.storage.layout = { name: 'direct' }), 'storage has a "layout", which overrides "config"'],
@@ -120,7 +124,7 @@ describe('the hybrid boot check', () => {
 });
 
 describe('the schema of what this package emits', () => {
-  const doc = () => parse(served(renderUserData(lolice), 'golyat-1', opensslCryptHash()));
+  const doc = () => parse(served(renderUserData(example), first, opensslCryptHash()));
   const validate = newAjv().compile(userDataSchema);
 
   it.each([
@@ -136,8 +140,8 @@ describe('the schema of what this package emits', () => {
 });
 
 describe('per-node rendering', () => {
-  it.each(workers(withGolyat4()).map((n) => n.name))('gives %s its own hostname from one template', (name) => {
-    const a = parse(served(renderUserData(withGolyat4()), name, opensslCryptHash())).autoinstall;
+  it.each(workers(withNewWorker(example)).map((n) => n.name))('gives %s its own hostname from one template', (name) => {
+    const a = parse(served(renderUserData(withNewWorker(example)), name, opensslCryptHash())).autoinstall;
     expect(a.identity.hostname).toBe(name);
   });
 });
@@ -145,7 +149,7 @@ describe('per-node rendering', () => {
 describe('comments', () => {
   /** The comment before the key or item at `path` of the template (YAML gives a collection's first comment to the collection). */
   function commentAt(path: (string | number)[]): string | undefined {
-    const doc = parseDocument(renderUserData(lolice));
+    const doc = parseDocument(renderUserData(example));
     const parent = doc.getIn(path.slice(0, -1), true) as Node;
     const last = path.at(-1);
     let node: Node | undefined;
@@ -180,6 +184,6 @@ describe('comments', () => {
 
 describe('meta-data', () => {
   it('names the instance after the cluster', () => {
-    expect(parse(render(lolice).metaData)).toEqual({ 'instance-id': 'lolice-worker-image-build' });
+    expect(parse(render(example).metaData)).toEqual({ 'instance-id': `${example.name}-worker-image-build` });
   });
 });

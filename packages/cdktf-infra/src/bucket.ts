@@ -8,6 +8,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import type { Construct } from 'constructs';
 import { buildsPrefix } from './config';
 import { tlsOnlyBucketPolicy } from './policies';
+import { BUILD_EXPIRY_TAG } from './retention';
 import type { WorkerNodeImagesConfig } from './types';
 
 /** Days an expired build's noncurrent version is kept: S3's minimum. */
@@ -15,7 +16,9 @@ export const EXPIRED_BUILD_NONCURRENT_DAYS = 1;
 
 /**
  * Lifecycle of the image bucket (the S3 layout contract):
- * - one rule per worker: objects under `<prefix>/<node>/builds/` expire after
+ * - one rule per worker: objects under `<prefix>/<node>/builds/` that carry the
+ *   build expiry tag (`retention.ts`: the image workflow sets it on upload, marking a
+ *   build known-good removes it, so the known-good build never expires) expire after
  *   `buildRetentionDays` (S3 filters cannot wildcard the node, hence one each;
  *   noncurrent-version expiry alone would never fire on keys unique per build);
  *   with `standardIaTransitionDays` set they move to Standard-IA first; the
@@ -32,7 +35,7 @@ export function lifecycleRules(c: WorkerNodeImagesConfig): S3BucketLifecycleConf
     (node): S3BucketLifecycleConfigurationRule => ({
       id: `expire-builds-${node}`,
       status: 'Enabled',
-      filter: [{ prefix: buildsPrefix(c, node) }],
+      filter: [{ and: [{ prefix: buildsPrefix(c, node), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }],
       expiration: [{ days: c.buildRetentionDays }],
       noncurrentVersionExpiration: [{ noncurrentDays: EXPIRED_BUILD_NONCURRENT_DAYS }],
       ...(c.standardIaTransitionDays === undefined ? {} : { transition: [{ days: c.standardIaTransitionDays, storageClass: 'STANDARD_IA' }] }),

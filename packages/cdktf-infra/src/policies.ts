@@ -1,4 +1,6 @@
+import { s3BuildsPrefix, s3LatestPrefix } from '@lolice/node-model';
 import { bucketArn } from './config';
+import { BUILD_EXPIRY_TAG } from './retention';
 import type { WorkerNodeImagesConfig } from './types';
 
 /** The issuer of GitHub Actions' OIDC tokens; also the IAM OIDC provider's URL without scheme. */
@@ -47,16 +49,33 @@ export function trustPolicy(c: WorkerNodeImagesConfig, oidcProviderArn: string):
 }
 
 /**
- * What the build role may do: read and write objects under the image prefix
- * (multipart uploads and server-side copies included) and list keys under it.
+ * What the build role may do, per worker of the model: write the objects of a dated build
+ * and of `latest/` (multipart uploads included), set the build expiry tag, and no other tag,
+ * on a dated build's objects, read them back, and list keys under the image prefix. It may not
+ * write a node's known-good pointer nor remove a tag: marking a build known-good takes the
+ * operator's own credentials.
  */
 export function imageWriterPolicy(c: WorkerNodeImagesConfig): PolicyDocument {
+  const objects = (node: string): string[] => [
+    `${bucketArn(c)}/${s3BuildsPrefix(c.imagePrefix, node)}*`,
+    `${bucketArn(c)}/${s3LatestPrefix(c.imagePrefix, node)}*`,
+  ];
   return document(
     {
       Sid: 'ReadWriteImages',
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:PutObject'],
-      Resource: `${bucketArn(c)}/${c.imagePrefix}/*`,
+      Resource: c.workers.flatMap(objects),
+    },
+    {
+      Sid: 'TagBuildsForExpiry',
+      Effect: 'Allow',
+      Action: 's3:PutObjectTagging',
+      Resource: c.workers.map((node) => `${bucketArn(c)}/${s3BuildsPrefix(c.imagePrefix, node)}*`),
+      Condition: {
+        StringEquals: { [`s3:RequestObjectTag/${BUILD_EXPIRY_TAG.key}`]: BUILD_EXPIRY_TAG.value },
+        'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': [BUILD_EXPIRY_TAG.key] },
+      },
     },
     {
       Sid: 'ListImages',

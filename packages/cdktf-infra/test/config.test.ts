@@ -1,36 +1,41 @@
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { buildsPrefix, configFromCluster, DEFAULTS, STATE_BACKEND } from '../src';
-import { withGolyat4 } from './support/cdktf';
+import { withNewWorker } from '../../../test/lib/model';
 
 describe('configFromCluster', () => {
   it('takes every AWS fact from the model', () => {
-    // GIVEN the lolice model WHEN the stack config is built
-    const c = configFromCluster(lolice);
+    // GIVEN the example model WHEN the stack config is built
+    const c = configFromCluster(example);
     // THEN nothing is invented
     expect(c).toMatchObject({
-      accountId: lolice.aws.accountId,
-      region: lolice.aws.region,
-      bucket: lolice.aws.bucket,
-      imagePrefix: lolice.aws.imagePrefix,
-      roleName: lolice.aws.roleName,
-      repository: lolice.aws.repository,
-      branch: lolice.aws.branch,
+      accountId: example.aws.accountId,
+      region: example.aws.region,
+      bucket: example.aws.bucket,
+      imagePrefix: example.aws.imagePrefix,
+      roleName: example.aws.roleName,
+      repository: example.aws.repository,
+      branch: example.aws.branch,
     });
     expect(c.backend).toEqual(STATE_BACKEND);
   });
 
   it('lists the workers in model order, never the control plane', () => {
-    expect(configFromCluster(lolice).workers).toEqual(['golyat-1', 'golyat-2', 'golyat-3']);
-    expect(configFromCluster(withGolyat4()).workers).toEqual(['golyat-1', 'golyat-2', 'golyat-3', 'golyat-4']);
+    const names = workers(example).map((n) => n.name);
+    expect(configFromCluster(example).workers).toEqual(names);
+    const more = withNewWorker(example);
+    expect(configFromCluster(more).workers).toEqual([...names, more.nodes.at(-1)!.name]);
+    expect(configFromCluster(example).workers).not.toContain(example.nodes.find((n) => n.role === 'control-plane')!.name);
   });
 
   it('keeps the S3 layout contract by default: 90-day builds and versions, no Standard-IA', () => {
-    const c = configFromCluster(lolice);
+    const c = configFromCluster(example);
     expect([c.buildRetentionDays, c.noncurrentRetentionDays]).toEqual([90, 90]);
     expect(c.abortIncompleteUploadDays).toBe(DEFAULTS.abortIncompleteUploadDays);
     expect(c.standardIaTransitionDays).toBeUndefined();
-    expect(buildsPrefix(c, 'golyat-1')).toBe('images/x86_64/golyat-1/builds/');
+    const node = workers(example)[0].name;
+    expect(buildsPrefix(c, node)).toBe(`${example.aws.imagePrefix}/${node}/builds/`);
+    expect(buildsPrefix(c, node)).toBe(s3BuildsPrefix(example.aws.imagePrefix, node));
   });
 
   it.each([
@@ -39,6 +44,6 @@ describe('configFromCluster', () => {
     [{ buildRetentionDays: 0 }, /buildRetentionDays: 0 is not a whole number of days/],
     [{ abortIncompleteUploadDays: 1.5 }, /abortIncompleteUploadDays: 1.5/],
   ])('rejects %o before anything is synthesized', (options, message) => {
-    expect(() => configFromCluster(lolice, options)).toThrow(message);
+    expect(() => configFromCluster(example, options)).toThrow(message);
   });
 });

@@ -1,11 +1,14 @@
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument, PolicyStatement } from '../src';
+import { BUILD_EXPIRY_TAG, knownGoodKey, type PolicyDocument, type PolicyStatement } from '../src';
 import { synthStack } from './support/cdktf';
+
+const { bucket: BUCKET, imagePrefix: PREFIX, repository: REPOSITORY, branch: BRANCH } = example.aws;
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The policies exactly as Terraform will send them to IAM and S3: parsed from the synthesized stack. */
 function synthesizedPolicies() {
-  const tf = JSON.parse(synthStack(lolice));
+  const tf = JSON.parse(synthStack(example));
   const parse = (s: string): PolicyDocument => JSON.parse(s);
   return {
     trust: parse(tf.resource.aws_iam_role.build_role.assume_role_policy),
@@ -34,16 +37,17 @@ describe('the trust policy of the build role', () => {
     expect(s.Condition).toEqual({
       StringEquals: {
         'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-        'token.actions.githubusercontent.com:sub': 'repo:boxp/arch:ref:refs/heads/main',
+        'token.actions.githubusercontent.com:sub': `repo:${REPOSITORY}:ref:refs/heads/${BRANCH}`,
       },
     });
     expect(JSON.stringify(trust)).not.toMatch(/StringLike|\*|\?/);
   });
 
   it('follows the model: another branch gives another subject', () => {
-    const tf = JSON.parse(synthStack({ ...lolice, aws: { ...lolice.aws, branch: 'release' } }));
-    const trustOnRelease: PolicyDocument = JSON.parse(tf.resource.aws_iam_role.build_role.assume_role_policy);
-    expect(trustOnRelease.Statement[0].Condition?.StringEquals['token.actions.githubusercontent.com:sub']).toBe('repo:boxp/arch:ref:refs/heads/release');
+    const other = `${BRANCH}-next`;
+    const tf = JSON.parse(synthStack({ ...example, aws: { ...example.aws, branch: other } }));
+    const trustOnOther: PolicyDocument = JSON.parse(tf.resource.aws_iam_role.build_role.assume_role_policy);
+    expect(trustOnOther.Statement[0].Condition?.StringEquals['token.actions.githubusercontent.com:sub']).toBe(`repo:${REPOSITORY}:ref:refs/heads/${other}`);
   });
 });
 
@@ -51,9 +55,9 @@ describe('the permissions of the build role', () => {
   const { permissions } = synthesizedPolicies();
   const allows = permissions.Statement.filter((s) => s.Effect === 'Allow');
 
-  it('allows exactly GetObject, PutObject and ListBucket, no wildcard action, no Deny or NotAction tricks', () => {
+  it('allows exactly GetObject, PutObject, PutObjectTagging and ListBucket, no wildcard action, no Deny or NotAction tricks', () => {
     expect(allows).toHaveLength(permissions.Statement.length);
-    expect(allows.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    expect(allows.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging']);
     for (const s of permissions.Statement) {
       expect(Object.keys(s).sort(), s.Sid).toEqual(expect.arrayContaining(['Action', 'Effect', 'Resource', 'Sid']));
       expect(s).not.toHaveProperty('NotAction');
@@ -62,24 +66,53 @@ describe('the permissions of the build role', () => {
     }
   });
 
-  it('reads and writes objects only under images/x86_64/ of the model bucket', () => {
+  const workers = example.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
+  const arn = `arn:aws:s3:::${example.aws.bucket}`;
+
+  it('reads and writes objects only under each worker\'s builds/ and latest/', () => {
     const objects = allows.filter((s) => actions(s).some((a) => a.endsWith('Object')));
     expect(objects).toHaveLength(1);
     expect(actions(objects[0]).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(resources(objects[0])).toEqual(['arn:aws:s3:::arch-worker-images/images/x86_64/*']);
+    expect(resources(objects[0])).toEqual(
+      workers.flatMap((n) => [`${arn}/${example.aws.imagePrefix}/${n}/builds/*`, `${arn}/${example.aws.imagePrefix}/${n}/latest/*`]),
+    );
     expect(objects[0].Condition).toBeUndefined();
   });
 
-  it('lists the bucket only with a prefix under images/x86_64/', () => {
+  it('may set the build expiry tag, and no other tag, on dated builds only, and never remove a tag', () => {
+    const tagging = allows.filter((s) => actions(s).some((a) => a.includes('Tagging')));
+    expect(tagging).toHaveLength(1);
+    expect(actions(tagging[0])).toEqual(['s3:PutObjectTagging']);
+    expect(resources(tagging[0])).toEqual(workers.map((n) => `${arn}/${example.aws.imagePrefix}/${n}/builds/*`));
+    expect(tagging[0].Condition).toEqual({
+      StringEquals: { [`s3:RequestObjectTag/${BUILD_EXPIRY_TAG.key}`]: BUILD_EXPIRY_TAG.value },
+      'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': [BUILD_EXPIRY_TAG.key] },
+    });
+    expect(JSON.stringify(permissions)).not.toMatch(/DeleteObject/);
+  });
+
+  it('cannot write a known-good pointer (marking a build known-good takes the operator\'s credentials)', () => {
+    // An IAM resource pattern as a regular expression: * matches anything, slashes included.
+    const matches = (pattern: string, value: string): boolean =>
+      new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+    const writable = allows.filter((s) => actions(s).includes('s3:PutObject')).flatMap(resources);
+    for (const node of workers) {
+      const pointer = `${arn}/${knownGoodKey(example.aws.imagePrefix, node)}`;
+      expect(writable.some((r) => matches(r, pointer)), pointer).toBe(false);
+      expect(writable.some((r) => matches(r, `${arn}/${example.aws.imagePrefix}/${node}/builds/20250102-abcdef1/x.img.zst`))).toBe(true);
+    }
+  });
+
+  it('lists the bucket only with a prefix under the image prefix', () => {
     const list = allows.filter((s) => actions(s).includes('s3:ListBucket'));
     expect(list).toHaveLength(1);
     expect(actions(list[0])).toEqual(['s3:ListBucket']);
-    expect(resources(list[0])).toEqual(['arn:aws:s3:::arch-worker-images']);
-    expect(list[0].Condition).toEqual({ StringLike: { 's3:prefix': 'images/x86_64/*' } });
+    expect(resources(list[0])).toEqual([`arn:aws:s3:::${BUCKET}`]);
+    expect(list[0].Condition).toEqual({ StringLike: { 's3:prefix': `${PREFIX}/*` } });
   });
 
   it('names no resource outside the model bucket', () => {
-    for (const r of allows.flatMap(resources)) expect(r).toMatch(/^arn:aws:s3:::arch-worker-images(\/images\/x86_64\/\*)?$/);
+    for (const r of allows.flatMap(resources)) expect(r).toMatch(new RegExp(`^arn:aws:s3:::${esc(BUCKET)}(/${esc(PREFIX)}/[a-z0-9-]+/(builds|latest)/\\*)?$`));
   });
 });
 
@@ -93,7 +126,7 @@ describe('the bucket policy', () => {
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
-        Resource: ['arn:aws:s3:::arch-worker-images', 'arn:aws:s3:::arch-worker-images/*'],
+        Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ]);

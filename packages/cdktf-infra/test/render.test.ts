@@ -1,13 +1,14 @@
 import fs, { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
-import { synthStack, withGolyat4 } from './support/cdktf';
+import { BUILD_EXPIRY_TAG, canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
+import { loadRepoModel, withNewWorker } from '../../../test/lib/model';
+import { synthStack } from './support/cdktf';
 
 const PATH = `${TERRAFORM_DIR}/${TERRAFORM_FILE}`;
 const REPO_ROOT = join(__dirname, '../../..');
-const renderLolice = (): TerraformJson => render(lolice)[PATH];
+const renderExample = (): TerraformJson => render(example)[PATH];
 
 /** Every object key at any depth. */
 const keysDeep = (v: unknown): string[] =>
@@ -21,11 +22,12 @@ describe('render', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('emits one Terraform JSON file under generated/terraform/worker-node-images/', () => {
-    expect(Object.keys(render(lolice))).toEqual(['generated/terraform/worker-node-images/main.tf.json']);
+    expect(Object.keys(render(example))).toEqual([PATH]);
+    expect(PATH).toBe(`${TERRAFORM_DIR}/main.tf.json`);
   });
 
   it('gives identical bytes when run twice', () => {
-    expect(JSON.stringify(renderLolice(), undefined, 2)).toBe(JSON.stringify(renderLolice(), undefined, 2));
+    expect(JSON.stringify(renderExample(), undefined, 2)).toBe(JSON.stringify(renderExample(), undefined, 2));
   });
 
   it('touches no file system and ignores cdktf environment variables', () => {
@@ -34,26 +36,26 @@ describe('render', () => {
     vi.stubEnv('CDKTF_OUTDIR', '/nonexistent/cdktf.out');
     vi.stubEnv('CDKTF_CONTEXT_JSON', '{"cdktfVersion":"9.9.9"}');
     // WHEN rendering
-    const out = renderLolice();
+    const out = renderExample();
     vi.unstubAllEnvs();
     // THEN nothing touched the disk and the output is the usual one
     for (const spy of calls) expect(spy, spy.getMockName()).not.toHaveBeenCalled();
-    expect(out).toEqual(renderLolice());
+    expect(out).toEqual(renderExample());
   });
 
   it('carries no cdktf metadata: no "//" blocks, versions, construct paths or stack traces', () => {
-    const out = renderLolice();
+    const out = renderExample();
     expect(keysDeep(out)).not.toContain('//');
     const text = JSON.stringify(out);
     expect(text).not.toMatch(/0\.21\.\d|stackTrace|uniqueId|"path"|worker-node-images\/images/);
   });
 
   it('equals cdktf\'s own synthesis (Testing.synth) once metadata and key order are normalized', () => {
-    expect(renderLolice()).toEqual(canonicalize(JSON.parse(synthStack(lolice))));
+    expect(renderExample()).toEqual(canonicalize(JSON.parse(synthStack(example))));
   });
 
   it('refers only to resources and data sources it declares', () => {
-    const out = renderLolice() as { resource: Record<string, object>; data: Record<string, object> };
+    const out = renderExample() as { resource: Record<string, object>; data: Record<string, object> };
     const declared = new Set([
       ...Object.entries(out.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)),
       ...Object.entries(out.data).flatMap(([type, byName]) => Object.keys(byName).map((n) => `data.${type}.${n}`)),
@@ -64,26 +66,22 @@ describe('render', () => {
     for (const ref of [...references, ...dependsOn]) expect(declared, ref).toContain(ref);
   });
 
-  it('adds a builds/ expiry rule when golyat-4 joins the model', () => {
-    // GIVEN the model with golyat-4 WHEN rendering
-    const out = render(withGolyat4())[PATH] as { resource: { aws_s3_bucket_lifecycle_configuration: { images_lifecycle: { rule: { id: string; filter: unknown }[] } } } };
+  it('adds a builds/ expiry rule when a worker joins the model', () => {
+    // GIVEN the model with one more worker WHEN rendering
+    const more = withNewWorker(example);
+    const added = more.nodes.at(-1)!.name;
+    const out = render(more)[PATH] as { resource: { aws_s3_bucket_lifecycle_configuration: { images_lifecycle: { rule: { id: string; filter: unknown }[] } } } };
     const rules = out.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
     // THEN one rule per worker plus the version rule, and no control-plane node
-    expect(rules.map((r) => r.id)).toEqual([
-      'expire-builds-golyat-1',
-      'expire-builds-golyat-2',
-      'expire-builds-golyat-3',
-      'expire-builds-golyat-4',
-      'expire-noncurrent-versions',
-    ]);
-    expect(rules[3].filter).toEqual([{ prefix: 'images/x86_64/golyat-4/builds/' }]);
-    expect(JSON.stringify(out)).not.toContain('shanghai');
+    expect(rules.map((r) => r.id)).toEqual([...workers(more).map((n) => `expire-builds-${n.name}`), 'expire-noncurrent-versions']);
+    expect(rules.at(-2)!.filter).toEqual([{ and: [{ prefix: s3BuildsPrefix(more.aws.imagePrefix, added), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }]);
+    for (const n of more.nodes.filter((x) => x.role === 'control-plane')) expect(JSON.stringify(out)).not.toContain(n.name);
   });
 
   it('is what is committed (apart from the projen marker)', () => {
     const committed = JSON.parse(readFileSync(join(REPO_ROOT, PATH), 'utf8'));
     expect(committed['//']).toMatch(/^~~ Generated by projen/);
     delete committed['//'];
-    expect(committed).toEqual(renderLolice());
+    expect(committed).toEqual(render(loadRepoModel())[PATH]);
   });
 });

@@ -9,20 +9,22 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { addImageBucket, configFromCluster, STATE_BACKEND } from '../src';
+import { addImageBucket, configFromCluster, STATE_BACKEND, BUILD_EXPIRY_TAG } from '../src';
 import { synthScope, synthStack } from './support/cdktf';
 
 const BUCKET_REF = '${aws_s3_bucket.images.id}';
+const { aws } = example;
+const workerNames = workers(example).map((n) => n.name);
 
 describe('the worker-node-images stack (cdktf Testing matchers)', () => {
-  // GIVEN the lolice model WHEN the stack is synthesized
+  // GIVEN the example model WHEN the stack is synthesized
   const synth = synthStack();
   const tf = JSON.parse(synth);
 
   it('configures the AWS provider for the model region and account only', () => {
-    expect(synth).toHaveProviderWithProperties(AwsProvider, { region: 'ap-northeast-1', allowed_account_ids: ['839695154978'] });
+    expect(synth).toHaveProviderWithProperties(AwsProvider, { region: aws.region, allowed_account_ids: [aws.accountId] });
     expect(tf.provider.aws).toHaveLength(1);
   });
 
@@ -38,7 +40,7 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
   });
 
   it('creates the model role with an inline policy, and nothing attached besides', () => {
-    expect(synth).toHaveResourceWithProperties(IamRole, { name: 'GitHubActions_WorkerNode_Build' });
+    expect(synth).toHaveResourceWithProperties(IamRole, { name: aws.roleName });
     expect(synth).toHaveResourceWithProperties(IamRolePolicy, { role: '${aws_iam_role.build_role.id}' });
     expect(Object.keys(tf.resource.aws_iam_role)).toEqual(['build_role']);
     expect(Object.keys(tf.resource.aws_iam_role_policy)).toHaveLength(1);
@@ -47,7 +49,7 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
   });
 
   it('creates the model bucket, versioned and encrypted with SSE-S3', () => {
-    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: 'arch-worker-images' });
+    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: aws.bucket });
     expect(synth).toHaveResourceWithProperties(S3BucketVersioningA, { bucket: BUCKET_REF, versioning_configuration: { status: 'Enabled' } });
     expect(synth).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
       bucket: BUCKET_REF,
@@ -75,11 +77,11 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
     expect(policy.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
   });
 
-  it('expires each worker\'s dated builds after 90 days, and their noncurrent versions a day later, with a filter on its builds/ prefix', () => {
-    const builds = ['golyat-1', 'golyat-2', 'golyat-3'].map((node) => ({
+  it('expires each worker\'s dated builds carrying the expiry tag after 90 days, and their noncurrent versions a day later', () => {
+    const builds = workerNames.map((node) => ({
       id: `expire-builds-${node}`,
       status: 'Enabled',
-      filter: [{ prefix: `images/x86_64/${node}/builds/` }],
+      filter: [{ and: [{ prefix: s3BuildsPrefix(aws.imagePrefix, node), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }],
       expiration: [{ days: 90 }],
       noncurrent_version_expiration: [{ noncurrent_days: 1 }],
     }));
@@ -87,18 +89,18 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
       bucket: BUCKET_REF,
       rule: [...builds, { id: 'expire-noncurrent-versions' }],
     });
-    for (const rule of tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule.slice(0, 3)) {
+    for (const rule of tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule.slice(0, workerNames.length)) {
       expect(Object.keys(rule).sort(), rule.id).toEqual(['expiration', 'filter', 'id', 'noncurrent_version_expiration', 'status']);
     }
   });
 
   it('expires noncurrent versions after 90 days, aborts stale uploads, and expires no current latest/ object', () => {
-    const rules: { id: string; filter: { prefix: string }[]; expiration?: { days?: number }[] }[] =
+    const rules: { id: string; filter: { prefix?: string; and?: { prefix: string; tags: Record<string, string> }[] }[]; expiration?: { days?: number }[] }[] =
       tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
     expect(rules.find((r) => r.id === 'expire-noncurrent-versions')).toEqual({
       id: 'expire-noncurrent-versions',
       status: 'Enabled',
-      filter: [{ prefix: 'images/x86_64/' }],
+      filter: [{ prefix: `${aws.imagePrefix}/` }],
       noncurrent_version_expiration: [{ noncurrent_days: 90 }],
       expiration: [{ expired_object_delete_marker: true }],
       abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
@@ -106,7 +108,11 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
     for (const rule of rules) {
       expect(rule.filter, rule.id).toHaveLength(1);
       const expiresCurrent = rule.expiration?.some((e) => e.days !== undefined) ?? false;
-      if (expiresCurrent) expect(rule.filter[0].prefix, rule.id).toMatch(/^images\/x86_64\/[a-z0-9-]+\/builds\/$/);
+      // Only tagged objects of a builds/ prefix expire by age: never latest/, never the known-good build.
+      if (expiresCurrent) {
+        expect(workerNames.map((n) => s3BuildsPrefix(aws.imagePrefix, n)), rule.id).toContain(rule.filter[0].and?.[0].prefix);
+        expect(rule.filter[0].and?.[0].tags, rule.id).toEqual({ [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value });
+      }
     }
   });
 
@@ -141,7 +147,7 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
 describe('addImageBucket on its own (Testing.synthScope)', () => {
   it('turns the Standard-IA transition on for dated builds only when configured', () => {
     // GIVEN a config with the transition after 30 days WHEN only the bucket is synthesized
-    const config = configFromCluster(lolice, { standardIaTransitionDays: 30 });
+    const config = configFromCluster(example, { standardIaTransitionDays: 30 });
     const tf = JSON.parse(synthScope((scope) => addImageBucket(scope, config)));
     // THEN every builds/ rule transitions, the version rule does not
     const rules: { id: string; transition?: unknown }[] = tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
@@ -150,7 +156,7 @@ describe('addImageBucket on its own (Testing.synthScope)', () => {
   });
 
   it('transitions nothing by default', () => {
-    const tf = JSON.parse(synthScope((scope) => addImageBucket(scope, configFromCluster(lolice))));
+    const tf = JSON.parse(synthScope((scope) => addImageBucket(scope, configFromCluster(example))));
     expect(JSON.stringify(tf)).not.toContain('STANDARD_IA');
   });
 });

@@ -34,7 +34,7 @@ export const exampleCluster: Cluster = {
   hardware: {
     arm_board: { description: 'An arm64 board', arch: 'arm64', wiredPorts: 1, defaultPortPattern: 'eth*' },
     small_pc: {
-      description: 'One-port x86_64 box',
+      description: 'One-port amd64 box',
       arch: 'x86_64',
       wiredPorts: 1,
       defaultPortPattern: 'enp*',
@@ -43,7 +43,7 @@ export const exampleCluster: Cluster = {
       microcode: ['amd64-microcode'],
     },
     dual_nic_pc: {
-      description: 'Two-port x86_64 box with a GPU',
+      description: 'Two-port amd64 box with a GPU',
       arch: 'x86_64',
       wiredPorts: 2,
       kernel: { flavour: 'generic', modules: ['igc'] },

@@ -16,7 +16,8 @@ export const SYSTEM_ACCOUNTS: ReadonlySet<string> = new Set([
 
 /** `git check-ref-format --branch` rules for a branch name. */
 function isGitBranch(value: string): boolean {
-  if (value === '' || value === '@' || value.startsWith('-') || value.endsWith('/') || value.endsWith('.')) return false;
+  // `--branch` reads '@' as HEAD, and refuses HEAD as a branch name.
+  if (value === '' || value === '@' || value === 'HEAD' || value.startsWith('-') || value.endsWith('/') || value.endsWith('.')) return false;
   // eslint-disable-next-line no-control-regex -- control characters are what this rule refuses
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(value) || value.includes('..') || value.includes('@{') || value.includes('//')) return false;
   return value.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
@@ -50,8 +51,12 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
   'ubuntu-release': /^[0-9]{2}\.(04|10)(\.[0-9]+)?$/,
   /** sha256 digest: 64 lowercase hexadecimal digits. */
   sha256: /^[0-9a-f]{64}$/,
-  /** https URL. */
-  'https-url': /^https:\/\/[^\s/$.?#][^\s]*$/,
+  /**
+   * https URL that the WHATWG URL parser accepts, without the characters RFC 3986 never allows
+   * unencoded (" < > \\ ^ ` { | }) and without ' and $ (they end or expand a shell word): a URL
+   * reaches apt sources, HCL and shell steps as it is.
+   */
+  'https-url': (value) => /^https:\/\/[^\s/$.?#][^\s"'<>\\^`{|}$]*$/.test(value) && URL.canParse(value),
   /** 12-digit AWS account id. */
   'aws-account-id': /^[0-9]{12}$/,
   /** AWS region such as "ap-northeast-1". */

@@ -13,7 +13,17 @@ export class ModelLoadError extends Error {
   }
 }
 
-const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
+/**
+ * The first line of an error that says what is wrong. A syntax error comes from the TypeScript
+ * loader's transform (esbuild) as "Transform failed with 1 error:" and then
+ * "<absolute path>:<line>:<column>: ERROR: <what>": that becomes "line L, column C: <what>".
+ */
+function firstLine(error: unknown, path: string): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((l) => l.trim());
+  const line = lines.find((l) => l !== '' && !/^Transform failed with \d+ errors?:$/.test(l)) ?? 'unknown error';
+  const at = /^(.*):(\d+):(\d+): ERROR: (.*)$/.exec(line);
+  return at && resolve(at[1]) === path ? `line ${at[2]}, column ${at[3]}: ${at[4]}` : line;
+}
 
 /**
  * Loads the model file of a repository (`packages/node-model/src/lolice.ts`), copies it into
@@ -28,7 +38,7 @@ export function loadModelFile(repoRoot: string, file: string = MODEL_FILE): Clus
   try {
     exported = createRequire(path)(path)[MODEL_EXPORT];
   } catch (error) {
-    throw new ModelLoadError(`${file}: cannot be loaded: ${firstLine(error)}`);
+    throw new ModelLoadError(`${file}: cannot be loaded: ${firstLine(error, path)}`);
   }
   if (exported === undefined) throw new ModelLoadError(`${file}: has no export "${MODEL_EXPORT}" (export const ${MODEL_EXPORT}: Cluster = { ... })`);
   let data: unknown;
@@ -36,7 +46,7 @@ export function loadModelFile(repoRoot: string, file: string = MODEL_FILE): Clus
     // Plain data: every getter runs here, once; functions and symbols are dropped.
     data = JSON.parse(JSON.stringify(exported));
   } catch (error) {
-    throw new ModelLoadError(`${file}: "${MODEL_EXPORT}" cannot be read as data: ${firstLine(error)}`);
+    throw new ModelLoadError(`${file}: "${MODEL_EXPORT}" cannot be read as data: ${firstLine(error, path)}`);
   }
   return assertValidCluster(data);
 }

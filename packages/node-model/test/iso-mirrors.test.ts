@@ -7,7 +7,7 @@ const withMirrors = (isoMirrorUrls: unknown): unknown => ({ ...exampleCluster, i
 // Only the image's rules (the rest of the example is judged by the other suites): the schema's
 // through validateCluster, the semantic ones directly.
 const shape = (c: unknown) => validateCluster(c).filter((i) => i.path.startsWith('image')).map((i) => `${i.path} ${i.rule}`);
-const rules = (c: unknown) => [...shape(c), ...checkSemantics(c as Cluster).filter((i) => i.path.startsWith('image')).map((i) => `${i.path} ${i.rule}`)];
+const rules = (c: unknown) => [...new Set([...shape(c), ...checkSemantics(c as Cluster).filter((i) => i.path.startsWith('image')).map((i) => `${i.path} ${i.rule}`)])];
 const iso = exampleCluster.image.isoUrl;
 const mirror = iso.replace('releases.example.org', 'mirror.example.net');
 

@@ -1,20 +1,18 @@
 import { parse } from '@cdktf/hcl2json';
-import { lolice, workers, type Cluster } from '@lolice/node-model';
+import { exampleCluster as example, imageWorkerNodes, portMatch, type Cluster } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packerLinks } from '../../../projenrc/packer';
+import { variant, withNewWorker } from '../../../test/lib/model';
 import { BOOT_COMMAND, OVMF, PLUGINS, render, renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
 import { SSH_HOST_KEYS_UNIT } from '../src/settings';
 
-/** The lolice model with one more worker, as an operator would add it. */
-const withGolyat4 = (): Cluster => ({
-  ...lolice,
-  nodes: [...lolice.nodes, { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' }],
-});
+/** The workers the image pipeline builds, by name. */
+const built = imageWorkerNodes(example).map((n) => n.name);
 
 type Hcl = Record<string, any>;
 const links = packerLinks();
 /** The templates of a model, parsed by HashiCorp's HCL parser (hcl2json). */
-const parsed = async (c: Cluster = lolice) => ({
+const parsed = async (c: Cluster = example) => ({
   base: (await parse(TEMPLATE_FILES.base, renderBase(c, links))) as Hcl,
   build: (await parse(TEMPLATE_FILES.build, renderBuild(c, links))) as Hcl,
 });
@@ -40,8 +38,8 @@ describe('base-ubuntu.pkr.hcl', () => {
     const [nodeName] = base.variable.node_name;
     expect(nodeName.type).toBe('${string}');
     expect(nodeName.default).toBeUndefined();
-    expect(nodeName.validation[0].condition).toBe('${contains(["golyat-1", "golyat-2", "golyat-3"], var.node_name)}');
-    expect(nodeName.validation[0].error_message).toBe('The node_name must be a worker of the model: golyat-1, golyat-2, golyat-3.');
+    expect(nodeName.validation[0].condition).toBe(`\${contains([${built.map((n) => `"${n}"`).join(', ')}], var.node_name)}`);
+    expect(nodeName.validation[0].error_message).toBe(`The node_name must be a worker of the model: ${built.join(', ')}.`);
   });
 
   it('takes the build password as a sensitive variable without a default', () => {
@@ -50,21 +48,21 @@ describe('base-ubuntu.pkr.hcl', () => {
     expect(password.default).toBeUndefined();
   });
 
-  it('maps every worker of the model to its IP and hardware, and selects the node from the map', () => {
+  it('maps every built worker of the model to its IP, hardware profile, port match and CPU, and selects the node from the map', () => {
     const [locals] = base.locals;
-    expect(Object.keys(locals.workers)).toEqual(workers(lolice).map((n) => n.name));
-    for (const n of workers(lolice)) expect(locals.workers[n.name]).toEqual({ ip: n.ip, hardware: n.hardware, cpu: n.cpu });
+    expect(Object.keys(locals.workers)).toEqual(built);
+    for (const n of imageWorkerNodes(example)) expect(locals.workers[n.name]).toEqual({ ip: n.ip, hardware: n.hardware, port_match: portMatch(example, n), cpu: n.cpu ?? '' });
     expect(locals.node).toBe('${local.workers[var.node_name]}');
     expect(locals.repo_root).toBe('${abspath("${path.root}/../..")}');
   });
 
-  it('installs the ISO of the model, checked against its sha256', () => {
-    expect(source.iso_url).toBe(lolice.image.isoUrl);
-    expect(source.iso_checksum).toBe(`sha256:${lolice.image.isoSha256}`);
+  it('installs the ISO of the model (then its mirrors), checked against its sha256', () => {
+    expect(source.iso_urls).toEqual([example.image.isoUrl, ...(example.image.isoMirrorUrls ?? [])]);
+    expect(source.iso_checksum).toBe(`sha256:${example.image.isoSha256}`);
   });
 
   it('builds one raw image named after the node, in an output directory per node beside the template', () => {
-    expect(source).toMatchObject({ format: 'raw', vm_name: '${var.node_name}.img', output_directory: '${path.root}/output-${var.node_name}', disk_size: '20G' });
+    expect(source).toMatchObject({ format: 'raw', vm_name: '${var.node_name}.img', output_directory: '${path.root}/output-${var.node_name}', disk_size: `${example.image.diskSizeGiB}G` });
   });
 
   it('runs headless on KVM', () => {
@@ -96,7 +94,7 @@ describe('base-ubuntu.pkr.hcl', () => {
   });
 
   it('waits long enough over SSH for the install and its reboot, as the admin with the build password', () => {
-    expect(source).toMatchObject({ communicator: 'ssh', ssh_username: lolice.admin.user, ssh_password: '${var.build_password}' });
+    expect(source).toMatchObject({ communicator: 'ssh', ssh_username: example.admin.user, ssh_password: '${var.build_password}' });
     expect(Number(/^(\d+)m$/.exec(source.ssh_timeout)?.[1])).toBeGreaterThanOrEqual(60);
     expect(source.ssh_handshake_attempts).toBeGreaterThanOrEqual(100);
   });
@@ -106,8 +104,8 @@ describe('base-ubuntu.pkr.hcl', () => {
   });
 
   it('takes the disk size from the model', async () => {
-    const bigger = { ...lolice, image: { ...lolice.image, diskSizeGiB: 32 } };
-    expect((await parsed(bigger)).base.source.qemu.worker[0].disk_size).toBe('32G');
+    const bigger = variant(example, (c) => (c.image.diskSizeGiB += 8));
+    expect((await parsed(bigger)).base.source.qemu.worker[0].disk_size).toBe(`${example.image.diskSizeGiB + 8}G`);
   });
 });
 
@@ -125,7 +123,8 @@ describe('k8s-worker.pkr.hcl', () => {
     const [ansible] = build.provisioner.ansible;
     expect(ansible).toEqual({
       playbook_file: '${local.repo_root}/ansible/playbooks/worker.yml',
-      user: lolice.admin.user,
+      command: '${var.ansible_playbook}',
+      user: example.admin.user,
       groups: ['workers'],
       host_alias: '${var.node_name}',
       ansible_env_vars: ['ANSIBLE_CONFIG=${local.repo_root}/ansible/ansible.cfg'],
@@ -134,23 +133,24 @@ describe('k8s-worker.pkr.hcl', () => {
         '--extra-vars',
         '@${local.repo_root}/ansible/inventories/production/group_vars/workers.yml',
         '--extra-vars',
-        'node_ip=${local.node.ip} lolice_image_build=true',
+        '${jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, lolice_image_build = true })}',
       ],
     });
     expect(JSON.stringify(ansible)).not.toContain('hosts.yml');
     expect(ansible.inventory_file).toBeUndefined();
   });
 
-  it('seals the image after Ansible, as root', () => {
-    const text = renderBuild(lolice, links);
-    expect(text.indexOf('provisioner "ansible"')).toBeLessThan(text.indexOf('provisioner "shell"'));
-    expect(build.provisioner.shell[0].execute_command).toBe("sudo -n sh -eux '{{ .Path }}'");
-    expect(build.provisioner.shell[0].inline).toEqual(sealScript(lolice));
+  it('seals the image after Ansible, as root (the shell provisioner before Ansible waits for cloud-init)', () => {
+    const text = renderBuild(example, links);
+    expect(text.indexOf('provisioner "ansible"')).toBeLessThan(text.lastIndexOf('provisioner "shell"'));
+    const seal = build.provisioner.shell.at(-1);
+    expect(seal.execute_command).toBe("sudo -n sh -eux '{{ .Path }}'");
+    expect(seal.inline).toEqual(sealScript(example));
   });
 });
 
 describe('the sealing script', () => {
-  const script = sealScript(lolice);
+  const script = sealScript(example);
   const position = (line: string) => {
     const i = script.indexOf(line);
     expect(i, line).toBeGreaterThanOrEqual(0);
@@ -170,8 +170,9 @@ describe('the sealing script', () => {
   it('turns password SSH off and locks the build password of the model admin', () => {
     const dropin = position("cat > /etc/ssh/sshd_config.d/10-no-password-login.conf <<'EOF'");
     expect(script[dropin + 1]).toBe('PasswordAuthentication no');
-    position('passwd -l boxp');
-    expect(sealScript({ ...lolice, admin: { user: 'ops', githubKeysUser: 'octocat' } })).toContain('passwd -l ops');
+    position(`passwd -l ${example.admin.user}`);
+    const other = `${example.admin.user}x`;
+    expect(sealScript(variant(example, (c) => (c.admin.user = other)))).toContain(`passwd -l ${other}`);
   });
 
   it('writes nothing Packer or HCL would interpolate', () => {
@@ -181,19 +182,25 @@ describe('the sealing script', () => {
 
 describe('render', () => {
   it('is deterministic and writes both templates', () => {
-    expect(render(lolice, links)).toEqual(render(lolice, links));
-    expect(Object.keys(render(lolice, links))).toEqual(['base-ubuntu.pkr.hcl', 'k8s-worker.pkr.hcl']);
+    expect(render(example, links)).toEqual(render(example, links));
+    expect(Object.keys(render(example, links))).toEqual(['base-ubuntu.pkr.hcl', 'k8s-worker.pkr.hcl']);
   });
 
-  it('picks up golyat-4 in the node map and in the node_name validation', async () => {
-    const { base } = await parsed(withGolyat4());
-    expect(base.locals[0].workers['golyat-4']).toEqual({ ip: '192.168.10.107', hardware: 'intel_x86_64', cpu: 'Intel N100' });
-    expect(base.variable.node_name[0].validation[0].condition).toContain('"golyat-4"');
-    expect(base.variable.node_name[0].validation[0].error_message).toContain('golyat-4');
+  it('picks up a worker added to the model in the node map and in the node_name validation', async () => {
+    const more = withNewWorker(example);
+    const added = more.nodes.at(-1)!;
+    const { base } = await parsed(more);
+    expect(base.locals[0].workers[added.name]).toEqual({ ip: added.ip, hardware: added.hardware, port_match: portMatch(more, added), cpu: '' });
+    expect(base.variable.node_name[0].validation[0].condition).toContain(`"${added.name}"`);
+    expect(base.variable.node_name[0].validation[0].error_message).toContain(added.name);
   });
 
-  it('leaves control-plane nodes out', () => {
-    const text = renderBase(lolice, links);
-    for (const n of lolice.nodes.filter((x) => x.role === 'control-plane')) expect(text).not.toContain(n.name);
+  it('leaves control-plane nodes and workers of another architecture out', async () => {
+    const armProfile = Object.keys(example.hardware).find((p) => example.hardware[p].arch !== 'x86_64')!;
+    const withArmWorker = variant(example, (c) => (c.nodes[c.nodes.findIndex((n) => n.role === 'worker')].hardware = armProfile));
+    const text = renderBase(withArmWorker, links);
+    const armWorker = withArmWorker.nodes.find((n) => n.role === 'worker' && n.hardware === armProfile)!;
+    for (const n of [...example.nodes.filter((x) => x.role === 'control-plane'), armWorker]) expect(text).not.toContain(`"${n.name}"`);
+    expect(Object.keys((await parsed(withArmWorker)).base.locals[0].workers)).toEqual(built.filter((n) => n !== armWorker.name));
   });
 });

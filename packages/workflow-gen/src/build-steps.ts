@@ -1,6 +1,8 @@
 import { s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
 import { ACTION_PINS, usesOf } from './pins';
 import {
+  ATTESTATION_BUNDLE,
+  ATTESTED_FILES,
   BUILD_ANSIBLE_PLAYBOOK,
   BUILD_LOGS,
   BUILD_PACKAGES,
@@ -13,7 +15,7 @@ import {
   UNUSED_RUNNER_DIRS,
 } from './settings';
 import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
-import type { Step } from './types';
+import type { Step, WorkflowOptions } from './types';
 
 /** The only ref whose runs publish to S3: the branch the OIDC role trusts. */
 export const publishRef = (c: Cluster): string => `refs/heads/${c.aws.branch}`;
@@ -145,6 +147,27 @@ const postprocess = (c: Cluster): Step => ({
   run: script(`bash ${POSTPROCESS_SCRIPT} "${rawImagePath('${NODE_NAME}')}" "\${OUT_DIR}"`, 'ls -l "${OUT_DIR}"'),
 });
 
+/**
+ * GitHub artifact attestation (SLSA build provenance, signed through Sigstore with the job's
+ * OIDC token) of the files the operator flashes: one attestation with each file as a subject.
+ * Only on the publishing branch: only its builds reach S3, where the bundle is stored.
+ */
+const attest = (c: Cluster): Step => ({
+  name: 'Attest the image files (GitHub artifact attestation)',
+  id: 'attest',
+  if: `github.ref == '${publishRef(c)}'`,
+  uses: usesOf(ACTION_PINS.attestBuildProvenance),
+  with: { 'subject-path': ATTESTED_FILES.map((f) => `\${{ env.OUT_DIR }}/${f}`).join('\n') },
+});
+
+/** The attestation's Sigstore bundle goes beside the files, so that the upload stores it under both keys. */
+const bundle = (c: Cluster): Step => ({
+  name: 'Put the attestation bundle beside the image files',
+  if: `github.ref == '${publishRef(c)}'`,
+  env: { BUNDLE_PATH: '${{ steps.attest.outputs.bundle-path }}' },
+  run: script(`cp "\${BUNDLE_PATH}" "\${OUT_DIR}/${ATTESTATION_BUNDLE}"`, 'ls -l "${OUT_DIR}"'),
+});
+
 const awsCredentials = (c: Cluster): Step => ({
   name: 'Configure AWS credentials (GitHub OIDC)',
   if: `github.ref == '${publishRef(c)}'`,
@@ -156,16 +179,30 @@ const awsCredentials = (c: Cluster): Step => ({
   },
 });
 
-/** Dated copy first: `latest` only moves once the build's own copy is complete. `aws s3 cp` uploads in parts. */
-const upload = (c: Cluster): Step => ({
+/**
+ * Dated copy first: `latest` only moves once the build's own copy is complete (the attestation
+ * bundle included). `aws s3 cp` uploads in parts. With a build expiry tag, every object of the
+ * dated copy gets it (the bucket's lifecycle expires tagged builds; marking a build known-good
+ * removes the tag).
+ */
+const upload = (c: Cluster, options: WorkflowOptions): Step => ({
   name: 'Upload to S3 (dated build, then latest)',
   id: 'upload',
   if: `github.ref == '${publishRef(c)}'`,
+  ...(options.buildExpiryTag ? { env: { EXPIRY_TAG_KEY: options.buildExpiryTag.key, EXPIRY_TAG_VALUE: options.buildExpiryTag.value } } : {}),
   run: script(
     'metadata="$(printf \'{"git-commit":"%s","node-name":"%s","build-id":"%s","build-time":"%s"}\' "${GITHUB_SHA}" "${NODE_NAME}" "${BUILD_ID}" "${BUILD_TIME}")"',
-    'for destination in "${S3_DATED}" "${S3_LATEST}"; do',
-    '  aws s3 cp "${OUT_DIR}/" "${destination}" --recursive --only-show-errors --metadata "${metadata}"',
-    'done',
+    'aws s3 cp "${OUT_DIR}/" "${S3_DATED}" --recursive --only-show-errors --metadata "${metadata}"',
+    ...(options.buildExpiryTag
+      ? [
+          'dated="${S3_DATED#s3://}"',
+          'for file in "${OUT_DIR}"/*; do',
+          '  aws s3api put-object-tagging --bucket "${dated%%/*}" --key "${dated#*/}$(basename "${file}")" \\',
+          '    --tagging "TagSet=[{Key=${EXPIRY_TAG_KEY},Value=${EXPIRY_TAG_VALUE}}]"',
+          'done',
+        ]
+      : []),
+    'aws s3 cp "${OUT_DIR}/" "${S3_LATEST}" --recursive --only-show-errors --metadata "${metadata}"',
   ),
 });
 
@@ -200,7 +237,7 @@ const summary = (c: Cluster): Step => ({
 });
 
 /** The steps of one node's build job, in order. NODE_NAME, PACKER_CACHE_DIR and S3_IMAGES come from the job's env. */
-export const buildSteps = (c: Cluster): Step[] => [
+export const buildSteps = (c: Cluster, options: WorkflowOptions = {}): Step[] => [
   checkout(),
   enableKvm(),
   checkKvm(),
@@ -216,7 +253,9 @@ export const buildSteps = (c: Cluster): Step[] => [
   saveIso(c),
   uploadLogs(),
   postprocess(c),
+  attest(c),
+  bundle(c),
   awsCredentials(c),
-  upload(c),
+  upload(c, options),
   summary(c),
 ];

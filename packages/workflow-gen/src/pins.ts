@@ -24,6 +24,11 @@ export const ACTION_PINS = {
   },
   uploadArtifact: { repository: 'actions/upload-artifact', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0' },
   setupPacker: { repository: 'hashicorp/setup-packer', sha: 'ce93c3c08a6c2ff2275bf4b54ff0d9a75f6c9789', version: 'v3.4.0' },
+  attestBuildProvenance: {
+    repository: 'actions/attest-build-provenance',
+    sha: 'a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32',
+    version: 'v4.1.0',
+  },
   setupTerraform: { repository: 'hashicorp/setup-terraform', sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e', version: 'v4.0.1' },
 } as const satisfies Readonly<Record<string, ActionPin>>;
 

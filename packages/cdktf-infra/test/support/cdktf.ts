@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lolice, type Cluster } from '@lolice/node-model';
+import { exampleCluster, type Cluster } from '@lolice/node-model';
 import { TerraformStack, Testing } from 'cdktf';
 import {
   getToHaveDataSourceWithProperties,
@@ -42,7 +42,7 @@ const outdir = mkdtempSync(join(tmpdir(), 'cdktf-infra-test-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** `Testing.synth` of the worker-node-images stack built from a model: a JSON string. */
-export function synthStack(cluster: Cluster = lolice, options?: WorkerNodeImagesOptions): string {
+export function synthStack(cluster: Cluster = exampleCluster, options?: WorkerNodeImagesOptions): string {
   const stack = new WorkerNodeImagesStack(Testing.app({ outdir }), configFromCluster(cluster, options));
   return Testing.synth(stack, true);
 }
@@ -53,9 +53,3 @@ export function synthScope(fn: (scope: Construct) => void): string {
   fn(stack);
   return Testing.synth(stack);
 }
-
-/** The model plus one more x86_64 worker, as an operator would add it. */
-export const withGolyat4 = (c: Cluster = lolice): Cluster => ({
-  ...c,
-  nodes: [...c.nodes, { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' }],
-});

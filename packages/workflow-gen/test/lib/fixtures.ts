@@ -1,11 +1,4 @@
-import { lolice, type Cluster, type ClusterNode } from '@lolice/node-model';
 import type { Job, Step, Workflow } from '../../src';
-
-/** The lolice model with one more x86_64 worker, as an operator would add it. */
-export function withGolyat4(c: Cluster = lolice): Cluster {
-  const golyat4: ClusterNode = { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', arch: 'x86_64', hardware: 'intel_x86_64', cpu: 'Intel N100' };
-  return { ...c, nodes: [...c.nodes, golyat4] };
-}
 
 /** The job `id` of a workflow, or a test failure naming it. */
 export function job(workflow: Workflow, id: string): Job {

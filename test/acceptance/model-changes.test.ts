@@ -1,0 +1,140 @@
+/**
+ * The acceptance test of "the model is the fleet as it runs" (issue 15): an operator's model
+ * change regenerates with `npx projen`, and the unit suite passes on the result with no test
+ * edited. Each change is made on its own copy of the repository (test/lib/repo-copy.ts), the
+ * copies run side by side. Inside a copy this test does not run again (LOLICE_ACCEPTANCE_NESTED),
+ * nor does test/production-model.test.ts, the one test that asserts the fleet's facts and so
+ * must change with them.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { imageWorkerNodes, MODEL_FILE, workers, type Cluster } from '@lolice/node-model';
+import { describe, expect, it } from 'vitest';
+import { kubernetesVersionsAt, loadRepoModel, newWorker, nextMinor } from '../lib/model';
+import { ModelFile } from '../lib/model-file';
+import { RepoCopy } from '../lib/repo-copy';
+
+/** Set inside the copies: keeps this test from starting copies of copies. */
+const NESTED_ENV = 'LOLICE_ACCEPTANCE_NESTED';
+/** The one test file that asserts production facts (excluded in the copies: the change is meant to change them). */
+const PRODUCTION_FACTS = 'test/production-model.test.ts';
+const MINUTES = 60_000;
+
+const model = loadRepoModel();
+
+interface Outcome {
+  readonly copy: RepoCopy;
+  /** Files the change touched: the model file and what `npx projen` regenerated. */
+  readonly changed: string[];
+  readonly suite: { status: number | null; output: string };
+}
+
+/** `npx vitest run` in the copy, as CI runs the unit stage there (no VITEST_* variables of this run leak in). */
+function vitestIn(copy: RepoCopy): Promise<{ status: number | null; output: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
+  return new Promise((done) => {
+    execFile(
+      'npx',
+      ['vitest', 'run', '--exclude', PRODUCTION_FACTS, '--reporter', 'dot'],
+      { cwd: copy.dir, encoding: 'utf8', env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', [NESTED_ENV]: '1' }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+/** Makes the change on a fresh copy, regenerates, commits as a pull request would, then runs the copy's unit suite. */
+async function operatorChange(edit: (file: ModelFile) => void): Promise<Outcome> {
+  const copy = new RepoCopy();
+  const file = new ModelFile(copy.dir);
+  edit(file);
+  file.save();
+  const synth = await copy.projen();
+  if (synth.status !== 0) throw new Error(`npx projen failed: ${synth.stderr}`);
+  const changed = copy
+    .status()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
+  execFileSync('git', ['add', '-A'], { cwd: copy.dir });
+  execFileSync('git', ['-c', 'user.name=operator', '-c', 'user.email=operator@example.invalid', 'commit', '-qm', 'model change'], { cwd: copy.dir });
+  return { copy, changed, suite: await vitestIn(copy) };
+}
+
+/** Files projen generates in a copy. */
+const generatedFiles = (copy: RepoCopy): string[] => JSON.parse(copy.read('.projen/files.json')).files;
+const read = (copy: RepoCopy, f: string) => readFileSync(join(copy.dir, f), 'utf8');
+
+/** Runs a scenario and disposes of its copy; the suite's failure output is the assertion message. */
+async function scenario(edit: (file: ModelFile) => void, check: (o: Outcome) => void): Promise<void> {
+  const outcome = await operatorChange(edit);
+  try {
+    expect(outcome.suite.status, outcome.suite.output.slice(-6000)).toBe(0);
+    expect(outcome.suite.output).toMatch(/Test Files\s+\d+ passed/);
+    check(outcome);
+  } finally {
+    outcome.copy.dispose();
+  }
+}
+
+describe.skipIf(process.env[NESTED_ENV] === '1').concurrent('an operator\'s model change regenerates and passes the unit suite with no test edited', () => {
+  it(
+    'adding a worker with a free name and address',
+    async () => {
+      const added = newWorker(model);
+      const others = workers(model).map((n) => n.name);
+      await scenario(
+        (f) => f.addNode(added),
+        ({ copy, changed }) => {
+          expect(changed).toContain(MODEL_FILE);
+          // every generated file that names the other workers names the new one too
+          const perWorker = generatedFiles(copy).filter((f) => others.every((n) => read(copy, f).includes(n)));
+          expect(perWorker).toContain('generated/nodes.md');
+          for (const f of perWorker) expect(read(copy, f), f).toContain(added.name);
+          expect(read(copy, 'generated/nodes.md')).toContain(`| ${added.name} | worker | ${added.ip} |`);
+        },
+      );
+    },
+    8 * MINUTES,
+  );
+
+  it(
+    'moving the cluster to the next Kubernetes minor (patch 0), kubeadm, kubelet, kubectl and CRI-O together',
+    async () => {
+      const versions = kubernetesVersionsAt(model, nextMinor(model), 0);
+      await scenario(
+        (f) => {
+          for (const [field, value] of Object.entries(versions)) f.set('kubernetes.versions', field, value);
+        },
+        ({ copy, changed }) => {
+          expect(changed).toContain(MODEL_FILE);
+          const groupVars = read(copy, 'ansible/inventories/production/group_vars/workers.yml');
+          expect(groupVars).toContain(`kubernetes_version: "${versions.minor}"`);
+          expect(groupVars).toContain(`kubernetes_kubelet_version: ${versions.kubelet}`);
+          expect(groupVars).toContain(`crio_package_version: ${versions.crio}`);
+          for (const f of generatedFiles(copy)) expect(read(copy, f), f).not.toContain(model.kubernetes.versions.kubelet);
+        },
+      );
+    },
+    8 * MINUTES,
+  );
+
+  it(
+    'removing a worker and reordering the nodes (one copy: the suite takes minutes)',
+    async () => {
+      const removed = imageWorkerNodes(model)[0];
+      const expected: Cluster = { ...model, nodes: model.nodes.filter((n) => n !== removed).reverse() };
+      await scenario(
+        (f) => f.removeNode(removed.name).reverseNodes(),
+        ({ copy }) => {
+          expect(loadRepoModel(copy.dir)).toEqual(expected);
+          for (const f of generatedFiles(copy)) expect(read(copy, f), f).not.toMatch(new RegExp(`\\b${removed.name}\\b`));
+          const table = read(copy, 'generated/nodes.md');
+          const order = expected.nodes.map((n) => table.indexOf(`| ${n.name} |`));
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+        },
+      );
+    },
+    8 * MINUTES,
+  );
+});

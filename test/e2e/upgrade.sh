@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Day-two test of ansible/playbooks/upgrade.yml, replace.yml and join.yml on one Debian bookworm
+# VM of the bench (test/vm/), against loopback STAND-INS: the pkgs.k8s.io and CRI-O repositories
+# of the model's minor series AND of the one before it (test/ansible/standins/build-repos.sh
+# --previous-minor), and a stand-in kubectl and kubeadm that record their calls and can be told
+# to fail. The VM is the worker (the model's first) and, reached as the admin, the stand-in
+# control-plane node whose kubectl plays the API from a state file. Versions come from the
+# generated group_vars (the target) and build-repos.sh's previous.yml (the start).
+#
+#   1. worker.yml and join.yml at the previous minor: a joined node, Ready at the old version;
+#      worker.yml with the model's versions leaves its packages to upgrade.yml. worker.yml runs
+#      from its kubernetes_components role on (--start-at-task): the users and network roles do
+#      not touch what this test is about, and cost minutes under emulation (the converge test
+#      covers them)
+#   2. control plane still old: upgrade.yml refuses before touching the node
+#   3. control plane at the target: --check --diff shows the repository switch, changes nothing
+#   4. kubeadm upgrade node told to fail: the rollout stops, names the step, the node stays cordoned
+#   5. rerun: resumes and finishes; the recorded steps are in kubeadm's order
+#   6. rerun: the node is skipped, changed=0
+#   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
+#      name reappears (as when the old system was gone); join.yml deletes it and the node
+#      rejoins under its name, schedulable, at the model's version
+#
+#   bash test/e2e/upgrade.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
+# shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
+set -Eeuo pipefail
+cd "$(git rev-parse --show-toplevel)"
+started=$SECONDS
+
+source test/vm/lib.sh
+source test/ansible/converge/lib.sh
+
+vm_init
+trap cv_cleanup EXIT
+CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/upgrade.XXXXXX")
+CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+CONVERGE_NODE=$(cv_first_worker)
+CONVERGE_PREVIOUS_MINOR=1 cv_standins_start
+cv_write_vars
+# The repositories follow the minor series each run asks for (the role's own URL templates,
+# pointed at the stand-in server).
+base=http://127.0.0.1:$STANDIN_PORT
+sed -i -e "s#^kubernetes_components_kubernetes_repo_url: .*#kubernetes_components_kubernetes_repo_url: \"$base/pkgs.k8s.io/core:/stable:/v{{ kubernetes_components_kubernetes_version }}/deb/\"#" \
+  -e "s#^kubernetes_components_crio_repo_url: .*#kubernetes_components_crio_repo_url: \"$base/download.opensuse.org/repositories/isv:/cri-o:/stable:/v{{ kubernetes_components_crio_version }}/deb/\"#" \
+  "$CONVERGE_WORK/test-vars.yml"
+
+previous=$CONVERGE_WORK/standins/previous.yml
+prev_fact() { CONVERGE_GROUP_VARS=$previous cv_fact "$1"; }
+node=$CONVERGE_NODE
+old_minor=$(prev_fact kubernetes_version) new_minor=$(cv_fact kubernetes_version)
+old_kubelet=$(prev_fact kubernetes_kubelet_version) new_kubelet=$(cv_fact kubernetes_kubelet_version)
+new_kubeadm=$(cv_fact kubernetes_kubeadm_version) new_kubectl=$(cv_fact kubernetes_kubectl_version)
+new_crio=$(cv_fact crio_version) old_crio=$(prev_fact crio_version)
+old_v=v${old_kubelet%-*} new_v=v${new_kubelet%-*}
+annotation=lolice.ansible/upgrade-to
+calls=/var/log/lolice-standin/calls.log
+vm=worker
+
+# cluster PYTHON: runs a statement on the stand-in cluster state `s` (a dict) in the VM.
+cluster() {
+  in_vm_bench "$vm" "python3 -c 'import json, sys; p = \"/var/lib/lolice-standin/cluster.json\"; s = json.load(open(p)); exec(sys.argv[1]); json.dump(s, open(p, \"w\"), indent=2)' $(printf '%q' "$1")"
+}
+# node_json: the worker's Node object, as the stand-in kubectl serves it (not logged as a call).
+node_json() { in_vm_bench "$vm" "LOLICE_STANDIN_UNLOGGED=1 kubectl get node $node -o json"; }
+node_is() { node_json | python3 -c "import json, sys; n = json.load(sys.stdin); sys.exit(0 if ($1) else 1)"; }
+installed() { in_vm_bench "$vm" "dpkg-query -W -f '\${Version}' $1"; }
+calls_mark() { mark=$(in_vm_bench "$vm" "wc -l <$calls"); }
+calls_since() { in_vm_bench "$vm" "tail -n +$((mark + 1)) $calls"; }
+# in_order REGEX...: the calls since the mark hold lines matching each REGEX, in this order.
+in_order() {
+  calls_since | python3 -c '
+import re, sys
+lines, i = sys.stdin.read().splitlines(), 0
+for pattern in sys.argv[1:]:
+    while i < len(lines) and not re.search(pattern, lines[i]):
+        i += 1
+    if i == len(lines):
+        sys.exit("not found in order: " + pattern)
+    i += 1' "$@"
+}
+# log_has LOG REGEX: the playbook log holds REGEX, once YAML's line folding, quoting and
+# escaping are undone (whitespace squeezed, quotes and backslashes dropped).
+# The test inventory: the VM as the worker and as the stand-in control-plane node, both
+# reached as the bench user (worker.yml's user role, which would create the admin, is skipped).
+write_inventory() {
+  local common='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null' host
+  host="ansible_host=127.0.0.1 ansible_port=${VM_PORT[$vm]} ansible_user=bench ansible_ssh_private_key_file=$VM_SSH_KEY ansible_ssh_common_args='$common'"
+  printf '[workers]\n%s %s\n\n[control_plane]\nstandin-control-plane %s\n' "$node" "$host" "$host" >"$CONVERGE_WORK/inventory.ini"
+}
+from_role=(--start-at-task 'kubernetes_components : Read the installed versions of the Kubernetes packages')
+
+log_has() {
+  python3 -c '
+import re, sys
+text = re.sub(r"\\\n\s*", "", open(sys.argv[1]).read())
+text = re.sub(r"\s+", " ", re.sub(r"[\\\"\x27]", "", text))
+sys.exit(0 if re.search(sys.argv[2], text) else 1)' "$CONVERGE_WORK/$1" "$2"
+}
+# no_change_calls: since the mark, no call that changes the node (cordon, drain, kubeadm, a package).
+no_change_calls() { ! calls_since | grep -Eq "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
+sources_at() { in_vm_bench "$vm" "grep -q '/v$1/deb/' /etc/apt/sources.list.d/kubernetes.sources && grep -q '/v$2/deb/' /etc/apt/sources.list.d/cri-o.sources"; }
+untouched() { test "$(installed kubelet)" = "$old_kubelet" && sources_at "$old_minor" "$old_crio" && node_is "not n['spec'].get('unschedulable')"; }
+failed_state() { ! calls_since | grep -q '^kubectl uncordon' && test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm"; }
+upgraded_state() {
+  test "$(installed kubelet)" = "$new_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm" &&
+    test "$(installed kubectl)" = "$new_kubectl" && [[ $(installed cri-o) == "$new_crio".* ]] &&
+    test "$(in_vm_bench "$vm" 'apt-mark showhold | sort | xargs')" = 'cri-o kubeadm kubectl kubelet' && sources_at "$new_minor" "$new_crio"
+}
+dry_run_diff() { grep -Eq "^-URIs: .*/v$old_minor/deb/" "$CONVERGE_WORK/dry-run.log" && grep -Eq "^\+URIs: .*/v$new_minor/deb/" "$CONVERGE_WORK/dry-run.log"; }
+replaced() { ! node_json && in_vm_bench "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
+
+# ---------------------------------------------------------------- 1. a joined node at the previous minor
+disk=$(vm_disk_overlay "$vm")
+vm_start "$vm" --disk "$disk:virtio"
+vm_wait_ssh "$vm" 600
+cv_prepare "$vm"
+write_inventory
+cv_log "1. worker.yml and join.yml at Kubernetes $old_minor (the previous minor series)"
+cv_playbook worker-old.log worker.yml "${from_role[@]}" --extra-vars "@$previous" || vm_die "worker.yml at $old_minor failed"
+in_vm_bench "$vm" "mkdir -p /var/lib/lolice-standin && printf '%s' '{\"serverVersion\": \"$old_v\", \"localNode\": \"$node\", \"nodes\": {\"standin-control-plane\": {\"ready\": true}}}' >/var/lib/lolice-standin/cluster.json"
+cv_playbook join-old.log join.yml --extra-vars "@$previous" || vm_die "join.yml at $old_minor failed"
+check "joined: $node Ready at $old_v, schedulable" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$old_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable')"
+
+cv_playbook worker-new.log worker.yml "${from_role[@]}" || vm_die "worker.yml with the model's versions failed"
+check "worker.yml on the joined node: kubelet stays at $old_kubelet (not $new_kubelet)" test "$(installed kubelet)" = "$old_kubelet"
+check "... the repositories stay at v$old_minor" sources_at "$old_minor" "$old_crio"
+check "... and the run points to upgrade.yml" log_has worker-new.log 'run ansible/playbooks/upgrade.yml'
+
+# ---------------------------------------------------------------- 2. control plane not upgraded yet
+cv_log "2. control plane at $old_v: upgrade.yml must refuse"
+calls_mark
+if cv_playbook refused.log upgrade.yml; then check "upgrade.yml refuses a target past the control plane" false; else
+  check "upgrade.yml refuses a target past the control plane" log_has refused.log "control plane runs Kubernetes ${old_v#v} and the model wants ${new_v#v}"
+fi
+check "... before cordoning or changing anything" no_change_calls
+check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
+
+# ---------------------------------------------------------------- 3. dry run
+cluster "s['serverVersion'] = '$new_v'"
+cv_log "3. control plane at $new_v: upgrade.yml --check --diff"
+calls_mark
+cv_playbook dry-run.log upgrade.yml --check --diff || check "dry run succeeds" false
+check "dry run: shows the repository switch v$old_minor -> v$new_minor" dry_run_diff
+check "... and the packages' versions ($old_kubelet -> $new_kubelet)" log_has dry-run.log "kubelet $old_kubelet -> $new_kubelet"
+check "... changes nothing: no cordon, drain or kubeadm call, no package" no_change_calls
+check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
+
+# ---------------------------------------------------------------- 4. a failing step
+cv_log "4. kubeadm upgrade node told to fail"
+in_vm_bench "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
+calls_mark
+if cv_playbook failed.log upgrade.yml; then check "a failing kubeadm upgrade node fails the rollout" false; else
+  check "a failing kubeadm upgrade node fails the rollout, naming the step" log_has failed.log 'stopped at the step Run kubeadm upgrade node'
+fi
+check "... and saying how to resume" log_has failed.log 'resume with the same command'
+check "... the node stays cordoned, marked by the upgrade" node_is "n['spec'].get('unschedulable') and n['metadata']['annotations'].get('$annotation') == '${new_v#v}'"
+check "... no uncordon, kubelet not touched ($old_kubelet), kubeadm already $new_kubeadm" failed_state
+first_mark=$mark
+
+# ---------------------------------------------------------------- 5. resume
+cv_log "5. resume"
+in_vm_bench "$vm" 'rm /etc/lolice-standin/fail'
+cv_playbook resumed.log upgrade.yml || vm_die "upgrade.yml (resume) failed"
+mark=$first_mark
+check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (failed); resumed: kubeadm upgrade node, kubelet/kubectl/CRI-O, restarts, uncordon" \
+  in_order "^kubectl annotate --overwrite node $node $annotation=${new_v#v}\$" "^kubectl cordon $node\$" "^kubectl drain $node --ignore-daemonsets .*--timeout=" \
+  "^dpkg configure kubeadm $new_kubeadm\$" "^kubeadm upgrade node  # FAILED" \
+  "^kubectl cordon $node\$" "^kubectl drain $node " "^kubeadm upgrade node\$" \
+  "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
+  "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
+  "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
+check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm_bench "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
+check "after: $node Ready at $new_v, uncordoned, mark removed" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations']"
+check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
+
+# ---------------------------------------------------------------- 6. nothing left to do
+cv_log "6. second run"
+calls_mark
+cv_playbook again.log upgrade.yml || vm_die "upgrade.yml (second run) failed"
+check "second run: changed=0" test "$(cv_recap again.log "$node" changed)" = 0
+check "... $node skipped as already at ${new_v#v}" log_has again.log "$node: already at Kubernetes ${new_v#v}"
+check "... only read: no cordon, drain, kubeadm or package" no_change_calls
+
+# ---------------------------------------------------------------- 7. replace and rejoin
+cv_log "7. replace.yml, then join.yml over a stale Node object"
+calls_mark
+cv_playbook replace.log replace.yml --limit "$node" || vm_die "replace.yml failed"
+check "replace: drain, kubeadm reset on the old system, then the Node object deleted" \
+  in_order "^kubectl drain $node " "^kubeadm reset --force\$" "^kubectl delete node $node "
+check "... the node is gone from the cluster and its kubelet.conf from the system" replaced
+# The old system's Node object, as it stays when that system is gone: cordoned, marked.
+cluster "s['nodes']['$node'] = {'unschedulable': True, 'annotations': {'$annotation': 'stale'}}"
+calls_mark
+cv_playbook rejoin.log join.yml || vm_die "join.yml over a stale Node object failed"
+check "rejoin: the stale Node object is deleted before kubeadm join" in_order "^kubectl delete node $node " "^kubeadm join "
+check "... $node is back under its name: Ready at $new_v, schedulable, no stale annotation" \
+  node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and not n['metadata']['annotations']"
+cv_poweroff "$vm"
+
+echo "upgrade: $CONVERGE_FAILED failed check(s), total time $((SECONDS - started)) s (accel $VM_ACCEL)"
+((CONVERGE_FAILED == 0))
