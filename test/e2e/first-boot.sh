@@ -186,7 +186,7 @@ part=$(readlink -f "$(findmnt -no SOURCE /)"); name=${part##*/}
 sys=/sys/class/block/$name; disk=/dev/$(basename "$(readlink -f "$sys/..")")
 disk_bytes=$(blockdev --getsize64 "$disk")
 part_end=$((($(cat "$sys/start") + $(cat "$sys/size")) * 512))
-fs_bytes=$(dumpe2fs -h "$part" 2>/dev/null | awk -F: '/^Block count/ {c=$2} /^Block size/ {s=$2} END {print c * s}')
+fs_bytes=$(dumpe2fs -h "$part" 2>/dev/null | awk -F: '/^Block count/ {c=$2} /^Block size/ {s=$2} END {printf "%.0f\n", c * s}')
 echo "disk $disk $disk_bytes bytes, root partition $part ends at $part_end, file system $fs_bytes bytes"
 test $((disk_bytes - part_end)) -le 1048576
 test $((($(cat "$sys/size") * 512) - fs_bytes)) -le 1048576
