@@ -131,7 +131,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
       properties: {
         ubuntuRelease: str('ubuntu-release'),
         isoUrl: str('https-url'),
-        isoMirrorUrls: { type: 'array', uniqueItems: true, maxItems: 4, items: str('https-url') },
+        isoMirrorUrls: { type: 'array', nullable: true, uniqueItems: true, maxItems: 4, items: str('https-url') },
         isoSha256: str('sha256'),
         diskSizeGiB: { type: 'integer', minimum: 8, maximum: 512 },
       },

@@ -113,7 +113,8 @@ function checkVersions(c: Cluster): ValidationIssue[] {
  * (`.../<release>/ubuntu-<release>-live-server-amd64.iso`); a mirror is not the primary URL again.
  */
 function checkImage(c: Cluster): ValidationIssue[] {
-  const { ubuntuRelease: release, isoUrl, isoMirrorUrls = [] } = c.image;
+  const { ubuntuRelease: release, isoUrl } = c.image;
+  const isoMirrorUrls = c.image.isoMirrorUrls ?? [];
   const expected = `ubuntu-${release}-live-server-amd64.iso`;
   const issues: ValidationIssue[] = [];
   [isoUrl, ...isoMirrorUrls].forEach((url, i) => {
