@@ -1,51 +1,10 @@
-import { BUILD_EXPIRY_TAG, knownGoodKey } from '@lolice/cdktf-infra';
-import { imageWorkerNodes, s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
-import { ATTESTATION_BUNDLE, signerWorkflow } from '@lolice/workflow-gen';
+import { IMAGE_LOCATIONS_FILE, type Cluster } from '@lolice/node-model';
+import { renderImageLocations } from '@lolice/workflow-gen';
 import { JsonFile, type Project } from 'projen';
 
-/** Where the built worker images live in S3, as `scripts/flash-image.sh` reads it. */
-export interface ImageLocations {
-  /** S3 bucket of the images (`aws.bucket`). */
-  readonly bucket: string;
-  /** Region of that bucket (`aws.region`). */
-  readonly region: string;
-  /** Key prefix; a node's images are under `<prefix>/<node>/latest/` and `<prefix>/<node>/builds/<YYYYMMDD>-<sha7>/`. */
-  readonly prefix: string;
-  /** The x86_64 workers an image is built for, in model order. */
-  readonly nodes: readonly string[];
-  /** The bucket's key layout (node-model's; the known-good pointer's is cdktf-infra's), with `{prefix}`, `{node}` and `{build}` to fill in. */
-  readonly keys: { readonly latest: string; readonly build: string; readonly knownGood: string };
-  /** The tag the bucket's lifecycle expires dated builds by; marking a build known-good removes it from its objects. */
-  readonly expiryTag: { readonly key: string; readonly value: string };
-  /**
-   * The GitHub artifact attestation of each build, for `gh attestation verify FILE --bundle
-   * <build key><bundle> --repo <repository> --signer-workflow <signerWorkflow>`.
-   */
-  readonly attestation: { readonly bundle: string; readonly repository: string; readonly signerWorkflow: string };
-}
-
-/** Pure: the image locations of a cluster. */
-export function renderImageLocations(cluster: Cluster): ImageLocations {
-  return {
-    bucket: cluster.aws.bucket,
-    region: cluster.aws.region,
-    prefix: cluster.aws.imagePrefix,
-    nodes: imageWorkerNodes(cluster).map((n) => n.name),
-    keys: {
-      latest: s3LatestPrefix('{prefix}', '{node}'),
-      build: s3BuildPrefix('{prefix}', '{node}', '{build}'),
-      knownGood: knownGoodKey('{prefix}', '{node}'),
-    },
-    expiryTag: { ...BUILD_EXPIRY_TAG },
-    attestation: { bundle: ATTESTATION_BUNDLE, repository: cluster.aws.repository, signerWorkflow: signerWorkflow(cluster.aws.repository) },
-  };
-}
-
-/** `generated/image-locations.json`: bucket, region, prefix, nodes and the attestation's signer for the flashing helper. */
+/** `generated/image-locations.json`: where the image workflow publishes, for the flashing helper (rendered by workflow-gen). */
 export class ImageLocationsFile extends JsonFile {
-  static readonly PATH = 'generated/image-locations.json';
-
   constructor(project: Project, cluster: Cluster) {
-    super(project, ImageLocationsFile.PATH, { obj: renderImageLocations(cluster), marker: true, newline: true });
+    super(project, IMAGE_LOCATIONS_FILE, { obj: renderImageLocations(cluster), marker: true, newline: true });
   }
 }

@@ -1,12 +1,10 @@
-import { renderNodeTable, type Cluster } from '@lolice/node-model';
+import { NODE_TABLE_FILE, renderNodeTable, type Cluster } from '@lolice/node-model';
 import type { Project } from 'projen';
 import { GeneratedTextFile } from './generated-text-file';
 
-/** `generated/nodes.md`: the node table linked from the README. */
+/** `generated/nodes.md`: the node table linked from the README (rendered by node-model). */
 export class NodeTable extends GeneratedTextFile {
-  static readonly PATH = 'generated/nodes.md';
-
   constructor(project: Project, cluster: Cluster) {
-    super(project, NodeTable.PATH, { content: renderNodeTable(cluster), comment: (m) => `<!-- ${m} -->` });
+    super(project, NODE_TABLE_FILE, { content: renderNodeTable(cluster), comment: (m) => `<!-- ${m} -->` });
   }
 }

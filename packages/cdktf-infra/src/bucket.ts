@@ -5,10 +5,10 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { BUILD_EXPIRY_TAG } from '@lolice/node-model';
 import type { Construct } from 'constructs';
 import { buildsPrefix } from './config';
 import { tlsOnlyBucketPolicy } from './policies';
-import { BUILD_EXPIRY_TAG } from './retention';
 import type { WorkerNodeImagesConfig } from './types';
 
 /** Days an expired build's noncurrent version is kept: S3's minimum. */
@@ -17,7 +17,7 @@ export const EXPIRED_BUILD_NONCURRENT_DAYS = 1;
 /**
  * Lifecycle of the image bucket (the S3 layout contract):
  * - one rule per worker: objects under `<prefix>/<node>/builds/` that carry the
- *   build expiry tag (`retention.ts`: the image workflow sets it on upload, marking a
+ *   build expiry tag (node-model's `BUILD_EXPIRY_TAG`: the image workflow sets it on upload, marking a
  *   build known-good removes it, so the known-good build never expires) expire after
  *   `buildRetentionDays` (S3 filters cannot wildcard the node, hence one each;
  *   noncurrent-version expiry alone would never fire on keys unique per build);

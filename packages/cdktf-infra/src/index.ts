@@ -5,4 +5,3 @@ export { lifecycleRules, addImageBucket } from './bucket';
 export { addGitHubActionsRole, IMAGE_WRITER_POLICY_NAME } from './github-role';
 export { WorkerNodeImagesStack, REQUIRED_TERRAFORM } from './stack';
 export { render, synthesizeStack, canonicalize, TERRAFORM_FILE } from './render';
-export { BUILD_EXPIRY_TAG, knownGoodKey } from './retention';

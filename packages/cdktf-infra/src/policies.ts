@@ -1,6 +1,5 @@
-import { s3BuildsPrefix, s3LatestPrefix } from '@lolice/node-model';
+import { BUILD_EXPIRY_TAG, s3BuildsPrefix, s3LatestPrefix } from '@lolice/node-model';
 import { bucketArn } from './config';
-import { BUILD_EXPIRY_TAG } from './retention';
 import type { WorkerNodeImagesConfig } from './types';
 
 /** The issuer of GitHub Actions' OIDC tokens; also the IAM OIDC provider's URL without scheme. */

@@ -1,6 +1,6 @@
-import { exampleCluster as example } from '@lolice/node-model';
+import { BUILD_EXPIRY_TAG, exampleCluster as example, knownGoodKey } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { BUILD_EXPIRY_TAG, knownGoodKey, type PolicyDocument, type PolicyStatement } from '../src';
+import { type PolicyDocument, type PolicyStatement } from '../src';
 import { synthStack } from './support/cdktf';
 
 const { bucket: BUCKET, imagePrefix: PREFIX, repository: REPOSITORY, branch: BRANCH } = example.aws;

@@ -1,8 +1,8 @@
 import fs, { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
+import { BUILD_EXPIRY_TAG, exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BUILD_EXPIRY_TAG, canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
+import { canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
 import { loadRepoModel, withNewWorker } from '../../../test/lib/model';
 import { synthStack } from './support/cdktf';
 

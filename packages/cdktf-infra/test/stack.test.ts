@@ -9,9 +9,9 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
+import { BUILD_EXPIRY_TAG, exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { addImageBucket, configFromCluster, STATE_BACKEND, BUILD_EXPIRY_TAG } from '../src';
+import { addImageBucket, configFromCluster, STATE_BACKEND } from '../src';
 import { synthScope, synthStack } from './support/cdktf';
 
 const BUCKET_REF = '${aws_s3_bucket.images.id}';

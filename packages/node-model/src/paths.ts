@@ -10,6 +10,10 @@ export const IMAGE_ARCH = 'x86_64';
 /** The Packer templates of the worker image. */
 export const PACKER_DIR = `packer/${IMAGE_ARCH}`;
 
+/** The folder Packer serves to Ubuntu's installer (the autoinstall user-data and meta-data): its name inside PACKER_DIR, and its path. */
+export const PACKER_HTTP_SUBDIR = 'http';
+export const PACKER_HTTP_DIR = `${PACKER_DIR}/${PACKER_HTTP_SUBDIR}`;
+
 /** Packer's download cache (PACKER_CACHE_DIR): gitignored, restored by actions/cache in CI. */
 export const PACKER_CACHE_DIR = `${PACKER_DIR}/packer_cache`;
 
@@ -23,6 +27,10 @@ export const packerConsoleLog = (node: string): string => `${PACKER_DIR}/console
 /** The cdktf stack: its id, and the folder of its committed, synthesized Terraform. */
 export const TERRAFORM_STACK = 'worker-node-images';
 export const TERRAFORM_DIR = `generated/terraform/${TERRAFORM_STACK}`;
+
+/** Generated files outside the generators' own folders: the node table the README links, and where the images are (read by scripts/flash-image.sh). */
+export const NODE_TABLE_FILE = 'generated/nodes.md';
+export const IMAGE_LOCATIONS_FILE = 'generated/image-locations.json';
 
 /** The production Ansible inventory; its group_vars/ sit beside hosts.yml. */
 export const INVENTORY_DIR = 'ansible/inventories/production';
@@ -47,6 +55,22 @@ export const POSTPROCESS_SCRIPT = 'scripts/postprocess-image.sh';
 export const s3BuildsPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/builds/`;
 export const s3BuildPrefix = (imagePrefix: string, node: string, buildId: string): string => `${s3BuildsPrefix(imagePrefix, node)}${buildId}/`;
 export const s3LatestPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/latest/`;
+
+/** The key of a node's known-good pointer, beside its `latest/` (a small JSON object). */
+export const knownGoodKey = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/known-good`;
+
+/**
+ * The bucket's retention contract, shared by the bucket (cdktf-infra), the image workflow
+ * (workflow-gen) and the flashing helper (through `generated/image-locations.json`).
+ *
+ * S3 lifecycle filters match a prefix, object tags and sizes, never the absence of a tag or
+ * the content of another object. So "every build but the known-good one expires" is said
+ * positively: the image workflow tags every object of a dated build with `BUILD_EXPIRY_TAG`
+ * when it uploads it, each node's `builds/` rule expires only objects carrying that tag, and
+ * marking a build known-good removes the tag from its objects (and puts it back on the
+ * previous known-good build's). An object without the tag is never expired by age.
+ */
+export const BUILD_EXPIRY_TAG = { key: 'lolice-retention', value: 'expire' } as const;
 
 /** The model of the cluster this repository serves, and the name of its export. */
 export const MODEL_FILE = 'packages/node-model/src/lolice.ts';

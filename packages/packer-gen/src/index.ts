@@ -4,3 +4,4 @@ export { BOOT_COMMAND, renderBase } from './render-base';
 export { renderBuild } from './render-build';
 export { sealScript, sealSteps, shutdownCommand } from './seal';
 export { render } from './render';
+export { PACKER_LINKS } from './links';

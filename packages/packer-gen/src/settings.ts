@@ -10,8 +10,8 @@ export { PACKER_DIR, rawImagePath } from '@lolice/node-model';
 /** The generated files, relative to PACKER_DIR. */
 export const TEMPLATE_FILES = { base: 'base-ubuntu.pkr.hcl', build: 'k8s-worker.pkr.hcl' } as const;
 
-/** Subdirectory of PACKER_DIR holding the files Packer serves to the installer. */
-export const HTTP_DIR = 'http';
+/** Subdirectory of PACKER_DIR holding the files Packer serves to the installer (node-model's layout). */
+export { PACKER_HTTP_SUBDIR as HTTP_DIR } from '@lolice/node-model';
 
 /** Packer itself: HCL2 `required_plugins`, `http_content`, `templatefile()` and `bcrypt()`. */
 export const PACKER_REQUIRED_VERSION = '>= 1.10.0';

@@ -2,9 +2,9 @@
 export type PackerTemplates = Readonly<Record<string, string>>;
 
 /**
- * What the templates reference in files other generators own. The projen
- * component hands these in from autoinstall-gen and ansible-inventory-gen, so
- * each name and path is written in one place only.
+ * What the templates reference in files other generators own. `PACKER_LINKS`
+ * takes them from autoinstall-gen and ansible-inventory-gen, so each name and
+ * path is written in one place only; tests may hand in others.
  */
 export interface PackerLinks {
   /** The files served to the installer (names under `http/`) and the variables of the user-data template. */

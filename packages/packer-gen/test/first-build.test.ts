@@ -7,14 +7,13 @@ import { errorCommands, INSTALLER_LOGS } from '@lolice/autoinstall-gen';
 import { BUILD_ANSIBLE_PLAYBOOK, exampleCluster, type Cluster } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { packerLinks } from '../../../projenrc/packer';
-import { renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
+import { PACKER_LINKS, renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
 import { INSTALLER_CONSOLE_ARGS, SSH_HOST_KEYS_UNIT } from '../src/settings';
 
 // Issue 17: the first real build's known risks, each closed in the templates (HCL assertions on
 // the templates of the example model, parsed by HashiCorp's HCL parser), and the serial console.
 type Hcl = Record<string, any>;
-const links = packerLinks();
+const links = PACKER_LINKS;
 const REPO = resolve(__dirname, '../../..');
 const withMirrors: Cluster = {
   ...exampleCluster,

@@ -1,16 +1,15 @@
 import { parse } from '@cdktf/hcl2json';
 import { exampleCluster as example, imageWorkerNodes, portMatch, type Cluster } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packerLinks } from '../../../projenrc/packer';
 import { variant, withNewWorker } from '../../../test/lib/model';
-import { BOOT_COMMAND, OVMF, PLUGINS, render, renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
+import { BOOT_COMMAND, OVMF, PACKER_LINKS, PLUGINS, render, renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
 import { SSH_HOST_KEYS_UNIT } from '../src/settings';
 
 /** The workers the image pipeline builds, by name. */
 const built = imageWorkerNodes(example).map((n) => n.name);
 
 type Hcl = Record<string, any>;
-const links = packerLinks();
+const links = PACKER_LINKS;
 /** The templates of a model, parsed by HashiCorp's HCL parser (hcl2json). */
 const parsed = async (c: Cluster = example) => ({
   base: (await parse(TEMPLATE_FILES.base, renderBase(c, links))) as Hcl,

@@ -1,4 +1,4 @@
-import { s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
+import { BUILD_EXPIRY_TAG, s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
 import { ACTION_PINS, usesOf } from './pins';
 import {
   ATTESTATION_BUNDLE,
@@ -15,7 +15,7 @@ import {
   UNUSED_RUNNER_DIRS,
 } from './settings';
 import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
-import type { Step, WorkflowOptions } from './types';
+import type { Step } from './types';
 
 /** The only ref whose runs publish to S3: the branch the OIDC role trusts. */
 export const publishRef = (c: Cluster): string => `refs/heads/${c.aws.branch}`;
@@ -181,27 +181,23 @@ const awsCredentials = (c: Cluster): Step => ({
 
 /**
  * Dated copy first: `latest` only moves once the build's own copy is complete (the attestation
- * bundle included). `aws s3 cp` uploads in parts. With a build expiry tag, every object of the
- * dated copy gets it (the bucket's lifecycle expires tagged builds; marking a build known-good
- * removes the tag).
+ * bundle included). `aws s3 cp` uploads in parts. Every object of the dated copy gets the build
+ * expiry tag (node-model's `BUILD_EXPIRY_TAG`: the bucket's lifecycle expires tagged builds;
+ * marking a build known-good removes the tag).
  */
-const upload = (c: Cluster, options: WorkflowOptions): Step => ({
+const upload = (c: Cluster): Step => ({
   name: 'Upload to S3 (dated build, then latest)',
   id: 'upload',
   if: `github.ref == '${publishRef(c)}'`,
-  ...(options.buildExpiryTag ? { env: { EXPIRY_TAG_KEY: options.buildExpiryTag.key, EXPIRY_TAG_VALUE: options.buildExpiryTag.value } } : {}),
+  env: { EXPIRY_TAG_KEY: BUILD_EXPIRY_TAG.key, EXPIRY_TAG_VALUE: BUILD_EXPIRY_TAG.value },
   run: script(
     'metadata="$(printf \'{"git-commit":"%s","node-name":"%s","build-id":"%s","build-time":"%s"}\' "${GITHUB_SHA}" "${NODE_NAME}" "${BUILD_ID}" "${BUILD_TIME}")"',
     'aws s3 cp "${OUT_DIR}/" "${S3_DATED}" --recursive --only-show-errors --metadata "${metadata}"',
-    ...(options.buildExpiryTag
-      ? [
-          'dated="${S3_DATED#s3://}"',
-          'for file in "${OUT_DIR}"/*; do',
-          '  aws s3api put-object-tagging --bucket "${dated%%/*}" --key "${dated#*/}$(basename "${file}")" \\',
-          '    --tagging "TagSet=[{Key=${EXPIRY_TAG_KEY},Value=${EXPIRY_TAG_VALUE}}]"',
-          'done',
-        ]
-      : []),
+    'dated="${S3_DATED#s3://}"',
+    'for file in "${OUT_DIR}"/*; do',
+    '  aws s3api put-object-tagging --bucket "${dated%%/*}" --key "${dated#*/}$(basename "${file}")" \\',
+    '    --tagging "TagSet=[{Key=${EXPIRY_TAG_KEY},Value=${EXPIRY_TAG_VALUE}}]"',
+    'done',
     'aws s3 cp "${OUT_DIR}/" "${S3_LATEST}" --recursive --only-show-errors --metadata "${metadata}"',
   ),
 });
@@ -237,7 +233,7 @@ const summary = (c: Cluster): Step => ({
 });
 
 /** The steps of one node's build job, in order. NODE_NAME, PACKER_CACHE_DIR and S3_IMAGES come from the job's env. */
-export const buildSteps = (c: Cluster, options: WorkflowOptions = {}): Step[] => [
+export const buildSteps = (c: Cluster): Step[] => [
   checkout(),
   enableKvm(),
   checkKvm(),
@@ -256,6 +252,6 @@ export const buildSteps = (c: Cluster, options: WorkflowOptions = {}): Step[] =>
   attest(c),
   bundle(c),
   awsCredentials(c),
-  upload(c, options),
+  upload(c),
   summary(c),
 ];

@@ -7,3 +7,4 @@ export { renderCiWorkflow } from './render-ci-workflow';
 export { toYaml } from './serialize';
 export { checkWorkflowPolicy, type PolicyViolation } from './policy';
 export { render } from './render';
+export { renderImageLocations, type ImageLocations } from './image-locations';

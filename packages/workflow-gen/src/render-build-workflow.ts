@@ -2,7 +2,7 @@ import { ALL_NODES_CHOICE, imageWorkerNodes, type Cluster } from '@lolice/node-m
 import { buildSteps, s3Images } from './build-steps';
 import { PACKER_CACHE_DIR, RUNNER, TIMEOUT_MINUTES } from './settings';
 import { script } from './steps';
-import type { Job, Workflow, WorkflowOptions } from './types';
+import type { Job, Workflow } from './types';
 
 /** The workers an image is built for: the model's workers of the image architecture, in model order. */
 export const imageWorkers = (c: Cluster): string[] => imageWorkerNodes(c).map((n) => n.name);
@@ -39,7 +39,7 @@ const planJob = (c: Cluster): Job => ({
 });
 
 /** One build per node: isolated failures, one run per node at a time; OIDC (AWS, Sigstore) and attestations only here. */
-const buildJob = (c: Cluster, options: WorkflowOptions): Job => ({
+const buildJob = (c: Cluster): Job => ({
   name: 'Build ${{ matrix.node }}',
   needs: 'plan',
   'runs-on': RUNNER,
@@ -48,11 +48,11 @@ const buildJob = (c: Cluster, options: WorkflowOptions): Job => ({
   concurrency: { group: 'build-worker-image-${{ matrix.node }}', 'cancel-in-progress': false },
   strategy: { 'fail-fast': false, matrix: { node: '${{ fromJSON(needs.plan.outputs.nodes) }}' } },
   env: { NODE_NAME: '${{ matrix.node }}', PACKER_CACHE_DIR, S3_IMAGES: s3Images(c) },
-  steps: buildSteps(c, options),
+  steps: buildSteps(c),
 });
 
 /** `.github/workflows/build-worker-images.yml`: build, post-process and publish worker images on demand. */
-export function renderBuildWorkflow(c: Cluster, options: WorkflowOptions = {}): Workflow {
+export function renderBuildWorkflow(c: Cluster): Workflow {
   return {
     name: 'build-worker-images',
     on: {
@@ -70,6 +70,6 @@ export function renderBuildWorkflow(c: Cluster, options: WorkflowOptions = {}): 
     },
     permissions: { contents: 'read' },
     defaults: { run: { shell: 'bash' } },
-    jobs: { plan: planJob(c), build: buildJob(c, options) },
+    jobs: { plan: planJob(c), build: buildJob(c) },
   };
 }

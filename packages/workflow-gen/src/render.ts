@@ -3,12 +3,12 @@ import { renderBuildWorkflow } from './render-build-workflow';
 import { renderCiWorkflow } from './render-ci-workflow';
 import { toYaml } from './serialize';
 import { WORKFLOW_PATHS } from './settings';
-import type { RenderedWorkflow, WorkflowOptions } from './types';
+import type { RenderedWorkflow } from './types';
 
 /** Pure: the workflows of a cluster, as objects and YAML text (without the projen marker). */
-export function render(c: Cluster, options: WorkflowOptions = {}): RenderedWorkflow[] {
+export function render(c: Cluster): RenderedWorkflow[] {
   return [
-    { path: WORKFLOW_PATHS.build, workflow: renderBuildWorkflow(c, options) },
+    { path: WORKFLOW_PATHS.build, workflow: renderBuildWorkflow(c) },
     { path: WORKFLOW_PATHS.ci, workflow: renderCiWorkflow(c) },
   ].map(({ path, workflow }) => ({ path, workflow, yaml: toYaml(workflow) }));
 }

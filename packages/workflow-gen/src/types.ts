@@ -68,11 +68,3 @@ export interface RenderedWorkflow {
   readonly yaml: string;
 }
 
-/** Choices of the AWS side that the workflows follow (cdktf-infra owns them; projen passes them in). */
-export interface WorkflowOptions {
-  /**
-   * The object tag the bucket's lifecycle expires dated builds by. The upload sets it on every
-   * object of a dated build; without it, the upload tags nothing (and no build ever expires).
-   */
-  readonly buildExpiryTag?: { readonly key: string; readonly value: string };
-}

