@@ -295,7 +295,7 @@ progress() {
     written=$(awk '$1 == "wchar:" { print $2 }' "/proc/$pid/io" 2>/dev/null) || break
     ((written != last)) || continue
     last=$written
-    log "written $((written >> 20)) of $((total >> 20)) MiB ($((written * 100 / (total > 0 ? total : 1)))%)"
+    progress_line written "$written" "$total"
   done
 }
 
@@ -347,10 +347,7 @@ frames_write() {
   while read -r n roff rlen off len sha; do
     segment_write "$target" "$n" "$count" "$roff" "$rlen" "$off" "$len" "$sha"
     done=$((done + rlen))
-    if ((total > 0 && done * 10 / total > step)); then
-      step=$((done * 10 / total))
-      log "written $((done >> 20)) of $((total >> 20)) MiB ($((done * 100 / total))%), each segment's SHA-256 checked"
-    fi
+    progress_tenths step written "$done" "$total" "each segment's SHA-256 checked"
   done <<<"$index"
 }
 

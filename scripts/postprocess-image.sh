@@ -140,7 +140,7 @@ main() {
   log "mapped: $((mapped >> 20)) of $((size >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
   ((mapped * 2 < size)) ||
     log "warning: most of the image is mapped: is it sparse? (copy it with cp --sparse=always, or trim it: fstrim / virt-sparsify)"
-  SPARSE_PROGRESS=postprocess SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out_dir/$bmap" "$out_dir/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
+  SPARSE_PROGRESS=1 SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out_dir/$bmap" "$out_dir/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
   image_sha=$(sha256_of "$out_dir/$image")
   printf '%s  %s\n' "$image_sha" "$image" >"$out_dir/$sums"
   info_write
