@@ -335,6 +335,7 @@ segment_write() {
 # checked by segment_write; holes are neither read, decompressed nor written. Progress
 # every tenth.
 frames_write() {
+  # shellcheck disable=SC2034 # step: progress_tenths's counter, passed by name
   local target=$1 index=$2 total count n roff rlen off len sha done=0 step=0
   total=$(awk '{ n += $3 } END { printf "%.0f", n }' <<<"$index")
   count=$(wc -l <<<"$index")

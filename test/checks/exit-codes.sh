@@ -4,6 +4,7 @@
 # installed); install-to-disk, shipped alone to the USB installer, repeats them with the same
 # values; the table of docs/exit-codes.md lists exactly those constants; every EX_ name a script
 # uses is defined; and no script exits with a bare number but 0, 1, 130 and 143.
+# shellcheck disable=SC2016 # the patterns hold a literal $ and backquotes
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 # shellcheck source=test/lib/checks.sh
@@ -15,7 +16,7 @@ readonly DOC=docs/exit-codes.md
 readonly SCRIPTS=(scripts/*.sh scripts/lib/*.sh "$INSTALLER")
 
 # constants FILE: "NAME VALUE" of each `readonly EX_NAME=VALUE` in FILE, sorted.
-constants() { grep -E '^readonly EX_' "$1" | grep -oE 'EX_[A-Z]+=[0-9]+' | tr = ' ' | sort; }
+constants() { grep -E '^readonly EX_' "$1" | grep -oE 'EX_[A-Z]+=[0-9]+' | tr '=' ' ' | sort; }
 common=$(constants "$COMMON")
 check "$COMMON defines the sysexits constants ($(wc -l <<<"$common"))" test "$(wc -l <<<"$common")" -ge 5
 

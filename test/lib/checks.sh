@@ -10,6 +10,7 @@
 # A result is one line on stdout, "ok - WHAT" or "not ok - WHAT" (TAP's wording); the summary
 # "NAME: N passed, M failed (S s)". T_NAME defaults to the test's file name without .sh.
 # T_QUIET=1: check keeps a command's output to itself, and shows its last lines on failure.
+# T_OUTPUT=FILE: expect_exit leaves the command's output in FILE, for the checks after it.
 
 T_NAME=${T_NAME:-$(basename "$0" .sh)}
 T_PASSED=0 T_FAILED=0 T_STARTED=$SECONDS
@@ -48,7 +49,7 @@ check() {
 expect_exit() {
   local want=$1 pattern=$2 what=$3 rc=0 out line=''
   shift 3
-  out=$(mktemp "${TMPDIR:-/tmp}/t-expect.XXXXXX")
+  out=${T_OUTPUT:-$(mktemp "${TMPDIR:-/tmp}/t-expect.XXXXXX")}
   "$@" >"$out" 2>&1 || rc=$?
   [[ -z $pattern ]] || line=$(grep -Em1 -- "$pattern" "$out" | cut -c1-140) || true
   if ((rc == want)) && [[ -z $pattern || -n $line ]]; then
@@ -57,13 +58,12 @@ expect_exit() {
     t_fail "$what: wanted exit $want${pattern:+ and a line /$pattern/}, got exit $rc:"
     t_output "$out"
   fi
-  rm -f "$out"
+  [[ -n ${T_OUTPUT:-} ]] || rm -f "$out"
   return 0
 }
 
-# t_summary [NOTE]: prints "NAME: N passed, M failed (S s[, NOTE])"; fails when a check
-# failed or none ran.
+# t_summary: prints "NAME: N passed, M failed (S s)"; fails when a check failed or none ran.
 t_summary() {
-  printf '%s: %d passed, %d failed (%d s%s)\n' "$T_NAME" "$T_PASSED" "$T_FAILED" "$((SECONDS - T_STARTED))" "${1:+, $1}"
+  printf '%s: %d passed, %d failed (%d s)\n' "$T_NAME" "$T_PASSED" "$T_FAILED" "$((SECONDS - T_STARTED))"
   ((T_FAILED == 0 && T_PASSED > 0))
 }
