@@ -389,12 +389,6 @@ flash() {
   log "done: $target holds $node ($build); boot the mini PC from it and run install-to-disk"
 }
 
-# on_signal NAME CODE: the traps of SIGINT and SIGTERM; cleanup() does the rest.
-on_signal() {
-  interrupted=$1
-  exit "$2"
-}
-
 cleanup() {
   local status=$? what=''
   trap - INT TERM
@@ -428,9 +422,7 @@ main() {
   locations_load
   attestation_ready
   if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
-  trap cleanup EXIT
-  trap 'on_signal SIGINT 130' INT
-  trap 'on_signal SIGTERM 143' TERM
+  traps_set cleanup
   work=$(mktemp -d "${TMPDIR:-/tmp}/flash-image.work.XXXXXX")
   if [[ -n $source_dir ]]; then
     dl=$source_dir/$(build_key) dl=${dl%/}

@@ -87,12 +87,6 @@ info_write() {
     }' >"$out_dir/image-info.json"
 }
 
-# on_signal NAME CODE: the traps of SIGINT and SIGTERM; cleanup() does the rest.
-on_signal() {
-  interrupted=$1
-  exit "$2"
-}
-
 cleanup() {
   local status=$? what=''
   trap - INT TERM
@@ -116,9 +110,7 @@ main() {
   (($# == 2)) || { usage >&2; exit "$EX_USAGE"; }
   raw=$1 out_dir=$2
   require_cmd bmaptool zstd jq sha256sum dd awk stat tee mkfifo
-  trap cleanup EXIT
-  trap 'on_signal SIGINT 130' INT
-  trap 'on_signal SIGTERM 143' TERM
+  traps_set cleanup
   env_check
   [[ -f $raw && -r $raw ]] || die "$EX_NOINPUT" "raw image $raw is not a readable regular file"
   out_prepare "$out_dir"

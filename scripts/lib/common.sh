@@ -28,6 +28,18 @@ require_cmd() {
   done
 }
 
+# traps_set CLEANUP: runs the function CLEANUP on exit; SIGINT exits 130 and SIGTERM 143,
+# with the signal's name in $interrupted for CLEANUP to say what was interrupted.
+traps_set() {
+  trap "$1" EXIT
+  trap 'on_signal SIGINT 130' INT
+  trap 'on_signal SIGTERM 143' TERM
+}
+on_signal() {
+  interrupted=$1
+  exit "$2"
+}
+
 # progress_line VERB DONE TOTAL [DETAIL]: logs "VERB D of T MiB (P%)[, DETAIL]" (bytes in, MiB out).
 progress_line() {
   local verb=$1 done=$2 total=$3
