@@ -31,6 +31,7 @@ require_cmd() {
 # traps_set CLEANUP: runs the function CLEANUP on exit; SIGINT exits 130 and SIGTERM 143,
 # with the signal's name in $interrupted for CLEANUP to say what was interrupted.
 traps_set() {
+  # shellcheck disable=SC2064 # the name of the function, expanded now on purpose
   trap "$1" EXIT
   trap 'on_signal SIGINT 130' INT
   trap 'on_signal SIGTERM 143' TERM
