@@ -108,7 +108,7 @@ sleep 2
 vm_ssh src 'kill -INT -- -"$(cat /tmp/interrupted.pgid)"; for i in $(seq 120); do [ -s /tmp/interrupted.rc ] && exit 0; sleep 1; done; exit 1' ||
   t_fail "the interrupted installer did not exit"
 vm_ssh src 'sed "s/^/  | /" /tmp/interrupted.log | grep -v "%"'
-check "interrupted install exits 130 (SIGINT)" test "$(vm_ssh src cat /tmp/interrupted.rc)" == 130
+check "interrupted install exits $EX_IOERR (a failed write: the disk is marked)" test "$(vm_ssh src cat /tmp/interrupted.rc)" == "$EX_IOERR"
 check "interrupted install says what failed" vm_ssh src 'grep -q "FAILED while copying" /tmp/interrupted.log'
 check "interrupted install left nothing mounted" vm_ssh src '! findmnt -rn -o SOURCE | grep -q nvme0n1 && ! ls -d /run/install-to-disk.* 2>/dev/null'
 check "interrupted install marked the root partition INSTALL-FAILED" \

@@ -11,7 +11,7 @@ readonly PROG=install-to-disk
 # which refusal it is.
 readonly EX_USAGE=64       # unknown option or missing argument
 readonly EX_UNAVAILABLE=69 # a command or GRUB platform is missing; no disk to install to
-readonly EX_IOERR=74       # the install failed after writing began (target marked)
+readonly EX_IOERR=74       # the install failed or was interrupted after writing began (target marked)
 readonly EX_NOPERM=77      # not root; --target refused (missing, not a whole physical disk, the
                            # boot disk, in use, too small); no terminal and no --yes; not confirmed
 
@@ -57,12 +57,12 @@ Exit codes (docs/exit-codes.md; every refusal happens before anything is written
   0    installed
   $EX_USAGE   bad arguments
   $EX_UNAVAILABLE   a needed command or GRUB platform is missing, or no disk to install to
-  $EX_IOERR   failed after writing began: DISK's root partition is named $ROOT_NAME_FAILED
+  $EX_IOERR   failed or interrupted after writing began: DISK's root partition is named
+       $ROOT_NAME_FAILED
   $EX_NOPERM   not run as root, or refused: DISK does not exist, is not a block device, is a
        partition, is a loop/zram/ram/optical/mapped/read-only device, holds the running
        system, is mounted or in use, or is too small; no terminal and no --yes; not confirmed
-  130  interrupted (SIGINT), 143 terminated (SIGTERM): after writing began, DISK is marked
-       $ROOT_NAME_FAILED as on any failure
+  130  interrupted (SIGINT), 143 terminated (SIGTERM), before writing began
 EOF
 }
 
@@ -403,8 +403,9 @@ on_exit() {
     sgdisk --change-name="3:$ROOT_NAME_FAILED" "$TARGET_DISK" >/dev/null 2>&1
     printf '%s: FAILED while %s (exit %s). Everything was unmounted. %s is NOT a usable install: its root partition is named %s. Fix the cause above and run %s again (it rewrites the whole disk).\n' \
       "$PROG" "$STEP" "$rc" "$TARGET_DISK" "$ROOT_NAME_FAILED" "$PROG" >&2
-    # Interrupted: 130 or 143 stays; any other failure is a failed write.
-    ((rc == 130 || rc == 143)) || rc=$EX_IOERR
+    # Any failure after writing began, an interruption too, is a failed write: the disk is
+    # marked. (A signal's own code would race with the failing child's under set -e.)
+    rc=$EX_IOERR
   else
     unmount_all
   fi
