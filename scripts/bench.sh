@@ -5,6 +5,9 @@ set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
+readonly LOG_PREFIX=bench PACKAGES_HINT='add its package to test/system-packages.txt'
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$here/lib/common.sh"
 # shellcheck source=lib/sparse-image.sh source-path=SCRIPTDIR
 source "$here/lib/sparse-image.sh"
 
@@ -37,12 +40,16 @@ about 24 GiB free under .scratch/bench (the seed's dd writes the whole image), a
 (test/setup-system.sh, as `npx projen test` does). Scratch files are removed at the end, also when interrupted.
 Quick trials (figures not comparable): --size-gib N  a smaller disk;
   --tree DIR  the root file system's contents from DIR instead of the VM bench's system.
+Exit codes (docs/exit-codes.md): 0 every target met, 1 a target missed (the figures are
+printed), 64 usage, 66 no --tree directory, 69 missing command, 73 too little free space,
+77 not root, 130 SIGINT, 143 SIGTERM.
 EOF
 }
 
 # --- output -----------------------------------------------------------------------
 
 t_start=$EPOCHREALTIME
+# Replaces common.sh's log (die and require_cmd use it): elapsed time instead of LOG_PREFIX.
 log() { printf '[%s] %s\n' "$(elapsed)" "$*" >&2; }
 elapsed() { awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { s = b - a; printf "%02d:%02d", s / 60, s % 60 }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
@@ -321,32 +328,31 @@ main() {
   while (($#)); do
     case $1 in
       -h | --help) usage; exit 0 ;;
+      --size-gib | --tree) (($# >= 2)) || die "$EX_USAGE" "$1 needs a value" ;;&
       --size-gib) gib=$2; shift ;;
-      --tree) tree=$(cd "$2" && pwd); shift ;;
-      *) usage >&2; exit 64 ;;
+      --tree) tree=$(cd "$2" && pwd) || die "$EX_NOINPUT" "--tree $2: not a directory"; shift ;;
+      *) usage >&2; die "$EX_USAGE" "unknown argument: $1" ;;
     esac
     shift
   done
-  ((EUID == 0)) || { log "error: run as root (the bench image is loop-mounted read-only)"; exit 77; }
+  ((EUID == 0)) || die "$EX_NOPERM" "run as root (the bench image is loop-mounted read-only)"
   # The system packages, installed the way the test command installs them (the missing ones
   # of test/system-packages.txt); then every command the bench runs must be there.
-  bash "$repo/test/setup-system.sh" >&2 || { log "error: installing test/system-packages.txt failed"; exit 69; }
-  local cmd
-  for cmd in xz zstd lz4 pigz bmaptool jq sgdisk mke2fs mkfs.fat mount mmdebstrap git python3; do
-    command -v "$cmd" >/dev/null || { log "error: missing command $cmd (add its package to test/system-packages.txt)"; exit 69; }
-  done
+  bash "$repo/test/setup-system.sh" >&2 || die "$EX_UNAVAILABLE" "installing test/system-packages.txt failed"
+  require_cmd xz zstd lz4 pigz bmaptool jq sgdisk mke2fs mkfs.fat mount mmdebstrap git python3
   gib=${gib:-$(cd "$repo" && node_modules/.bin/tsx -e 'import { lolice } from "./packages/node-model/src/lolice"; console.log(lolice.image.diskSizeGiB)')}
   mkdir -p "$BASE"
   local free
   free=$(df -B1 --output=avail "$BASE" | tail -n 1)
-  ((free > (gib + 4) * 1073741824)) || { log "error: $(mib "$free") free under $BASE; the bench needs $((gib + 4)) GiB"; exit 73; }
+  ((free > (gib + 4) * 1073741824)) || die "$EX_CANTCREAT" "$(mib "$free") free under $BASE; the bench needs $((gib + 4)) GiB"
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
   work=$(mktemp -d "$BASE/run.XXXXXX")
   mnt=$work/bench-root
   raw=$work/$NODE.img
   set -m # each measured job in a process group of its own, for cleanup()
   trap cleanup EXIT
-  trap 'exit 130' INT TERM
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   phase_image "$gib" "$tree"
   phase_compress
   phase_candidates

@@ -295,7 +295,7 @@ progress() {
     written=$(awk '$1 == "wchar:" { print $2 }' "/proc/$pid/io" 2>/dev/null) || break
     ((written != last)) || continue
     last=$written
-    log "written $((written >> 20)) of $((total >> 20)) MiB ($((written * 100 / (total > 0 ? total : 1)))%)"
+    progress_line written "$written" "$total"
   done
 }
 
@@ -335,6 +335,7 @@ segment_write() {
 # checked by segment_write; holes are neither read, decompressed nor written. Progress
 # every tenth.
 frames_write() {
+  # shellcheck disable=SC2034 # step: progress_tenths's counter, passed by name
   local target=$1 index=$2 total count n roff rlen off len sha done=0 step=0
   total=$(awk '{ n += $3 } END { printf "%.0f", n }' <<<"$index")
   count=$(wc -l <<<"$index")
@@ -347,10 +348,7 @@ frames_write() {
   while read -r n roff rlen off len sha; do
     segment_write "$target" "$n" "$count" "$roff" "$rlen" "$off" "$len" "$sha"
     done=$((done + rlen))
-    if ((total > 0 && done * 10 / total > step)); then
-      step=$((done * 10 / total))
-      log "written $((done >> 20)) of $((total >> 20)) MiB ($((done * 100 / total))%), each segment's SHA-256 checked"
-    fi
+    progress_tenths step written "$done" "$total" "each segment's SHA-256 checked"
   done <<<"$index"
 }
 
@@ -391,12 +389,6 @@ flash() {
   log "done: $target holds $node ($build); boot the mini PC from it and run install-to-disk"
 }
 
-# on_signal NAME CODE: the traps of SIGINT and SIGTERM; cleanup() does the rest.
-on_signal() {
-  interrupted=$1
-  exit "$2"
-}
-
 cleanup() {
   local status=$? what=''
   trap - INT TERM
@@ -430,9 +422,7 @@ main() {
   locations_load
   attestation_ready
   if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
-  trap cleanup EXIT
-  trap 'on_signal SIGINT 130' INT
-  trap 'on_signal SIGTERM 143' TERM
+  traps_set cleanup
   work=$(mktemp -d "${TMPDIR:-/tmp}/flash-image.work.XXXXXX")
   if [[ -n $source_dir ]]; then
     dl=$source_dir/$(build_key) dl=${dl%/}

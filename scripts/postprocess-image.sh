@@ -87,12 +87,6 @@ info_write() {
     }' >"$out_dir/image-info.json"
 }
 
-# on_signal NAME CODE: the traps of SIGINT and SIGTERM; cleanup() does the rest.
-on_signal() {
-  interrupted=$1
-  exit "$2"
-}
-
 cleanup() {
   local status=$? what=''
   trap - INT TERM
@@ -116,9 +110,7 @@ main() {
   (($# == 2)) || { usage >&2; exit "$EX_USAGE"; }
   raw=$1 out_dir=$2
   require_cmd bmaptool zstd jq sha256sum dd awk stat tee mkfifo
-  trap cleanup EXIT
-  trap 'on_signal SIGINT 130' INT
-  trap 'on_signal SIGTERM 143' TERM
+  traps_set cleanup
   env_check
   [[ -f $raw && -r $raw ]] || die "$EX_NOINPUT" "raw image $raw is not a readable regular file"
   out_prepare "$out_dir"
@@ -140,7 +132,7 @@ main() {
   log "mapped: $((mapped >> 20)) of $((size >> 20)) MiB; compressing with zstd ${ARTIFACT_LEVEL[*]}"
   ((mapped * 2 < size)) ||
     log "warning: most of the image is mapped: is it sparse? (copy it with cp --sparse=always, or trim it: fstrim / virt-sparsify)"
-  SPARSE_PROGRESS=postprocess SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out_dir/$bmap" "$out_dir/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
+  SPARSE_PROGRESS=1 SPARSE_INDEX=$work/frames sparse_compress "$raw" "$out_dir/$bmap" "$out_dir/$image" "$work" "${ARTIFACT_COMPRESSOR[@]}"
   image_sha=$(sha256_of "$out_dir/$image")
   printf '%s  %s\n' "$image_sha" "$image" >"$out_dir/$sums"
   info_write

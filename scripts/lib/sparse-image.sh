@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Sparse-image helpers, sourced by scripts/postprocess-image.sh and scripts/bench.sh.
+# Sparse-image helpers, sourced by scripts/postprocess-image.sh and scripts/bench.sh
+# (sparse_compress needs scripts/lib/common.sh for its progress lines).
 #
 # The idea: a raw disk image is mostly holes. Its block map (bmaptool's .bmap) says
 # which byte ranges hold data. The compressed artifact is a concatenation of
@@ -92,7 +93,8 @@ fi
 # "data|zero RAW-OFFSET RAW-LENGTH OFFSET LENGTH SHA256" (its bytes in RAW, its frames in
 # OUT, the SHA-256 of a data segment's bytes as they were compressed, "-" for a zero
 # segment), with which a writer can decompress the data frames alone, leave the holes out
-# and check every segment it writes.
+# and check every segment it writes. With SPARSE_PROGRESS set, a progress line (common.sh's
+# progress_tenths) at every tenth of the data.
 sparse_compress() {
   local raw=$1 bmap=$2 out=$3 dir=$4 kind off len done=0 total step=0 sum=- hasher=''
   shift 4
@@ -116,11 +118,7 @@ sparse_compress() {
         sparse_read "$raw" "$off" "$len" | "$@" >>"$out"
       fi
       done=$((done + len))
-      # A line at every tenth of the data.
-      if ((done * 10 / total > step)); then
-        step=$((done * 10 / total))
-        sparse_progress "compressed $((done >> 20)) of $((total >> 20)) MiB of data"
-      fi
+      [[ -z ${SPARSE_PROGRESS:-} ]] || progress_tenths step compressed "$done" "$total"
     else
       sparse_zero_frames "$dir" "$len" "$@" >>"$out"
       sum=-
@@ -129,11 +127,6 @@ sparse_compress() {
     [[ -z ${SPARSE_INDEX:-} ]] || echo "$kind $off $len $at $((end - at)) $sum" >>"$SPARSE_INDEX"
     at=$end
   done 3< <(sparse_segments "$bmap")
-}
-
-# sparse_progress MESSAGE: a progress line on stderr when SPARSE_PROGRESS is set.
-sparse_progress() {
-  [[ -z ${SPARSE_PROGRESS:-} ]] || printf '%s: %s\n' "$SPARSE_PROGRESS" "$1" >&2
 }
 
 # sparse_mapped_bytes BMAP: the bytes of data the bmap lists (its MappedBlocksCount).

@@ -8,6 +8,8 @@
 # command serving it), its refusals on loop devices, and a real write to a loop device.
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
+# shellcheck source=test/lib/checks.sh
+source test/lib/checks.sh
 
 # The first worker the image pipeline builds, and the versions its image installs, from the
 # generated files (the model's values): never literals here.
@@ -23,8 +25,8 @@ readonly NODE KUBERNETES_VERSION CRIO_VERSION BUILD=20250102-abcdef1
 # shellcheck source=scripts/lib/sparse-image.sh
 source scripts/lib/sparse-image.sh
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/image-artifacts.XXXXXX")
+T_OUTPUT=$scratch/out.log # expect_exit's, read by the checks after it
 loops=() mounted=''
-passed=0 failed=0
 
 cleanup() {
   [[ -z $mounted ]] || umount "$mounted" || true
@@ -34,25 +36,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-# expect EXIT-CODE PATTERN DESCRIPTION COMMAND...: exit code and a line of its output.
-expect() {
-  local code=$1 pattern=$2 what=$3 status=0
-  shift 3
-  "$@" >"$scratch/out.log" 2>&1 || status=$?
-  if ((status == code)) && grep -Eq -- "$pattern" "$scratch/out.log"; then
-    ok "$what"
-  else
-    fail "$what (exit $status, wanted $code and /$pattern/):"
-    sed 's/^/    /' "$scratch/out.log"
-  fi
-}
 jq_true() { jq -e "$@" >/dev/null; }
 quiet() { "$@" >"$scratch/quiet.log" 2>&1; }
 allocated() { echo $(($(stat -c %b "$1") * $(stat -c %B "$1"))); }
@@ -92,8 +75,8 @@ section_postprocess() {
   # Every read(2) of the raw image, with its path, to prove that holes are not read.
   strace -f -qq -e trace=read,pread64,readv,preadv,preadv2,sendfile,copy_file_range,splice \
     -y -o "$scratch/strace.log" env "${PP_ENV[@]}" scripts/postprocess-image.sh "$raw" "$out" 2>"$scratch/pp.log" ||
-    { fail "postprocess-image.sh ran"; cat "$scratch/pp.log"; return; }
-  ok "postprocess-image.sh ran"
+    { t_fail "postprocess-image.sh ran"; cat "$scratch/pp.log"; return; }
+  t_ok "postprocess-image.sh ran"
 
   check "out-dir holds exactly the four artifacts" \
     test "$(find "$out" -mindepth 1 -printf '%f\n' | sort | paste -sd' ')" == "$NODE.img.bmap $NODE.img.zst $NODE.img.zst.sha256 image-info.json"
@@ -163,12 +146,12 @@ jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).validate(json.load(open
   check "an odd-sized image round-trips through postprocess and zstd -dc" \
     bash -c "zstd -dc '$scratch/odd/$NODE.img.zst' | cmp - '$odd'"
 
-  expect 65 'NODE_NAME is not set' "postprocess refuses a missing NODE_NAME" \
+  expect_exit 65 'NODE_NAME is not set' "postprocess refuses a missing NODE_NAME" \
     env -u NODE_NAME "${PP_ENV[@]:1}" scripts/postprocess-image.sh "$raw" "$scratch/never"
-  expect 65 'BUILD_TIME=yesterday is not ISO 8601' "postprocess refuses a malformed BUILD_TIME" \
+  expect_exit 65 'BUILD_TIME=yesterday is not ISO 8601' "postprocess refuses a malformed BUILD_TIME" \
     env "${PP_ENV[@]}" BUILD_TIME=yesterday scripts/postprocess-image.sh "$raw" "$scratch/never"
   check "... before writing anything" test ! -e "$scratch/never"
-  expect 73 'is not empty' "postprocess refuses a non-empty out-dir" postprocess "$raw" "$out"
+  expect_exit 73 'is not empty' "postprocess refuses a non-empty out-dir" postprocess "$raw" "$out"
   check "... and leaves it as it was" test "$(find "$out" -mindepth 1 | wc -l)" -eq 4
 }
 
@@ -238,9 +221,9 @@ section_flash_file() {
   local raw=$scratch/disk.raw flash=scripts/flash-image.sh t=$scratch/flashed.img
   standin_make
   if LOLICE_FLASH_PROGRESS_SECONDS=0.01 "$flash" --node "$NODE" --output "$t" --source-dir "$bucket" >"$scratch/f.log" 2>&1; then
-    ok "flash-image.sh --output writes the latest image from the stand-in"
+    t_ok "flash-image.sh --output writes the latest image from the stand-in"
   else
-    fail "flash-image.sh --output writes the latest image from the stand-in"
+    t_fail "flash-image.sh --output writes the latest image from the stand-in"
     sed 's/^/    /' "$scratch/f.log"
   fi
   check "... byte for byte the raw image" cmp "$t" "$raw"
@@ -278,13 +261,13 @@ section_flash_file() {
   rm -f "$t"
   jq '.frames[1].offset += 1' "$bucket/$prefix/$NODE/latest/image-info.json" >"$old/$prefix/$NODE/latest/image-info.json"
   attest "$old/$prefix/$NODE/latest"
-  expect 65 'frame index does not match' "a frame index that does not tile the .zst is refused" \
+  expect_exit 65 'frame index does not match' "a frame index that does not tile the .zst is refused" \
     "$flash" --node "$NODE" --output "$scratch/never.img" --source-dir "$old"
   check "... before anything is written" test ! -e "$scratch/never.img"
   jq '(.frames | map(.kind == "data") | index(true)) as $d | .frames[$d].rawLength -= 4096 | .frames[$d + 1].rawOffset -= 4096 | .frames[$d + 1].rawLength += 4096' \
     "$bucket/$prefix/$NODE/latest/image-info.json" >"$old/$prefix/$NODE/latest/image-info.json"
   attest "$old/$prefix/$NODE/latest"
-  expect 65 'frame index does not match' "a frame index whose data segments miss a block map range is refused" \
+  expect_exit 65 'frame index does not match' "a frame index whose data segments miss a block map range is refused" \
     "$flash" --node "$NODE" --output "$scratch/never.img" --source-dir "$old"
   check "--verify-ranges (bmaptool re-checks every range) writes the same image" \
     bash -c "'$flash' --node $NODE --output '$t' --verify-ranges --source-dir '$bucket' 2>/dev/null && cmp '$t' '$raw'"
@@ -292,7 +275,7 @@ section_flash_file() {
   check "a dated build: --build $BUILD" bash -c "'$flash' --node $NODE --build $BUILD --output '$t' --source-dir '$bucket' 2>/dev/null && cmp '$t' '$raw'"
 
   head -c 64M /dev/urandom >"$t"
-  expect 77 'already exists; pass --force' "an existing --output file is refused" \
+  expect_exit 77 'already exists; pass --force' "an existing --output file is refused" \
     "$flash" --node "$NODE" --output "$t" --source-dir "$bucket"
   check "... and with --force overwritten to exactly the image (old bytes gone)" \
     bash -c "'$flash' --node $NODE --output '$t' --force --source-dir '$bucket' 2>/dev/null && cmp '$t' '$raw'"
@@ -301,12 +284,12 @@ section_flash_file() {
   prefix=$(jq -r .prefix generated/image-locations.json)
   cp -r "$bucket" "$bad"
   printf 'x' | dd of="$bad/$prefix/$NODE/latest/$NODE.img.zst" bs=1 seek=1000 conv=notrunc status=none
-  expect 65 'does not match' "a corrupted download is refused (sha256)" \
+  expect_exit 65 'does not match' "a corrupted download is refused (sha256)" \
     "$flash" --node "$NODE" --output "$scratch/never.img" --source-dir "$bad"
   check "... and nothing is written" test ! -e "$scratch/never.img"
-  expect 64 "unknown node $NODE-unknown" "an unknown node is refused" "$flash" --node "$NODE-unknown" --output "$scratch/never.img" --source-dir "$bucket"
-  expect 64 'expected latest or YYYYMMDD' "a malformed build id is refused" "$flash" --node "$NODE" --build last --output "$scratch/never.img" --source-dir "$bucket"
-  expect 77 'not a block device' "--device on a regular file is refused" "$flash" --node "$NODE" --device "$raw" --source-dir "$bucket"
+  expect_exit 64 "unknown node $NODE-unknown" "an unknown node is refused" "$flash" --node "$NODE-unknown" --output "$scratch/never.img" --source-dir "$bucket"
+  expect_exit 64 'expected latest or YYYYMMDD' "a malformed build id is refused" "$flash" --node "$NODE" --build last --output "$scratch/never.img" --source-dir "$bucket"
+  expect_exit 77 'not a block device' "--device on a regular file is refused" "$flash" --node "$NODE" --device "$raw" --source-dir "$bucket"
 
   # S3 through the aws CLI (stand-in): bucket, key layout and region from the generated file.
   local b r
@@ -326,10 +309,10 @@ section_flash_device() {
   loop=$(losetup -f --show "$disk")
   loops+=("$loop")
   before=$(sha256sum "$disk" | cut -d' ' -f1)
-  expect 77 'not a removable or USB disk' "a non-removable disk (loop device) is refused" \
+  expect_exit 77 'not a removable or USB disk' "a non-removable disk (loop device) is refused" \
     "$flash" --node "$NODE" --device "$loop" --yes --source-dir "$bucket"
   check "... before any download" bash -c "! grep -q image-info.json '$scratch/out.log'"
-  expect 77 'no terminal to confirm on; pass --yes' "without --yes and no terminal, --force is not enough" \
+  expect_exit 77 'no terminal to confirm on; pass --yes' "without --yes and no terminal, --force is not enough" \
     "$flash" --node "$NODE" --device "$loop" --force --source-dir "$bucket" </dev/null
   check "... and the disk is untouched" test "$(sha256sum "$disk" | cut -d' ' -f1)" == "$before"
 
@@ -337,14 +320,14 @@ section_flash_device() {
   mounted=$scratch/mnt
   mkdir -p "$mounted"
   mount "$loop" "$mounted"
-  expect 77 "in use: .* on $mounted" "a mounted disk is refused" "$flash" --node "$NODE" --device "$loop" --yes --source-dir "$bucket"
+  expect_exit 77 "in use: .* on $mounted" "a mounted disk is refused" "$flash" --node "$NODE" --device "$loop" --yes --source-dir "$bucket"
   umount "$mounted"
   mounted=''
 
   local root_src
   root_src=$(findmnt -no SOURCE /)
   if [[ -b $root_src ]]; then
-    expect 77 "holds the running system's root file system" "the disk under / is refused, even with --force" \
+    expect_exit 77 "holds the running system's root file system" "the disk under / is refused, even with --force" \
       "$flash" --node "$NODE" --device "$root_src" --force --yes --source-dir "$bucket"
   else
     echo "# skipped: / is not on a block device here ($root_src)"
@@ -358,16 +341,16 @@ section_flash_device() {
   partx -u "$ploop" 2>/dev/null || true
   part=${ploop}p1
   if [[ -b $part ]]; then
-    expect 77 'not a whole disk' "a partition is refused, even with --force" \
+    expect_exit 77 'not a whole disk' "a partition is refused, even with --force" \
       "$flash" --node "$NODE" --device "$part" --force --yes --source-dir "$bucket"
   else
-    fail "a partition is refused: no partition node $part appeared"
+    t_fail "a partition is refused: no partition node $part appeared"
   fi
 
   if "$flash" --node "$NODE" --device "$loop" --force --yes --source-dir "$bucket" >"$scratch/d.log" 2>&1; then
-    ok "--force --yes writes a non-removable disk (loop device)"
+    t_ok "--force --yes writes a non-removable disk (loop device)"
   else
-    fail "--force --yes writes a non-removable disk (loop device)"
+    t_fail "--force --yes writes a non-removable disk (loop device)"
     sed 's/^/    /' "$scratch/d.log"
   fi
   check "... every mapped range of the image is on the disk" mapped_equal "$loop" "$raw" "$scratch/out/$NODE.img.bmap"
@@ -430,12 +413,12 @@ section_hostile() {
   # 1. Code execution as root: an arithmetic expansion in a number field.
   bucket_copy exec
   tamper --arg v "BASH_VERSINFO[\$(id >$scratch/pwned)0]" '.raw.mappedBytes = $v'
-  expect 65 'image-info.json\.raw\.mappedBytes: .* is not of type .integer.' \
+  expect_exit 65 'image-info.json\.raw\.mappedBytes: .* is not of type .integer.' \
     "code in raw.mappedBytes: refused by the schema, naming the field" flash_h --output "$never"
   check "... the code never ran" test ! -e "$scratch/pwned"
   check "... nothing was written" test ! -e "$never"
   tamper --arg v "BASH_VERSINFO[\$(id >$scratch/pwned)0]" '.raw.mappedBytes = 1 | .raw.bytes = $v'
-  expect 65 'image-info.json\.raw\.bytes: ' "code in raw.bytes: refused, even with --allow-unattested" \
+  expect_exit 65 'image-info.json\.raw\.bytes: ' "code in raw.bytes: refused, even with --allow-unattested" \
     flash_h --output "$never" --allow-unattested
   check "... the code never ran" test ! -e "$scratch/pwned"
 
@@ -445,7 +428,7 @@ section_hostile() {
     field=${field//@NODE@/$NODE}
     bucket_copy schema
     tamper "$jqprog"
-    expect 65 "$field" "schema: $rule" flash_h --output "$never"
+    expect_exit 65 "$field" "schema: $rule" flash_h --output "$never"
     check "... nothing written" test ! -e "$never"
   done 3<<'EOF'
 a negative number~.frames[1].rawLength = -4096~image-info.json\.frames\[1\]\.rawLength: -4096 is less than the minimum of 1
@@ -463,7 +446,7 @@ another node's image~.node = "other-node"~image-info.json: node is other-node, n
 EOF
   bucket_copy notjson
   printf '{"node": "%s", ' "$NODE" >"$hb/image-info.json"
-  expect 65 'image-info.json: not valid JSON' "an image-info.json that is not JSON: said so, not 'for , not $NODE'" \
+  expect_exit 65 'image-info.json: not valid JSON' "an image-info.json that is not JSON: said so, not 'for , not $NODE'" \
     flash_h --output "$never"
   check "... nothing written" test ! -e "$never"
 
@@ -483,7 +466,7 @@ EOF
     | .frames[$k].offset -= $c | .frames[$k].length += $c | .frames[$k].rawLength += $low
     | .frames[$k + 1].rawOffset += $low | .frames[$k + 1].rawLength -= $low'
   attest "$hb" # even as the build's own (signed) index
-  expect 65 'does not start and end with ranges of the block map' \
+  expect_exit 65 'does not start and end with ranges of the block map' \
     "a zero frame relabelled as data, a data segment shifted by $low bytes: refused" flash_h --output "$never"
   check "... before anything is written" test ! -e "$never"
 
@@ -496,7 +479,7 @@ EOF
   attest "$hb"
   read -r s1 l1 < <(data_segment 1)
   read -r s3 l3 < <(data_segment 3)
-  expect 65 "segment 2 of $count \(raw offset [0-9]+, [0-9]+ bytes\): SHA-256 [0-9a-f]{64} of what was written is not 0{64}" \
+  expect_exit 65 "segment 2 of $count \(raw offset [0-9]+, [0-9]+ bytes\): SHA-256 [0-9a-f]{64} of what was written is not 0{64}" \
     "a segment whose bytes do not match its SHA-256: exit 65, the segment named" flash_h --output "$t"
   check "... the file target is removed" test ! -e "$t"
   check "... saying so in one line" one_line "removed the partial $t"
@@ -505,7 +488,7 @@ EOF
   head -c "$l3" /dev/zero | tr '\0' '\377' | dd of="$disk" bs=64K seek="$s3" oflag=seek_bytes conv=notrunc status=none
   loop=$(losetup -f --show "$disk")
   loops+=("$loop")
-  expect 65 "segment 2 of $count .*stopped before the next segment" "... on a disk too" flash_h --device "$loop" --force --yes
+  expect_exit 65 "segment 2 of $count .*stopped before the next segment" "... on a disk too" flash_h --device "$loop" --force --yes
   check "... segment 1 was written" cmp -s <(sparse_read "$loop" "$s1" "$l1") <(sparse_read "$raw" "$s1" "$l1")
   check "... segment 3 was not: its old bytes are there" \
     cmp -s <(sparse_read "$loop" "$s3" "$l3") <(head -c "$l3" /dev/zero | tr '\0' '\377')
@@ -546,7 +529,7 @@ EOF
   printf '%s  %s\n' "$sha" "$NODE.img.zst" >"$hb/$NODE.img.zst.sha256"
   tamper --arg s "$sha" '.image.sha256 = $s'
   attest "$hb"
-  expect 65 "corrupt artifact $NODE\.img\.zst: the frames of segment [0-9]+ of [0-9]+ .* do not decompress" \
+  expect_exit 65 "corrupt artifact $NODE\.img\.zst: the frames of segment [0-9]+ of [0-9]+ .* do not decompress" \
     "a corrupt zstd frame: reported as a corrupt artifact, naming the file and the segment" flash_h --output "$t"
   check "... the file target is removed" test ! -e "$t"
 
@@ -583,22 +566,22 @@ EOF
   done
   bucket_copy forged
   attest "$hb" "someone/else/.github/workflows/build.yml"
-  expect 65 'attestation verification failed for image-info.json' "a bundle signed by another workflow: refused" flash_h --output "$never"
+  expect_exit 65 'attestation verification failed for image-info.json' "a bundle signed by another workflow: refused" flash_h --output "$never"
   check "... nothing written" test ! -e "$never"
   bucket_copy edited
   tamper '.gitCommit = "0000000"'
-  expect 65 'attestation verification failed for image-info.json' "an image-info.json edited after the build (still schema-valid): refused" \
+  expect_exit 65 'attestation verification failed for image-info.json' "an image-info.json edited after the build (still schema-valid): refused" \
     flash_h --output "$never"
   bucket_copy nobundle
   rm "$hb/$bundle"
-  expect 66 'no attestation bundle .*--allow-unattested' "a build without its bundle: refused" flash_h --output "$never"
+  expect_exit 66 'no attestation bundle .*--allow-unattested' "a build without its bundle: refused" flash_h --output "$never"
   check "... nothing written" test ! -e "$never"
-  expect 69 "gh attestation" "without gh: refused (verification cannot run)" \
+  expect_exit 69 "gh attestation" "without gh: refused (verification cannot run)" \
     env PATH="${PATH#"$scratch/gh:"}" scripts/flash-image.sh --node "$NODE" --source-dir "$bucket" --output "$never"
   check "... nothing written" test ! -e "$never"
   bucket_copy forged
   attest "$hb" "someone/else/.github/workflows/build.yml"
-  expect 0 'WARNING: --allow-unattested: attestation verification failed' "--allow-unattested: a failing verification only warns" \
+  expect_exit 0 'WARNING: --allow-unattested: attestation verification failed' "--allow-unattested: a failing verification only warns" \
     flash_h --output "$t" --allow-unattested
   check "... in one line" one_line 'WARNING'
   check "... and the image is written" cmp "$t" "$raw"
@@ -610,7 +593,7 @@ main() {
   for cmd in shellcheck strace bmaptool zstd jq sgdisk mke2fs losetup partx; do
     command -v "$cmd" >/dev/null || { echo "image-artifacts: missing command $cmd" >&2; exit 1; }
   done
-  local t0=$SECONDS section t
+  local section t
   gh_standin_make
   # Sections to run (default all; hostile needs postprocess and flash_file before it).
   local -a sections=("$@")
@@ -620,8 +603,7 @@ main() {
     "section_$section"
     echo "# section $section: $((SECONDS - t)) s"
   done
-  echo "image-artifacts: $passed passed, $failed failed ($((SECONDS - t0)) s)"
-  ((failed == 0))
+  t_summary
 }
 
 main "$@"

@@ -9,25 +9,13 @@
 # an odd object name) must be refused or left out, never used.
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
+# shellcheck source=test/lib/checks.sh
+source test/lib/checks.sh
 
 loc=generated/image-locations.json
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/rollback.XXXXXX")
+T_OUTPUT=$scratch/out.log # expect_exit's, read by the checks after it
 trap '[[ -n ${KEEP:-} ]] || rm -rf "$scratch"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
-# expect EXIT-CODE PATTERN DESCRIPTION COMMAND...: exit code and a line of its output.
-expect() {
-  local code=$1 pattern=$2 what=$3 status=0
-  shift 3
-  "$@" >"$scratch/out.log" 2>&1 || status=$?
-  if ((status == code)) && grep -Eq -- "$pattern" "$scratch/out.log"; then ok "$what"; else
-    fail "$what (exit $status, wanted $code and /$pattern/):"
-    sed 's/^/    /' "$scratch/out.log"
-  fi
-}
-
 bucket=$(jq -r .bucket "$loc") prefix=$(jq -r .prefix "$loc") node=$(jq -r '.nodes[0]' "$loc")
 tag_key=$(jq -r .expiryTag.key "$loc") tag_value=$(jq -r .expiryTag.value "$loc")
 gv=ansible/inventories/production/group_vars/workers.yml
@@ -118,54 +106,53 @@ tagged() { test -f "$root/.tags/$(key build "$1")$node.img.zst" && jq -e --arg k
 untagged() { ! find "$root/.tags/$(key build "$1")" -type f 2>/dev/null | grep -q .; }
 
 # --- listing
-expect 0 "^$b3 +2025-03-04T05:06:07Z +89abcde +${k8s//./\\.} +${crio//./\\.} +latest\$" "--list-builds: id, build time, commit, versions; the newest is latest" \
+expect_exit 0 "^$b3 +2025-03-04T05:06:07Z +89abcde +${k8s//./\\.} +${crio//./\\.} +latest\$" "--list-builds: id, build time, commit, versions; the newest is latest" \
   "$flash" --node "$node" --list-builds
 check "... all three builds, oldest first" bash -c "grep -oE '^20[0-9]{6}-[0-9a-f]{7}' '$scratch/out.log' | paste -sd' ' | grep -qx '$b1 $b2 $b3 20250401-0000000'"
 check "... another node's image-info.json shown as not usable" grep -q '^20250401-0000000 .*not valid' "$scratch/out.log"
 check "... a listed key that is no build id left out, with a warning (quoted)" bash -c "grep -q 'ignoring .*not a build id' '$scratch/out.log' && ! grep -q '^x;touch' '$scratch/out.log' && test ! -e pwned"
 check "... no known-good yet" grep -q 'no known-good build yet' "$scratch/out.log"
-expect 66 'has no known-good build yet' "--known-good without a pointer is refused" "$flash" --node "$node" --known-good --output "$scratch/never.img"
+expect_exit 66 'has no known-good build yet' "--known-good without a pointer is refused" "$flash" --node "$node" --known-good --output "$scratch/never.img"
 
 # --- marking
-expect 0 "known-good of $node: $b2" "--mark-known-good $b2" "$flash" --node "$node" --mark-known-good "$b2"
+expect_exit 0 "known-good of $node: $b2" "--mark-known-good $b2" "$flash" --node "$node" --mark-known-good "$b2"
 check "... the pointer beside latest/ names $b2 (node, build, time only)" \
   jq -e --arg n "$node" --arg b "$b2" 'keys == ["build", "markedAt", "node"] and .node == $n and .build == $b' "$root/$(key knownGood)" >/dev/null
 check "... $b2's objects lost the expiry tag; $b1 and $b3 keep it" bash -c "$(declare -f key tagged untagged); $(declare -p loc prefix node root tag_key tag_value); untagged $b2 && tagged $b1 && tagged $b3"
 check "... through delete-object-tagging of $b2's four objects only, then put-object of the pointer" \
   bash -c "test \"\$(grep -c '^s3api delete-object-tagging' '$scratch/aws.log')\" = 4 && ! grep '^s3api delete-object-tagging' '$scratch/aws.log' | grep -v '/$b2/' && grep -q '^s3api put-object --bucket $bucket --key $(key knownGood) ' '$scratch/aws.log'"
-expect 0 "^$b2 .* known-good\$" "--list-builds marks $b2 known-good" "$flash" --node "$node" --list-builds
+expect_exit 0 "^$b2 .* known-good\$" "--list-builds marks $b2 known-good" "$flash" --node "$node" --list-builds
 
 # --- flashing the known-good build
 : >"$scratch/aws.log"
-expect 0 "known-good build of $node: $b2" "--known-good flashes the known-good build" "$flash" --node "$node" --known-good --output "$scratch/kg.img" --allow-unattested
+expect_exit 0 "known-good build of $node: $b2" "--known-good flashes the known-good build" "$flash" --node "$node" --known-good --output "$scratch/kg.img" --allow-unattested
 check "... byte for byte $b2's image (not latest's)" bash -c "cmp -s '$scratch/kg.img' '${raw[$b2]}' && ! cmp -s '$scratch/kg.img' '${raw[$b3]}'"
 check "... downloaded from builds/$b2/" grep -q "s3 cp --region .* s3://$bucket/$(key build "$b2")$node.img.zst " "$scratch/aws.log"
 
 # --- moving the mark
-expect 0 "previous known-good build $b2 is tagged for expiry again" "--mark-known-good $b1 re-tags $b2 for expiry" \
+expect_exit 0 "previous known-good build $b2 is tagged for expiry again" "--mark-known-good $b1 re-tags $b2 for expiry" \
   "$flash" --node "$node" --mark-known-good "$b1"
 check "... $b1 untagged, $b2 and $b3 tagged; the pointer names $b1" bash -c "$(declare -f key tagged untagged); $(declare -p loc prefix node root tag_key tag_value); untagged $b1 && tagged $b2 && tagged $b3 && jq -e '.build == \"$b1\"' '$root/$(key knownGood)' >/dev/null"
 
 # --- refusals
-expect 64 'expected a build id' "a malformed build id is refused" "$flash" --node "$node" --mark-known-good 'latest;x'
-expect 66 "no build 20991231-0000000" "an unknown build is refused" "$flash" --node "$node" --mark-known-good 20991231-0000000
-expect 65 'not valid for .* and this build id' "a build whose image-info.json is another node's is not marked" "$flash" --node "$node" --mark-known-good 20250401-0000000
+expect_exit 64 'expected a build id' "a malformed build id is refused" "$flash" --node "$node" --mark-known-good 'latest;x'
+expect_exit 66 "no build 20991231-0000000" "an unknown build is refused" "$flash" --node "$node" --mark-known-good 20991231-0000000
+expect_exit 65 'not valid for .* and this build id' "a build whose image-info.json is another node's is not marked" "$flash" --node "$node" --mark-known-good 20250401-0000000
 echo x >"$root/$(key build "$b3")odd name"
-expect 65 'unexpected object' "a build holding an odd object name is not touched" "$flash" --node "$node" --mark-known-good "$b3"
+expect_exit 65 'unexpected object' "a build holding an odd object name is not touched" "$flash" --node "$node" --mark-known-good "$b3"
 check "... its tags unchanged, the pointer still $b1" bash -c "$(declare -f key tagged); $(declare -p loc prefix node root tag_key tag_value); tagged $b3 && jq -e '.build == \"$b1\"' '$root/$(key knownGood)' >/dev/null"
-expect 64 'not with --source-dir' "marking from a --source-dir copy is refused" "$flash" --node "$node" --mark-known-good "$b2" --source-dir "$root"
+expect_exit 64 'not with --source-dir' "marking from a --source-dir copy is refused" "$flash" --node "$node" --mark-known-good "$b2" --source-dir "$root"
 for bad in '{"node": "'"$node"'", "build": "../../x", "markedAt": "2025-01-01T00:00:00Z"}' \
   '{"node": "'"$node"'", "build": "'"$b2"'", "markedAt": "2025-01-01T00:00:00Z", "extra": 1}' \
   '{"node": "other", "build": "'"$b2"'", "markedAt": "2025-01-01T00:00:00Z"}' 'not json'; do
   printf '%s' "$bad" >"$root/$(key knownGood)"
-  expect 65 'known-good pointer .* is not valid' "a hostile pointer is refused: $(printf '%q' "$bad" | cut -c1-60)" \
+  expect_exit 65 'known-good pointer .* is not valid' "a hostile pointer is refused: $(printf '%q' "$bad" | cut -c1-60)" \
     "$flash" --node "$node" --known-good --output "$scratch/never.img"
 done
 check "... and nothing was written" test ! -e "$scratch/never.img"
 head -c 4096 /dev/zero | tr '\0' ' ' >"$root/$(key knownGood)"
-expect 65 'larger than 1024 bytes' "an oversized pointer is refused unread" "$flash" --node "$node" --known-good --output "$scratch/never.img"
-expect 64 "unknown node localhost" "an unknown node is refused (localhost: a name no node may have)" "$flash" --node localhost --list-builds
+expect_exit 65 'larger than 1024 bytes' "an oversized pointer is refused unread" "$flash" --node "$node" --known-good --output "$scratch/never.img"
+expect_exit 64 "unknown node localhost" "an unknown node is refused (localhost: a name no node may have)" "$flash" --node localhost --list-builds
 check "shellcheck: builds.sh and this check" shellcheck -x scripts/lib/builds.sh "$0"
 
-echo "rollback: $passed passed, $failed failed"
-((failed == 0))
+t_summary

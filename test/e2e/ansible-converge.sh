@@ -14,19 +14,9 @@
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
-started=$SECONDS
-
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
-command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
-
-vm_init
-trap cv_cleanup EXIT
-CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/converge.XXXXXX")
-CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-CONVERGE_NODE=$(cv_first_worker)
-cv_standins_start
-cv_write_vars
+cv_begin converge
 
 admin=$(cv_fact admin_user)
 kubelet_version=$(cv_fact kubernetes_kubelet_version)
@@ -86,5 +76,4 @@ phase_live() {
 
 phase_live
 
-echo "ansible-converge: $CONVERGE_FAILED failed check(s), total time $((SECONDS - started)) s (accel $VM_ACCEL)"
-((CONVERGE_FAILED == 0))
+t_summary

@@ -24,19 +24,9 @@
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
-started=$SECONDS
-
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
-command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
-
-vm_init
-trap cv_cleanup EXIT
-CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/first-boot.XXXXXX")
-CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-CONVERGE_NODE=$(cv_first_worker)
-cv_standins_start
-cv_write_vars
+cv_begin first-boot
 
 admin=$(cv_fact admin_user)
 # The first task of the checks that must fail the build (those runs start there; no need to
@@ -45,7 +35,16 @@ admin=$(cv_fact admin_user)
 first_task() { /usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["name"])' "$1"; }
 HW_CHECK_TASK=$(first_task ansible/roles/hardware_support/tasks/check.yml)
 KUBELET_GUARD_TASK=$(first_task ansible/roles/kubernetes_components/tasks/kubelet.yml)
-readonly MIB=1048576 ESP_MIB=512
+# The image's partition sizes in MiB, by the partition's flag, from the generated autoinstall.
+ud_partition_mib() {
+  /usr/bin/python3 -c 'import re, sys, yaml
+parts = [a for a in yaml.safe_load(open(sys.argv[1]))["autoinstall"]["storage"]["config"] if a.get("flag") == sys.argv[2]]
+n, unit = re.fullmatch(r"(\d+)([KMG]?)", str(parts[0]["size"])).groups()
+print(int(n) * 1024 ** " KMG".index(unit or " ") // 1024 ** 2)' packer/x86_64/http/user-data "$1"
+}
+BIOS_BOOT_MIB=$(ud_partition_mib bios_grub)
+ESP_MIB=$(ud_partition_mib boot)
+readonly MIB=1048576 BIOS_BOOT_MIB ESP_MIB
 # The role's paths (ansible/roles/first_boot/defaults/main.yml).
 fb_default() { /usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]])' ansible/roles/first_boot/defaults/main.yml "$1"; }
 marker=$(fb_default first_boot_grow_root_marker)
@@ -54,8 +53,8 @@ keys_unit=$(fb_default first_boot_ssh_host_keys_unit)
 grower=$(fb_default first_boot_grow_root_script)
 
 # ---------------------------------------------------------------- 1. the image
-# fb_make_image OUT: the worker image's layout (http/user-data's curtin config: 1 MiB BIOS boot
-# partition, 512 MiB ESP, ext4 root on the rest) around a copy of the bench's root file system,
+# fb_make_image OUT: the worker image's layout (http/user-data's curtin config: BIOS boot
+# partition, ESP, ext4 root on the rest) around a copy of the bench's root file system,
 # the root partition exactly as large as the file system (as the installer leaves it).
 fb_make_image() {
   local out=$1 bench=$VM_IMAGE_DIR/disk.raw first last sectors total
@@ -64,9 +63,9 @@ fb_make_image() {
   [[ $first =~ ^[0-9]+$ && $last =~ ^[0-9]+$ ]] || vm_die "cannot read the bench image's root partition"
   sectors=$((last - first + 1))
   # GPT + alignment (1 MiB), BIOS boot, ESP, root, backup GPT (1 MiB, rounded).
-  total=$(((2 + ESP_MIB + 1) * MIB + sectors * 512))
+  total=$(((1 + BIOS_BOOT_MIB + ESP_MIB + 1) * MIB + sectors * 512))
   truncate -s "$total" "$out"
-  sgdisk -o -n 1:2048:+1M -t 1:EF02 -c 1:bios -n 2:0:+${ESP_MIB}M -t 2:EF00 -c 2:esp \
+  sgdisk -o -n "1:2048:+${BIOS_BOOT_MIB}M" -t 1:EF02 -c 1:bios -n "2:0:+${ESP_MIB}M" -t 2:EF00 -c 2:esp \
     -n "3:0:+$sectors" -t 3:8300 -c 3:root "$out" >/dev/null 2>&1 || vm_die "sgdisk could not lay out the image"
   local p3
   p3=$(sgdisk -i 3 "$out" | awk '/^First sector:/ {print $3}')
@@ -213,7 +212,7 @@ fb_first_boot() {
   [[ $bus == nvme ]] && rootdev=nvme0n1p3
   disk_name=${rootdev%p3}; disk_name=${disk_name%3}
   check "$vm: booted by $firmware from the $bus disk (root on $rootdev)" in_vm "$vm" "$efi && test \"\$(findmnt -no SOURCE /)\" = /dev/$rootdev"
-  fb_check "$vm: root partition and file system fill the disk; GPT backup header at its end" in_vm "$vm" "$FILLS_DISK"
+  check "$vm: root partition and file system fill the disk; GPT backup header at its end" in_vm "$vm" "$FILLS_DISK"
   check "$vm: $grow_unit ran once and recorded 'grown' in $marker; logged in the journal" in_vm "$vm" \
     "grep -qx result=grown $marker && journalctl -b -u $grow_unit | grep -q 'lolice-grow-root: grown'"
   check "$vm: new machine-id and SSH host keys (not the build's)" fb_new_identity "$vm"
@@ -229,18 +228,6 @@ fb_first_boot() {
     check "$vm: resolvConf in the KubeletConfiguration drop-in, beside the cluster DNS (fields merged, no flag)" in_vm "$vm" 'grep -qx "resolvConf: /run/systemd/resolve/resolv.conf" /etc/kubernetes/kubelet.conf.d/20-cluster.conf && grep -q "^clusterDNS:" /etc/kubernetes/kubelet.conf.d/20-cluster.conf'
     check "$vm: the grower by hand on the full root: already-full, exit 0, partition table unchanged" in_vm "$vm" \
       "before=\$(sfdisk -d /dev/$disk_name) && LOLICE_GROW_ROOT_MARKER=/run/grow-again $grower && grep -qx result=already-full /run/grow-again && test \"\$(sfdisk -d /dev/$disk_name)\" = \"\$before\""
-  fi
-}
-
-# fb_check DESCRIPTION COMMAND...: check, and on failure the command's output (the VM is gone afterwards).
-fb_check() {
-  local what=$1 out; shift
-  if out=$("$@" 2>&1); then
-    echo "  ok: $what" >&2
-  else
-    echo "  FAIL: $what" >&2
-    printf '%s\n' "$out" | tail -n 20 | sed 's/^/  | /' >&2
-    CONVERGE_FAILED=$((CONVERGE_FAILED + 1))
   fi
 }
 
@@ -297,5 +284,4 @@ phase_boots() {
 phase_image
 phase_boots
 
-echo "first-boot: $CONVERGE_FAILED failed check(s), total time $((SECONDS - started)) s (accel $VM_ACCEL)"
-((CONVERGE_FAILED == 0))
+t_summary

@@ -11,44 +11,31 @@
 #  4. powers off and checks the source disk's checksum is unchanged;
 #  5. boots each installed disk alone under OVMF (UEFI) and SeaBIOS (BIOS) and checks it
 #     reached multi-user with the right hostname, from its own root, with a new identity.
-# Prints progress, "installer: N passed, M failed" and the total time.
+# Prints progress and "installer: N passed, M failed (S s)". Exit codes: docs/exit-codes.md.
 # shellcheck disable=SC2016 # commands for the VM are single-quoted on purpose: they expand there
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 # shellcheck source=test/vm/lib.sh
 source test/vm/lib.sh
+# shellcheck source=test/lib/checks.sh
+source test/lib/checks.sh
 
 readonly INSTALLER=ansible/roles/usb_installer/files/install-to-disk.sh
 readonly REMOTE=/tmp/install-to-disk   # the bench root is read-only; /tmp is a tmpfs
 readonly HOSTNAME_WANTED=bench
 readonly SOURCE_MACHINE_ID=5eed0000000000000000000000000001
-started=$SECONDS
-passed=0 failed=0
+# The installer's exit codes, from the script as it ships (tied to scripts/lib/common.sh by
+# test/checks/exit-codes.sh).
+eval "$(grep -E '^readonly EX_[A-Z]+=[0-9]+' "$INSTALLER")"
 
-say() { printf '\n=== installer: %s (%d s)\n' "$*" "$((SECONDS - started))"; }
-ok() { passed=$((passed + 1)); printf 'installer: ok: %s\n' "$*"; }
-not_ok() { failed=$((failed + 1)); printf 'installer: FAILED: %s\n' "$*"; }
-check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
-  local what=$1; shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-finish() {
-  printf '\ninstaller: total time %d s\n' "$((SECONDS - started))"
-  printf 'installer: %d passed, %d failed\n' "$passed" "$failed"
-  ((failed == 0))
-}
+say() { printf '\n=== installer: %s (%d s)\n' "$*" "$((SECONDS - T_STARTED))"; }
 allocated() { stat -c %b "$1"; } # 512-byte blocks the sparse disk file really holds
 
-# refusal NAME WANT_EXIT ARGS...: runs the installer with ARGS in the source VM (no tty)
-# and expects the exit code and a "refusing:" message.
+# refusal NAME PATTERN ARGS...: runs the installer with ARGS in the source VM (no tty) and
+# expects EX_NOPERM and the refusal's own message ("refusing: ..." matching PATTERN).
 refusal() {
-  local name=$1 want=$2 rc=0 out; shift 2
-  out=$(vm_ssh src "$REMOTE $* 2>&1") || rc=$?
-  if ((rc == want)) && grep -q 'refusing:' <<<"$out"; then
-    ok "refuses $name (exit $rc): $(grep -m1 'refusing:' <<<"$out" | cut -c1-150)"
-  else
-    not_ok "refuses $name: want exit $want, got $rc: $out"
-  fi
+  local name=$1 pattern=$2; shift 2
+  expect_exit "$EX_NOPERM" "refusing: $pattern" "refuses $name" vm_ssh src "$REMOTE $*"
 }
 
 vm_init
@@ -82,24 +69,22 @@ check "--list gives sizes in bytes" grep -qxP '/dev/vdb\t4294967296\t.*' <<<"$li
 check "--list never offers the boot disk /dev/vda" bash -c '! grep -q "^/dev/vda\b" <<<"$1"' _ "$list"
 
 say "refusals (each before a byte is written)"
-refusal "the boot disk" 14 --target /dev/vda --yes
-refusal "a partition (of the boot disk)" 12 --target /dev/vda1 --yes
-refusal "a missing path" 10 --target /dev/does-not-exist --yes
-refusal "a regular file" 11 --target /etc/hostname --yes
-refusal "a character device" 11 --target /dev/null --yes
-refusal "a too-small disk" 16 --target /dev/sda --yes
+refusal "the boot disk" "/dev/vda holds the running system" --target /dev/vda --yes
+refusal "a partition (of the boot disk)" "/dev/vda1 is partition 1 of /dev/vda" --target /dev/vda1 --yes
+refusal "a missing path" "/dev/does-not-exist does not exist" --target /dev/does-not-exist --yes
+refusal "a regular file" "/etc/hostname is not a block device" --target /etc/hostname --yes
+refusal "a character device" "/dev/null is not a block device" --target /dev/null --yes
+refusal "a too-small disk" "/dev/sda has [0-9]+ MiB, the running system needs" --target /dev/sda --yes
 vm_ssh src 'mkfs.ext4 -q -F -L busy /dev/sda && mount /dev/sda /mnt'
-refusal "a disk with a mounted file system" 15 --target /dev/sda --yes
+refusal "a disk with a mounted file system" "/dev/sda is in use: /dev/sda is mounted on /mnt" --target /dev/sda --yes
 check "the mounted disk still holds its file system" vm_ssh src 'test "$(blkid -s LABEL -o value /dev/sda)" = busy && findmnt -n /mnt >/dev/null'
 vm_ssh src 'umount /mnt'
 loop=$(vm_ssh src 'truncate -s 4G /tmp/loop.img && losetup -f --show /tmp/loop.img')
-refusal "a loop device" 13 --target "$loop" --yes
+refusal "a loop device" "/dev/loop[0-9]+ is a loop device" --target "$loop" --yes
 vm_ssh src "losetup -d $loop; rm /tmp/loop.img"
-refusal "non-interactive use without --yes" 17 --target /dev/vdb
-refusal "interactive mode without a terminal" 17
-rc=0
-vm_ssh src "$REMOTE --target /dev/vdb --force" >/dev/null 2>&1 || rc=$?
-check "an unknown option is a usage error (exit 2, got $rc)" test "$rc" == 2
+refusal "non-interactive use without --yes" "no terminal to confirm on" --target /dev/vdb
+refusal "interactive mode without a terminal" "interactive mode needs a terminal"
+expect_exit "$EX_USAGE" 'unknown argument: --force' "an unknown option is a usage error" vm_ssh src "$REMOTE --target /dev/vdb --force"
 check "refusals wrote nothing to the virtio and NVMe disks" \
   test "$(allocated "$virtio_disk")/$(allocated "$nvme_disk")" == 0/0
 
@@ -107,7 +92,8 @@ say "interactive mode on a pseudo-terminal: choose disk 1, then answer 'no'"
 rc=0
 out=$(vm_ssh src "printf '1\nno\n' | script -qec $REMOTE /dev/null") || rc=$?
 printf '%s\n' "$out" | tr -d '\r' | sed 's/^/  | /'
-check "interactive abort exits 18" test "$rc" == 18
+check "interactive abort exits $EX_NOPERM (got $rc), not confirmed" \
+  bash -c '[[ $1 == "$2" ]] && grep -q "refusing: not confirmed" <<<"$3"' _ "$rc" "$EX_NOPERM" "$out"
 check "interactive menu lists the disks, not the boot disk" \
   bash -c 'grep -q "1) /dev/" <<<"$1" && ! grep -q "/dev/vda " <<<"$1"' _ "$out"
 check "the chosen value is a clean disk path (prompts do not leak into it)" \
@@ -117,12 +103,12 @@ check "interactive abort wrote nothing" test "$(allocated "$virtio_disk")/$(allo
 say "interrupted install (SIGINT to the installer's process group while it copies)"
 vm_ssh src "setsid bash -c '$REMOTE --target /dev/nvme0n1 --yes >/tmp/interrupted.log 2>&1; echo \$? >/tmp/interrupted.rc' </dev/null >/dev/null 2>&1 & echo \$! >/tmp/interrupted.pgid"
 vm_ssh src 'for i in $(seq 300); do grep -q "copying /" /tmp/interrupted.log && exit 0; sleep 1; done; exit 1' ||
-  not_ok "the interrupted install never reached the copy"
+  t_fail "the interrupted install never reached the copy"
 sleep 2
 vm_ssh src 'kill -INT -- -"$(cat /tmp/interrupted.pgid)"; for i in $(seq 120); do [ -s /tmp/interrupted.rc ] && exit 0; sleep 1; done; exit 1' ||
-  not_ok "the interrupted installer did not exit"
+  t_fail "the interrupted installer did not exit"
 vm_ssh src 'sed "s/^/  | /" /tmp/interrupted.log | grep -v "%"'
-check "interrupted install exits 1" test "$(vm_ssh src cat /tmp/interrupted.rc)" == 1
+check "interrupted install exits $EX_IOERR (a failed write: the disk is marked)" test "$(vm_ssh src cat /tmp/interrupted.rc)" == "$EX_IOERR"
 check "interrupted install says what failed" vm_ssh src 'grep -q "FAILED while copying" /tmp/interrupted.log'
 check "interrupted install left nothing mounted" vm_ssh src '! findmnt -rn -o SOURCE | grep -q nvme0n1 && ! ls -d /run/install-to-disk.* 2>/dev/null'
 check "interrupted install marked the root partition INSTALL-FAILED" \
@@ -134,7 +120,7 @@ say "an EFI system partition on /dev/sda at /boot/efi (as on the USB stick), a l
 vm_ssh src 'mkfs.vfat -n SOURCEESP /dev/sda >/dev/null && mount /dev/sda /boot/efi && mkdir -p /boot/efi/EFI/source && echo source >/boot/efi/EFI/source/marker'
 list=$(vm_ssh src "$REMOTE --list")
 check "--list no longer offers /dev/sda (it holds /boot/efi)" bash -c '! grep -q "^/dev/sda" <<<"$1"' _ "$list"
-refusal "the disk that holds /boot/efi" 14 --target /dev/sda --yes
+refusal "the disk that holds /boot/efi" "/dev/sda holds the running system \\(/boot/efi" --target /dev/sda --yes
 vm_ssh src 'truncate -s 64M /tmp/srv.img && mkfs.ext4 -q /tmp/srv.img && mount -o loop /tmp/srv.img /srv && touch /srv/from-a-loop-mount'
 
 install_to() { # install_to DEV PART_PREFIX
@@ -194,4 +180,4 @@ boot_installed virtio-bios "$virtio_disk" virtio bios /dev/vda3
 boot_installed nvme-uefi "$nvme_disk" nvme uefi /dev/nvme0n1p3
 boot_installed nvme-bios "$nvme_disk" nvme bios /dev/nvme0n1p3
 
-finish
+t_summary

@@ -25,18 +25,9 @@
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
-started=$SECONDS
-
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
-
-vm_init
-trap cv_cleanup EXIT
-CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/upgrade.XXXXXX")
-CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-CONVERGE_NODE=$(cv_first_worker)
-CONVERGE_PREVIOUS_MINOR=1 cv_standins_start
-cv_write_vars
+CONVERGE_PREVIOUS_MINOR=1 cv_begin upgrade
 # The repositories follow the minor series each run asks for (the role's own URL templates,
 # pointed at the stand-in server).
 base=http://127.0.0.1:$STANDIN_PORT
@@ -197,5 +188,4 @@ check "... $node is back under its name: Ready at $new_v, schedulable, no stale 
   node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and not n['metadata']['annotations']"
 cv_poweroff "$vm"
 
-echo "upgrade: $CONVERGE_FAILED failed check(s), total time $((SECONDS - started)) s (accel $VM_ACCEL)"
-((CONVERGE_FAILED == 0))
+t_summary

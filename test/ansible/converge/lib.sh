@@ -1,12 +1,16 @@
 # shellcheck shell=bash
-# Helpers of the Ansible converge test (test/e2e/ansible-converge.sh), on top of the VM bench
-# (test/vm/lib.sh, sourced first): the loopback stand-ins, SSH as a given user, playbook
-# runs and checks. Source it.
+# Helpers of the VM tests of the playbooks (test/e2e/ansible-converge.sh, first-boot.sh,
+# upgrade.sh), on top of the VM bench (test/vm/lib.sh, sourced first): the loopback stand-ins,
+# SSH as a given user, playbook runs, and the checks of test/lib/checks.sh (quiet: a check's
+# output is shown when it fails). Source it; start the test with cv_begin, end it with
+# t_summary.
 
 CONVERGE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CONVERGE_REPO=$(cd "$CONVERGE_DIR/../../.." && pwd)
+# shellcheck source=test/lib/checks.sh
+source "$CONVERGE_REPO/test/lib/checks.sh"
+T_QUIET=1
 CONVERGE_GROUP_VARS=$CONVERGE_REPO/ansible/inventories/production/group_vars/workers.yml
-CONVERGE_FAILED=0     # number of failed checks
 CONVERGE_WORK=''      # scratch dir: stand-ins, keys, inventory, logs
 STANDIN_PORT=''       # the HTTP stand-in on 127.0.0.1 (host), tunnelled to the same port in each VM
 STANDIN_PID=''
@@ -47,6 +51,21 @@ cv_standins_start() {
     sleep 0.1
   done
   cv_log "stand-in HTTP server (GitHub keys, pkgs.k8s.io, CRI-O) on 127.0.0.1:$STANDIN_PORT"
+}
+
+# cv_begin NAME: the start of each test: the bench (vm_init) and its teardown (cv_cleanup),
+# a work dir, a password for the bench user, the model's first worker as CONVERGE_NODE, the
+# stand-ins and the test vars. CONVERGE_PREVIOUS_MINOR=1: see cv_standins_start.
+cv_begin() {
+  command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
+  vm_init
+  trap cv_cleanup EXIT
+  CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/$1.XXXXXX")
+  CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+  CONVERGE_NODE=$(cv_first_worker)
+  cv_standins_start
+  cv_write_vars
+  cv_log "$1: accel $VM_ACCEL, work dir $CONVERGE_WORK"
 }
 
 # cv_cleanup: stops the tunnels and the stand-in server, then the bench's own teardown.
@@ -197,17 +216,6 @@ cv_one_port() {
 # cv_recap LOG HOST FIELD: a number of the host's PLAY RECAP line (ok, changed, failed...).
 cv_recap() {
   grep -E "^$2 +:" "$CONVERGE_WORK/$1" | tail -n1 | grep -oE "$3=[0-9]+" | cut -d= -f2
-}
-
-# check DESCRIPTION COMMAND...: runs a command; reports and counts a failure.
-check() {
-  local what=$1; shift
-  if "$@" >/dev/null 2>&1; then
-    echo "  ok: $what" >&2
-  else
-    echo "  FAIL: $what" >&2
-    CONVERGE_FAILED=$((CONVERGE_FAILED + 1))
-  fi
 }
 
 # in_vm NAME COMMAND: runs a shell command as root in the VM, through the admin's sudo.

@@ -5,21 +5,15 @@
 set -Eeuo pipefail
 
 readonly PROG=install-to-disk
-# Exit codes: every refusal has its own, and each happens before a byte is written.
-readonly EXIT_FAILED=1         # the install failed after writing began (target marked)
-readonly EXIT_USAGE=2          # unknown option or missing argument
-readonly EXIT_NOT_ROOT=3       # writing a disk needs root
-readonly EXIT_MISSING_TOOL=4   # a command or GRUB platform this script needs is missing
-readonly EXIT_NO_SUCH_PATH=10  # --target does not exist
-readonly EXIT_NOT_BLOCK=11     # --target is not a block device
-readonly EXIT_PARTITION=12     # --target is a partition, not a whole disk
-readonly EXIT_UNSUITABLE=13    # loop, zram, ram, optical, device-mapper or read-only device
-readonly EXIT_BOOT_DISK=14     # --target holds the running system
-readonly EXIT_IN_USE=15        # --target has mounted file systems, active swap or holders
-readonly EXIT_TOO_SMALL=16     # --target is smaller than the running system needs
-readonly EXIT_NEEDS_YES=17     # no terminal to confirm on, and no --yes
-readonly EXIT_ABORTED=18       # the operator did not confirm
-readonly EXIT_NO_DISKS=19      # interactive mode found no disk to install to
+# Exit codes: sysexits(3), as every operator script (docs/exit-codes.md). This script is
+# shipped alone, so it repeats the values of scripts/lib/common.sh; test/checks/exit-codes.sh
+# fails when they differ. Every refusal happens before a byte is written; its message says
+# which refusal it is.
+readonly EX_USAGE=64       # unknown option or missing argument
+readonly EX_UNAVAILABLE=69 # a command or GRUB platform is missing; no disk to install to
+readonly EX_IOERR=74       # the install failed or was interrupted after writing began (target marked)
+readonly EX_NOPERM=77      # not root; --target refused (missing, not a whole physical disk, the
+                           # boot disk, in use, too small); no terminal and no --yes; not confirmed
 
 # Layout of the target disk (GPT): BIOS boot for i386-pc GRUB, the EFI system partition,
 # and root on the rest. The root partition's GPT name tells the state of the install.
@@ -59,16 +53,16 @@ DISK gets a GPT with a BIOS boot partition ($BIOS_BOOT_MIB MiB), an EFI system p
 removable path EFI/BOOT/BOOTX64.EFI, plus an NVRAM entry when booted by UEFI); an fstab by
 UUID; a new machine-id and new SSH host keys on first boot.
 
-Exit codes (every refusal happens before anything is written):
-  0   installed                          $EXIT_NOT_BLOCK  refused: DISK is not a block device
-  $EXIT_FAILED   failed; DISK's root partition is   $EXIT_PARTITION  refused: DISK is a partition
-      named $ROOT_NAME_FAILED               $EXIT_UNSUITABLE  refused: loop/zram/ram/optical/mapped/read-only
-  $EXIT_USAGE   bad arguments                      $EXIT_BOOT_DISK  refused: DISK holds the running system
-  $EXIT_NOT_ROOT   not run as root                    $EXIT_IN_USE  refused: DISK is mounted or in use
-  $EXIT_MISSING_TOOL   a needed command is missing        $EXIT_TOO_SMALL  refused: DISK is too small
-  $EXIT_NO_SUCH_PATH  refused: DISK does not exist       $EXIT_NEEDS_YES  refused: no terminal and no --yes
-                                         $EXIT_ABORTED  not confirmed
-                                         $EXIT_NO_DISKS  no disk to install to
+Exit codes (docs/exit-codes.md; every refusal happens before anything is written):
+  0    installed
+  $EX_USAGE   bad arguments
+  $EX_UNAVAILABLE   a needed command or GRUB platform is missing, or no disk to install to
+  $EX_IOERR   failed or interrupted after writing began: DISK's root partition is named
+       $ROOT_NAME_FAILED
+  $EX_NOPERM   not run as root, or refused: DISK does not exist, is not a block device, is a
+       partition, is a loop/zram/ram/optical/mapped/read-only device, holds the running
+       system, is mounted or in use, or is too small; no terminal and no --yes; not confirmed
+  130  interrupted (SIGINT), 143 terminated (SIGTERM), before writing began
 EOF
 }
 
@@ -84,14 +78,14 @@ refuse() {
 require_cmd() {
   local cmd missing=()
   for cmd in "$@"; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
-  ((${#missing[@]} == 0)) || refuse "$EXIT_MISSING_TOOL" "missing commands: ${missing[*]}; install them (the usb_installer role does)"
+  ((${#missing[@]} == 0)) || refuse "$EX_UNAVAILABLE" "missing commands: ${missing[*]}; install them (the usb_installer role does)"
 }
 
 require_grub_platforms() {
   local platform
   for platform in i386-pc x86_64-efi; do
     [[ -d /usr/lib/grub/$platform ]] ||
-      refuse "$EXIT_MISSING_TOOL" "GRUB platform $platform is missing (/usr/lib/grub/$platform); install grub-pc-bin and grub-efi-amd64-bin"
+      refuse "$EX_UNAVAILABLE" "GRUB platform $platform is missing (/usr/lib/grub/$platform); install grub-pc-bin and grub-efi-amd64-bin"
   done
 }
 
@@ -210,27 +204,27 @@ fs_used_bytes() {
 # boot disk; prints the canonical /dev path.
 check_target() {
   local path=$1 real name sys
-  [[ -e $path ]] || refuse "$EXIT_NO_SUCH_PATH" "$path does not exist; run '$PROG --list' to see the disks"
-  [[ -b $path ]] || refuse "$EXIT_NOT_BLOCK" "$path is not a block device ($(stat -Lc %F "$path")); give a whole disk such as /dev/nvme0n1 or /dev/sda"
+  [[ -e $path ]] || refuse "$EX_NOPERM" "$path does not exist; run '$PROG --list' to see the disks"
+  [[ -b $path ]] || refuse "$EX_NOPERM" "$path is not a block device ($(stat -Lc %F "$path")); give a whole disk such as /dev/nvme0n1 or /dev/sda"
   real=$(readlink -f "$path") name=${real##*/} sys=/sys/class/block/${real##*/}
   if [[ -e $sys/partition ]]; then
     local parent
     parent=$(basename "$(readlink -f "$sys/..")")
-    refuse "$EXIT_PARTITION" "$path is partition $(cat "$sys/partition") of /dev/$parent; give the whole disk (/dev/$parent)"
+    refuse "$EX_NOPERM" "$path is partition $(cat "$sys/partition") of /dev/$parent; give the whole disk (/dev/$parent)"
   fi
   local reason
   reason=$(disk_unsuitable_reason "$name")
-  [[ -z $reason ]] || refuse "$EXIT_UNSUITABLE" "$path is $reason; give a physical disk (see '$PROG --list')"
+  [[ -z $reason ]] || refuse "$EX_NOPERM" "$path is $reason; give a physical disk (see '$PROG --list')"
   local held
   held=$(disk_boot_mounts | awk -F '\t' -v d="/dev/$name" '$1 == d { printf "%s%s on %s", sep, $2, $3; sep = ", " }')
-  [[ -z $held ]] || refuse "$EXIT_BOOT_DISK" "$path holds the running system ($held); it is the disk to install FROM; choose another disk"
+  [[ -z $held ]] || refuse "$EX_NOPERM" "$path holds the running system ($held); it is the disk to install FROM; choose another disk"
   local usage
   usage=$(disk_in_use "/dev/$name")
-  [[ -z $usage ]] || refuse "$EXIT_IN_USE" "$path is in use: $(paste -sd ';' <<<"$usage"); unmount it (umount, swapoff) first"
+  [[ -z $usage ]] || refuse "$EX_NOPERM" "$path is in use: $(paste -sd ';' <<<"$usage"); unmount it (umount, swapoff) first"
   local size need
   size=$(($(cat "/sys/block/$name/size") * 512))
   need=$(target_min_bytes)
-  ((size >= need)) || refuse "$EXIT_TOO_SMALL" "$path has $((size >> 20)) MiB, the running system needs at least $((need >> 20)) MiB; choose a bigger disk"
+  ((size >= need)) || refuse "$EX_NOPERM" "$path has $((size >> 20)) MiB, the running system needs at least $((need >> 20)) MiB; choose a bigger disk"
   echo "/dev/$name"
 }
 
@@ -253,7 +247,7 @@ ask() {
 choose_disk() {
   local -a disks=()
   mapfile -t disks < <(disk_candidates)
-  ((${#disks[@]})) || refuse "$EXIT_NO_DISKS" "no disk to install to (the boot disk is never offered); attach the target disk and try again"
+  ((${#disks[@]})) || refuse "$EX_UNAVAILABLE" "no disk to install to (the boot disk is never offered); attach the target disk and try again"
   local i path bytes tran model serial
   printf 'Disks (the disk this system runs from is not listed):\n' >&2
   for i in "${!disks[@]}"; do
@@ -263,7 +257,7 @@ choose_disk() {
   local choice
   choice=$(ask "Install to which disk? [1-${#disks[@]}, q to quit]: ")
   if [[ ! $choice =~ ^[0-9]+$ ]] || ((choice < 1 || choice > ${#disks[@]})); then
-    refuse "$EXIT_ABORTED" "no disk chosen ('$choice'); nothing was written"
+    refuse "$EX_NOPERM" "no disk chosen ('$choice'); nothing was written"
   fi
   printf '%s' "${disks[$((choice - 1))]%%$'\t'*}"
 }
@@ -272,7 +266,7 @@ confirm() {
   local disk=$1 answer
   lsblk -o NAME,SIZE,TYPE,FSTYPE,LABEL,MODEL "$disk" >&2 || true
   answer=$(ask "ALL DATA ON $disk WILL BE ERASED. Type yes to install: ")
-  [[ $answer == yes ]] || refuse "$EXIT_ABORTED" "not confirmed (typed '$answer', not 'yes'); nothing was written"
+  [[ $answer == yes ]] || refuse "$EX_NOPERM" "not confirmed (typed '$answer', not 'yes'); nothing was written"
 }
 
 # ---- the install ----
@@ -409,7 +403,9 @@ on_exit() {
     sgdisk --change-name="3:$ROOT_NAME_FAILED" "$TARGET_DISK" >/dev/null 2>&1
     printf '%s: FAILED while %s (exit %s). Everything was unmounted. %s is NOT a usable install: its root partition is named %s. Fix the cause above and run %s again (it rewrites the whole disk).\n' \
       "$PROG" "$STEP" "$rc" "$TARGET_DISK" "$ROOT_NAME_FAILED" "$PROG" >&2
-    rc=$EXIT_FAILED
+    # Any failure after writing began, an interruption too, is a failed write: the disk is
+    # marked. (A signal's own code would race with the failing child's under set -e.)
+    rc=$EX_IOERR
   else
     unmount_all
   fi
@@ -447,31 +443,31 @@ main() {
   local target='' yes=0 list=0
   while (($#)); do
     case $1 in
-      --target) [[ $# -ge 2 ]] || { usage >&2; exit "$EXIT_USAGE"; }; target=$2; shift 2 ;;
+      --target) [[ $# -ge 2 ]] || { usage >&2; exit "$EX_USAGE"; }; target=$2; shift 2 ;;
       --target=*) target=${1#*=}; shift ;;
       --yes | -y) yes=1; shift ;;
       --list) list=1; shift ;;
       -h | --help) usage; exit 0 ;;
-      *) printf '%s: unknown argument: %s\n' "$PROG" "$1" >&2; usage >&2; exit "$EXIT_USAGE" ;;
+      *) printf '%s: unknown argument: %s\n' "$PROG" "$1" >&2; usage >&2; exit "$EX_USAGE" ;;
     esac
   done
   require_cmd lsblk findmnt awk df
   if ((list)); then disk_candidates; exit 0; fi
-  [[ $EUID -eq 0 ]] || refuse "$EXIT_NOT_ROOT" "writing a disk needs root; run it with sudo"
+  [[ $EUID -eq 0 ]] || refuse "$EX_NOPERM" "writing a disk needs root; run it with sudo"
   require_cmd sgdisk wipefs partx udevadm mkfs.vfat mkfs.ext4 blkid rsync chroot mount umount \
     mountpoint grub-install grub-mkconfig systemctl
   require_grub_platforms
   local interactive=0
   [[ -t 0 ]] && interactive=1
   if [[ -z $target ]]; then
-    ((interactive)) || refuse "$EXIT_NEEDS_YES" "interactive mode needs a terminal; use --target DISK --yes"
+    ((interactive)) || refuse "$EX_NOPERM" "interactive mode needs a terminal; use --target DISK --yes"
     target=$(choose_disk)
     printf '\n' >&2
   fi
   local disk
   disk=$(check_target "$target")
   if ((!yes)); then
-    ((interactive)) || refuse "$EXIT_NEEDS_YES" "no terminal to confirm on; add --yes to erase $disk without asking"
+    ((interactive)) || refuse "$EX_NOPERM" "no terminal to confirm on; add --yes to erase $disk without asking"
     confirm "$disk"
   fi
   trap on_exit EXIT
