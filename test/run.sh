@@ -26,6 +26,7 @@ stage() {
 stage drift bash test/drift.sh
 stage typecheck npx projen typecheck
 stage build npx projen compile
+stage lint npx projen eslint
 stage unit npx vitest run
 for check in test/checks/*.sh; do
   [[ -e "$check" ]] && stage "check $(basename "$check" .sh)" bash "$check"

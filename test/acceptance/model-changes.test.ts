@@ -37,7 +37,7 @@ function vitestIn(copy: RepoCopy): Promise<{ status: number | null; output: stri
     execFile(
       'npx',
       ['vitest', 'run', '--exclude', PRODUCTION_FACTS, '--reporter', 'dot'],
-      { cwd: copy.dir, encoding: 'utf8', env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', [NESTED_ENV]: '1' }, maxBuffer: 64 << 20 },
+      { cwd: copy.dir, encoding: 'utf8', env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', [NESTED_ENV]: '1' }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, output: `${stdout}${stderr}` }),
     );
   });

@@ -65,8 +65,9 @@ export function freeNodeName(c: Cluster): string {
 function* subnetHosts(c: Cluster): Generator<string> {
   const first = ipaddr.IPv4.networkAddressFromCIDR(c.network.subnet).toByteArray();
   const last = ipaddr.IPv4.broadcastAddressFromCIDR(c.network.subnet).toByteArray();
-  const toInt = (b: number[]) => ((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3];
-  for (let i = toInt(first) + 1; i < toInt(last); i++) yield [i >>> 24, (i >>> 16) & 255, (i >>> 8) & 255, i & 255].join('.');
+  const toInt = (bytes: number[]) => bytes.reduce((n, byte) => n * 256 + byte, 0);
+  const toBytes = (n: number) => [3, 2, 1, 0].map((k) => Math.floor(n / 256 ** k) % 256);
+  for (let i = toInt(first) + 1; i < toInt(last); i++) yield toBytes(i).join('.');
 }
 
 /** A free address in the subnet: the first one after the highest node address that nothing uses or reserves. */

@@ -50,7 +50,7 @@ export class RepoCopy {
    */
   projen(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      execFile('npx', ['projen', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      execFile('npx', ['projen', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         done({ status, stdout, stderr });
       });

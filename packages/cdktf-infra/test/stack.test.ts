@@ -151,7 +151,7 @@ describe('addImageBucket on its own (Testing.synthScope)', () => {
     const tf = JSON.parse(synthScope((scope) => addImageBucket(scope, config)));
     // THEN every builds/ rule transitions, the version rule does not
     const rules: { id: string; transition?: unknown }[] = tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
-    for (const r of rules.filter((r) => r.id.startsWith('expire-builds-'))) expect(r.transition, r.id).toEqual([{ days: 30, storage_class: 'STANDARD_IA' }]);
+    for (const r of rules.filter((rule) => rule.id.startsWith('expire-builds-'))) expect(r.transition, r.id).toEqual([{ days: 30, storage_class: 'STANDARD_IA' }]);
     expect(rules.find((r) => r.id === 'expire-noncurrent-versions')?.transition).toBeUndefined();
   });
 
