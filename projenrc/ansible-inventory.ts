@@ -1,6 +1,6 @@
+import { Component, YamlFile, type Project } from 'projen';
 import { render } from '@lolice/ansible-inventory-gen';
 import type { Cluster } from '@lolice/node-model';
-import { Component, YamlFile, type Project } from 'projen';
 
 /**
  * The production Ansible inventory (`ansible/inventories/production/`):

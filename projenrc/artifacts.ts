@@ -1,5 +1,5 @@
-import type { Cluster } from '@lolice/node-model';
 import type { Project } from 'projen';
+import type { Cluster } from '@lolice/node-model';
 import { AnsibleInventory } from './ansible-inventory';
 import { AutoinstallFiles } from './autoinstall';
 import { ImageLocationsFile } from './image-locations';

@@ -20,7 +20,11 @@ export interface GeneratedTextFileOptions {
  * comment syntax, for formats projen has no class for (HCL, Markdown, user-data).
  */
 export class GeneratedTextFile extends FileBase {
-  constructor(project: Project, path: string, private readonly options: GeneratedTextFileOptions) {
+  constructor(
+    project: Project,
+    path: string,
+    private readonly options: GeneratedTextFileOptions,
+  ) {
     super(project, path, { executable: options.executable, marker: true });
   }
 

@@ -1,6 +1,6 @@
+import { JsonFile, type Project } from 'projen';
 import { IMAGE_LOCATIONS_FILE, type Cluster } from '@lolice/node-model';
 import { renderImageLocations } from '@lolice/workflow-gen';
-import { JsonFile, type Project } from 'projen';
 
 /** `generated/image-locations.json`: where the image workflow publishes, for the flashing helper (rendered by workflow-gen). */
 export class ImageLocationsFile extends JsonFile {

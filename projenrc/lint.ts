@@ -77,7 +77,12 @@ export function addLint(project: javascript.NodeProject): javascript.Eslint {
     // (`{ password: _omitted, ...identity }`) or a parameter an override must declare.
     '@typescript-eslint/no-unused-vars': [
       'error',
-      { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      {
+        argsIgnorePattern: '^_',
+        varsIgnorePattern: '^_',
+        destructuredArrayIgnorePattern: '^_',
+        caughtErrorsIgnorePattern: '^_',
+      },
     ],
   });
   eslint.addOverride({

@@ -41,4 +41,5 @@ export const PACKAGES: readonly WorkspacePackageOptions[] = [
 ];
 
 /** One `WorkspacePackage` (package.json, tsconfig.json) per entry of PACKAGES. */
-export const addWorkspacePackages = (project: javascript.NodeProject): WorkspacePackage[] => PACKAGES.map((options) => new WorkspacePackage(project, options));
+export const addWorkspacePackages = (project: javascript.NodeProject): WorkspacePackage[] =>
+  PACKAGES.map((options) => new WorkspacePackage(project, options));

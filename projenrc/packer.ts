@@ -1,6 +1,6 @@
+import { Component, type Project } from 'projen';
 import type { Cluster } from '@lolice/node-model';
 import { PACKER_DIR, PACKER_LINKS, render } from '@lolice/packer-gen';
-import { Component, type Project } from 'projen';
 import { GeneratedTextFile } from './generated-text-file';
 
 /** `packer/x86_64/*.pkr.hcl`: the worker image templates, rendered by packer-gen. */

@@ -23,7 +23,14 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
   npmignoreEnabled: false,
   prettier: true,
   prettierOptions: prettierOptions(),
-  gitignore: ['/packages/*/lib/', '*.tsbuildinfo', '/.scratch/', `/${packerOutputDir('*')}/`, `/${PACKER_CACHE_DIR}/`, `/${packerConsoleLog('*')}`],
+  gitignore: [
+    '/packages/*/lib/',
+    '*.tsbuildinfo',
+    '/.scratch/',
+    `/${packerOutputDir('*')}/`,
+    `/${PACKER_CACHE_DIR}/`,
+    `/${packerConsoleLog('*')}`,
+  ],
   devDeps: [
     'projen@0.103.25',
     'constructs@^10.4.2',
@@ -43,7 +50,9 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
 /** The root npm-workspaces project; `.projenrc.ts` runs through tsx. */
 export function createRootProject(workspaces: readonly string[]): javascript.NodeProject {
   const project = new javascript.NodeProject(rootOptions());
-  const projenrc = new typescript.ProjenrcTs(project, { runner: typescript.TypeScriptRunner.tsx({ tsconfig: 'tsconfig.projen.json' }) });
+  const projenrc = new typescript.ProjenrcTs(project, {
+    runner: typescript.TypeScriptRunner.tsx({ tsconfig: 'tsconfig.projen.json' }),
+  });
   // tsx resolves `@lolice/*` through the `paths` of the root tsconfig.json.
   projenrc.tsconfig.file.addOverride('extends', './tsconfig.json');
   project.package.addField('workspaces', workspaces);

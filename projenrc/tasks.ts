@@ -7,7 +7,10 @@ import type { WorkspacePackage } from './workspace-package';
  */
 export function addTasks(project: javascript.NodeProject, packages: readonly WorkspacePackage[]): void {
   project.compileTask.reset(`tsc -b ${packages.map((p) => p.dir).join(' ')}`);
-  project.addTask('typecheck', { description: 'Type-check every TypeScript file (packages, tests, projenrc)', exec: 'tsc -p tsconfig.json' });
+  project.addTask('typecheck', {
+    description: 'Type-check every TypeScript file (packages, tests, projenrc)',
+    exec: 'tsc -p tsconfig.json',
+  });
   project.addTask('unit', { description: 'Run the vitest suites', exec: 'vitest run' });
   project.addTask('drift', {
     description: 'Regenerate and fail if anything differs from what is committed (untracked files included)',
@@ -22,7 +25,8 @@ export function addTasks(project: javascript.NodeProject, packages: readonly Wor
     synth.addSteps(...steps.map(({ shell: _npx, ...step }) => step));
   }
   project.addTask('bench', {
-    description: 'Benchmark the image artifacts against the seed pipeline and projen synth (root, ~20 min; not part of test)',
+    description:
+      'Benchmark the image artifacts against the seed pipeline and projen synth (root, ~20 min; not part of test)',
     exec: 'bash scripts/bench.sh',
   });
   project.testTask.reset('bash test/run.sh');

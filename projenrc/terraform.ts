@@ -1,6 +1,6 @@
+import { Component, JsonFile, type Project } from 'projen';
 import { render, TERRAFORM_DIR } from '@lolice/cdktf-infra';
 import type { Cluster } from '@lolice/node-model';
-import { Component, JsonFile, type Project } from 'projen';
 
 /**
  * The synthesized Terraform of the AWS side (`generated/terraform/worker-node-images/`),
@@ -12,6 +12,10 @@ export class WorkerNodeImagesTerraform extends Component {
     super(project, 'worker-node-images-terraform');
     for (const [path, obj] of Object.entries(render(cluster))) new JsonFile(project, path, { obj, marker: true });
     // What `terraform init` and `cdktf synth` leave behind is never committed.
-    project.gitignore.exclude(`/${TERRAFORM_DIR}/.terraform/`, `/${TERRAFORM_DIR}/.terraform.lock.hcl`, '/packages/cdktf-infra/cdktf.out/');
+    project.gitignore.exclude(
+      `/${TERRAFORM_DIR}/.terraform/`,
+      `/${TERRAFORM_DIR}/.terraform.lock.hcl`,
+      '/packages/cdktf-infra/cdktf.out/',
+    );
   }
 }

@@ -36,7 +36,14 @@ export function addTypeScriptConfig(project: Project, packages: readonly Workspa
         composite: false,
         paths: Object.fromEntries(packages.map((p) => [p.packageName, [`./${p.dir}/src/index.ts`]])),
       },
-      include: ['.projenrc.ts', 'projenrc/**/*.ts', 'packages/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'test/**/*.ts', 'vitest.config.ts'],
+      include: [
+        '.projenrc.ts',
+        'projenrc/**/*.ts',
+        'packages/*/src/**/*.ts',
+        'packages/*/test/**/*.ts',
+        'test/**/*.ts',
+        'vitest.config.ts',
+      ],
     },
   });
 }

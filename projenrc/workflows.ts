@@ -1,6 +1,6 @@
+import { Component, type Project } from 'projen';
 import type { Cluster } from '@lolice/node-model';
 import { render } from '@lolice/workflow-gen';
-import { Component, type Project } from 'projen';
 import { GeneratedTextFile } from './generated-text-file';
 
 /**

@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crioMinor, imageWorkerNodes, INVENTORY_DIR, portMatch, profileOf, validateCluster } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { lolice } from '../packages/node-model/src/lolice';
+import { crioMinor, imageWorkerNodes, INVENTORY_DIR, portMatch, profileOf, validateCluster } from '@lolice/node-model';
 import { loadRepoModel, REPO_ROOT } from './lib/model';
+import { lolice } from '../packages/node-model/src/lolice';
 
 const node = (name: string) => {
   const found = lolice.nodes.find((n) => n.name === name);
@@ -25,7 +25,12 @@ describe('the production model (packages/node-model/src/lolice.ts)', () => {
   });
 
   it('runs Kubernetes 1.36.1 from the packages 1.36.1-1.1 of pkgs.k8s.io v1.36', () => {
-    expect(lolice.kubernetes.versions).toMatchObject({ minor: '1.36', kubeadm: '1.36.1-1.1', kubelet: '1.36.1-1.1', kubectl: '1.36.1-1.1' });
+    expect(lolice.kubernetes.versions).toMatchObject({
+      minor: '1.36',
+      kubeadm: '1.36.1-1.1',
+      kubelet: '1.36.1-1.1',
+      kubectl: '1.36.1-1.1',
+    });
   });
 
   it("runs CRI-O 1.36.1 from CRI-O's v1.36 repository", () => {
@@ -39,7 +44,9 @@ describe('the production model (packages/node-model/src/lolice.ts)', () => {
       ['shanghai-2', '192.168.10.103'],
       ['shanghai-3', '192.168.10.104'],
     ]);
-    for (const n of lolice.nodes.filter((x) => x.role === 'control-plane')) expect(n.sshProxyCommand).toContain('cloudflared access ssh');
+    for (const n of lolice.nodes.filter((x) => x.role === 'control-plane')) {
+      expect(n.sshProxyCommand).toContain('cloudflared access ssh');
+    }
     expect(imageWorkerNodes(lolice).map((n) => [n.name, n.ip])).toEqual([
       ['golyat-1', '192.168.10.101'],
       ['golyat-2', '192.168.10.105'],
@@ -64,7 +71,9 @@ describe('the production model (packages/node-model/src/lolice.ts)', () => {
     expect(profile.kernel?.modules).toContain('r8169');
     expect(profile.firmware).toEqual({ packages: ['linux-firmware'], files: ['rtl_nic/rtl8125b-2.fw'] });
     expect(profile.microcode).toEqual(['intel-microcode']);
-    expect(profile.extras?.packages).toEqual(expect.arrayContaining(['intel-opencl-icd', 'intel-gpu-tools', 'clinfo', 'vainfo']));
+    expect(profile.extras?.packages).toEqual(
+      expect.arrayContaining(['intel-opencl-icd', 'intel-gpu-tools', 'clinfo', 'vainfo']),
+    );
   });
 
   it('keeps golyat-1..3 on the one-port Intel mini PC profile', () => {
@@ -76,7 +85,13 @@ describe('the production model (packages/node-model/src/lolice.ts)', () => {
   });
 
   it('publishes images for boxp/arch (main) to s3://arch-worker-images/images/x86_64, for the admin boxp', () => {
-    expect(lolice.aws).toMatchObject({ bucket: 'arch-worker-images', imagePrefix: 'images/x86_64', repository: 'boxp/arch', branch: 'main', region: 'ap-northeast-1' });
+    expect(lolice.aws).toMatchObject({
+      bucket: 'arch-worker-images',
+      imagePrefix: 'images/x86_64',
+      repository: 'boxp/arch',
+      branch: 'main',
+      region: 'ap-northeast-1',
+    });
     expect(lolice.admin).toEqual({ user: 'boxp', githubKeysUser: 'boxp' });
   });
 });
@@ -97,6 +112,9 @@ describe('the committed inventory says the same', () => {
   it('matches golyat-4 by enp44s0 and gives its profile the RTL8125 driver and firmware', () => {
     const golyat4 = hostsYml.all.children.workers.hosts['golyat-4'];
     expect(golyat4).toMatchObject({ node_ip: '192.168.10.107', node_port_match: { name: 'enp44s0' } });
-    expect(workersYml.hardware_profiles[golyat4.hardware_profile]).toMatchObject({ kernel_modules: ['r8169'], firmware_files: ['rtl_nic/rtl8125b-2.fw'] });
+    expect(workersYml.hardware_profiles[golyat4.hardware_profile]).toMatchObject({
+      kernel_modules: ['r8169'],
+      firmware_files: ['rtl_nic/rtl8125b-2.fw'],
+    });
   });
 });

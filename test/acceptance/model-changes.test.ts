@@ -9,8 +9,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { imageWorkerNodes, MODEL_FILE, workers, type Cluster } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
+import { imageWorkerNodes, MODEL_FILE, workers, type Cluster } from '@lolice/node-model';
 import { kubernetesVersionsAt, loadRepoModel, newWorker, nextMinor } from '../lib/model';
 import { ModelFile } from '../lib/model-file';
 import { RepoCopy } from '../lib/repo-copy';
@@ -32,13 +32,24 @@ interface Outcome {
 
 /** `npx vitest run` in the copy, as CI runs the unit stage there (no VITEST_* variables of this run leak in). */
 function vitestIn(copy: RepoCopy): Promise<{ status: number | null; output: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'),
+  );
   return new Promise((done) => {
     execFile(
       'npx',
       ['vitest', 'run', '--exclude', PRODUCTION_FACTS, '--reporter', 'dot'],
-      { cwd: copy.dir, encoding: 'utf8', env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', [NESTED_ENV]: '1' }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, output: `${stdout}${stderr}` }),
+      {
+        cwd: copy.dir,
+        encoding: 'utf8',
+        env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', [NESTED_ENV]: '1' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        done({
+          status: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+          output: `${stdout}${stderr}`,
+        }),
     );
   });
 }
@@ -57,7 +68,11 @@ async function operatorChange(edit: (file: ModelFile) => void): Promise<Outcome>
     .filter(Boolean)
     .map((l) => l.slice(3));
   execFileSync('git', ['add', '-A'], { cwd: copy.dir });
-  execFileSync('git', ['-c', 'user.name=operator', '-c', 'user.email=operator@example.invalid', 'commit', '-qm', 'model change'], { cwd: copy.dir });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=operator', '-c', 'user.email=operator@example.invalid', 'commit', '-qm', 'model change'],
+    { cwd: copy.dir },
+  );
   return { copy, changed, suite: await vitestIn(copy) };
 }
 
@@ -77,64 +92,70 @@ async function scenario(edit: (file: ModelFile) => void, check: (o: Outcome) => 
   }
 }
 
-describe.skipIf(process.env[NESTED_ENV] === '1').concurrent('an operator\'s model change regenerates and passes the unit suite with no test edited', () => {
-  it(
-    'adding a worker with a free name and address',
-    async () => {
-      const added = newWorker(model);
-      const others = workers(model).map((n) => n.name);
-      await scenario(
-        (f) => f.addNode(added),
-        ({ copy, changed }) => {
-          expect(changed).toContain(MODEL_FILE);
-          // every generated file that names the other workers names the new one too
-          const perWorker = generatedFiles(copy).filter((f) => others.every((n) => read(copy, f).includes(n)));
-          expect(perWorker).toContain('generated/nodes.md');
-          for (const f of perWorker) expect(read(copy, f), f).toContain(added.name);
-          expect(read(copy, 'generated/nodes.md')).toContain(`| ${added.name} | worker | ${added.ip} |`);
-        },
-      );
-    },
-    8 * MINUTES,
-  );
+describe
+  .skipIf(process.env[NESTED_ENV] === '1')
+  .concurrent("an operator's model change regenerates and passes the unit suite with no test edited", () => {
+    it(
+      'adding a worker with a free name and address',
+      async () => {
+        const added = newWorker(model);
+        const others = workers(model).map((n) => n.name);
+        await scenario(
+          (f) => f.addNode(added),
+          ({ copy, changed }) => {
+            expect(changed).toContain(MODEL_FILE);
+            // every generated file that names the other workers names the new one too
+            const perWorker = generatedFiles(copy).filter((f) => others.every((n) => read(copy, f).includes(n)));
+            expect(perWorker).toContain('generated/nodes.md');
+            for (const f of perWorker) expect(read(copy, f), f).toContain(added.name);
+            expect(read(copy, 'generated/nodes.md')).toContain(`| ${added.name} | worker | ${added.ip} |`);
+          },
+        );
+      },
+      8 * MINUTES,
+    );
 
-  it(
-    'moving the cluster to the next Kubernetes minor (patch 0), kubeadm, kubelet, kubectl and CRI-O together',
-    async () => {
-      const versions = kubernetesVersionsAt(model, nextMinor(model), 0);
-      await scenario(
-        (f) => {
-          for (const [field, value] of Object.entries(versions)) f.set('kubernetes.versions', field, value);
-        },
-        ({ copy, changed }) => {
-          expect(changed).toContain(MODEL_FILE);
-          const groupVars = read(copy, 'ansible/inventories/production/group_vars/workers.yml');
-          expect(groupVars).toContain(`kubernetes_version: "${versions.minor}"`);
-          expect(groupVars).toContain(`kubernetes_kubelet_version: ${versions.kubelet}`);
-          expect(groupVars).toContain(`crio_package_version: ${versions.crio}`);
-          for (const f of generatedFiles(copy)) expect(read(copy, f), f).not.toContain(model.kubernetes.versions.kubelet);
-        },
-      );
-    },
-    8 * MINUTES,
-  );
+    it(
+      'moving the cluster to the next Kubernetes minor (patch 0), kubeadm, kubelet, kubectl and CRI-O together',
+      async () => {
+        const versions = kubernetesVersionsAt(model, nextMinor(model), 0);
+        await scenario(
+          (f) => {
+            for (const [field, value] of Object.entries(versions)) f.set('kubernetes.versions', field, value);
+          },
+          ({ copy, changed }) => {
+            expect(changed).toContain(MODEL_FILE);
+            const groupVars = read(copy, 'ansible/inventories/production/group_vars/workers.yml');
+            expect(groupVars).toContain(`kubernetes_version: "${versions.minor}"`);
+            expect(groupVars).toContain(`kubernetes_kubelet_version: ${versions.kubelet}`);
+            expect(groupVars).toContain(`crio_package_version: ${versions.crio}`);
+            for (const f of generatedFiles(copy)) {
+              expect(read(copy, f), f).not.toContain(model.kubernetes.versions.kubelet);
+            }
+          },
+        );
+      },
+      8 * MINUTES,
+    );
 
-  it(
-    'removing a worker and reordering the nodes (one copy: the suite takes minutes)',
-    async () => {
-      const removed = imageWorkerNodes(model)[0];
-      const expected: Cluster = { ...model, nodes: model.nodes.filter((n) => n !== removed).reverse() };
-      await scenario(
-        (f) => f.removeNode(removed.name).reverseNodes(),
-        ({ copy }) => {
-          expect(loadRepoModel(copy.dir)).toEqual(expected);
-          for (const f of generatedFiles(copy)) expect(read(copy, f), f).not.toMatch(new RegExp(`\\b${removed.name}\\b`));
-          const table = read(copy, 'generated/nodes.md');
-          const order = expected.nodes.map((n) => table.indexOf(`| ${n.name} |`));
-          expect(order).toEqual([...order].sort((a, b) => a - b));
-        },
-      );
-    },
-    8 * MINUTES,
-  );
-});
+    it(
+      'removing a worker and reordering the nodes (one copy: the suite takes minutes)',
+      async () => {
+        const removed = imageWorkerNodes(model)[0];
+        const expected: Cluster = { ...model, nodes: model.nodes.filter((n) => n !== removed).reverse() };
+        await scenario(
+          (f) => f.removeNode(removed.name).reverseNodes(),
+          ({ copy }) => {
+            expect(loadRepoModel(copy.dir)).toEqual(expected);
+            for (const f of generatedFiles(copy)) {
+              expect(read(copy, f), f).not.toMatch(new RegExp(`\\b${removed.name}\\b`));
+            }
+            const table = read(copy, 'generated/nodes.md');
+            const order = expected.nodes.map((n) => table.indexOf(`| ${n.name} |`));
+            expect(order).toEqual([...order].sort((a, b) => a - b));
+          },
+        );
+      },
+      8 * MINUTES,
+    );
+  });

@@ -1,6 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import { IMAGE_ARCH, INVENTORY_GROUP_OF_ROLE, prefixLength, type Cluster, type ClusterNode, type HardwareProfile } from '@lolice/node-model';
+import {
+  IMAGE_ARCH,
+  INVENTORY_GROUP_OF_ROLE,
+  prefixLength,
+  type Cluster,
+  type ClusterNode,
+  type HardwareProfile,
+} from '@lolice/node-model';
 
 /** What `ansible-inventory --list` prints (the parts this check reads). */
 export interface InventoryList {
@@ -10,7 +17,12 @@ export interface InventoryList {
 
 /** Runs the real `ansible-inventory --list` on an inventory file. */
 export function ansibleInventoryList(inventory: string): InventoryList {
-  return JSON.parse(execFileSync('ansible-inventory', ['-i', inventory, '--list'], { encoding: 'utf8', env: { ...process.env, ANSIBLE_INVENTORY_ENABLED: 'yaml' } }));
+  return JSON.parse(
+    execFileSync('ansible-inventory', ['-i', inventory, '--list'], {
+      encoding: 'utf8',
+      env: { ...process.env, ANSIBLE_INVENTORY_ENABLED: 'yaml' },
+    }),
+  );
 }
 
 /** A profile of a machine the image pipeline builds, as group_vars/workers.yml spells it. */
@@ -26,7 +38,16 @@ function profileFacts(p: HardwareProfile): Record<string, unknown> {
     microcode_packages: p.microcode ?? [],
     extra_packages: p.extras?.packages ?? [],
     ...(source
-      ? { extra_apt_source: { name: source.name, uri: source.uri, suite: source.suite, components: source.components, key_url: source.keyUrl, key_fingerprint: source.keyFingerprint } }
+      ? {
+          extra_apt_source: {
+            name: source.name,
+            uri: source.uri,
+            suite: source.suite,
+            components: source.components,
+            key_url: source.keyUrl,
+            key_fingerprint: source.keyFingerprint,
+          },
+        }
       : {}),
   };
 }
@@ -54,9 +75,15 @@ export function expectedHostVars(c: Cluster, node: ClusterNode): Record<string, 
     kubernetes_api_server_port: k.apiServerPort,
     admin_user: c.admin.user,
     hardware_profile: node.hardware,
-    node_port_match: node.port?.mac ? { macaddress: node.port.mac } : { name: node.port?.name ?? c.hardware[node.hardware].defaultPortPattern },
+    node_port_match: node.port?.mac
+      ? { macaddress: node.port.mac }
+      : { name: node.port?.name ?? c.hardware[node.hardware].defaultPortPattern },
   };
-  const built = [...new Set(c.nodes.filter((n) => n.role === 'worker' && c.hardware[n.hardware].arch === IMAGE_ARCH).map((n) => n.hardware))];
+  const built = [
+    ...new Set(
+      c.nodes.filter((n) => n.role === 'worker' && c.hardware[n.hardware].arch === IMAGE_ARCH).map((n) => n.hardware),
+    ),
+  ];
   const proxy = node.sshProxyCommand ? { ansible_ssh_common_args: `-o ProxyCommand="${node.sshProxyCommand}"` } : {};
   if (node.role === 'control-plane') return { ...common, ...proxy };
   return {
@@ -72,18 +99,26 @@ export function expectedHostVars(c: Cluster, node: ClusterNode): Record<string, 
 
 const GROUPS = INVENTORY_GROUP_OF_ROLE;
 
-const hostsOf = (list: InventoryList, group: string): string[] => ((list[group] as { hosts?: string[] } | undefined)?.hosts ?? []).slice().sort();
+const hostsOf = (list: InventoryList, group: string): string[] =>
+  ((list[group] as { hosts?: string[] } | undefined)?.hosts ?? []).slice().sort();
 
 /** Differences between what ansible-inventory shows and the model; empty when they agree exactly. */
 export function inventoryMismatches(c: Cluster, list: InventoryList): string[] {
   const problems: string[] = [];
   const shown = Object.keys(list._meta.hostvars).sort();
   const modelled = c.nodes.map((n) => n.name).sort();
-  if (!isDeepStrictEqual(shown, modelled)) problems.push(`hosts: inventory has [${shown.join(', ')}], model has [${modelled.join(', ')}]`);
+  if (!isDeepStrictEqual(shown, modelled)) {
+    problems.push(`hosts: inventory has [${shown.join(', ')}], model has [${modelled.join(', ')}]`);
+  }
   for (const [role, group] of Object.entries(GROUPS)) {
-    const want = c.nodes.filter((n) => n.role === role).map((n) => n.name).sort();
+    const want = c.nodes
+      .filter((n) => n.role === role)
+      .map((n) => n.name)
+      .sort();
     const got = hostsOf(list, group);
-    if (!isDeepStrictEqual(got, want)) problems.push(`group ${group}: inventory has [${got.join(', ')}], model has [${want.join(', ')}]`);
+    if (!isDeepStrictEqual(got, want)) {
+      problems.push(`group ${group}: inventory has [${got.join(', ')}], model has [${want.join(', ')}]`);
+    }
   }
   for (const node of c.nodes) {
     const got = list._meta.hostvars[node.name];
@@ -91,7 +126,9 @@ export function inventoryMismatches(c: Cluster, list: InventoryList): string[] {
     const want = expectedHostVars(c, node);
     for (const key of new Set([...Object.keys(want), ...Object.keys(got)])) {
       if (!isDeepStrictEqual(got[key], want[key])) {
-        problems.push(`${node.name}.${key}: inventory has ${JSON.stringify(got[key])}, model gives ${JSON.stringify(want[key])}`);
+        problems.push(
+          `${node.name}.${key}: inventory has ${JSON.stringify(got[key])}, model gives ${JSON.stringify(want[key])}`,
+        );
       }
     }
   }

@@ -1,10 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlPlane, INVENTORY_DIR as INVENTORY, workers } from '@lolice/node-model';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freeNodeAddress, freeNodeName, loadRepoModel, REPO_ROOT } from '../lib/model';
+import { controlPlane, INVENTORY_DIR as INVENTORY, workers } from '@lolice/node-model';
 import { ansibleInventoryList, inventoryMismatches } from './inventory-check';
+import { freeNodeAddress, freeNodeName, loadRepoModel, REPO_ROOT } from '../lib/model';
 
 const INVENTORY_DIR = join(REPO_ROOT, INVENTORY);
 /** The repository's model, as `npx projen` loads it: the committed inventory must say the same. */
@@ -19,7 +19,11 @@ describe('ansible-inventory --list of the committed production inventory', () =>
   it('applies the group variables beside hosts.yml to the workers', () => {
     const [w] = workers(model);
     const vars = ansibleInventoryList(join(INVENTORY_DIR, 'hosts.yml'))._meta.hostvars[w.name];
-    expect(vars).toMatchObject({ node_ip: w.ip, kubernetes_kubelet_version: model.kubernetes.versions.kubelet, network_gateway: model.network.gateway });
+    expect(vars).toMatchObject({
+      node_ip: w.ip,
+      kubernetes_kubelet_version: model.kubernetes.versions.kubelet,
+      network_gateway: model.network.gateway,
+    });
   });
 });
 
@@ -42,32 +46,50 @@ describe('the inventory check', () => {
   it('reports a wrong node IP', () => {
     const wrong = freeNodeAddress(model);
     const list = tampered('hosts.yml', `node_ip: ${w.ip}\n`, `node_ip: ${wrong}\n`);
-    expect(inventoryMismatches(model, list)).toEqual([`${w.name}.node_ip: inventory has "${wrong}", model gives "${w.ip}"`]);
+    expect(inventoryMismatches(model, list)).toEqual([
+      `${w.name}.node_ip: inventory has "${wrong}", model gives "${w.ip}"`,
+    ]);
   });
 
   it('reports a host the model does not have', () => {
     const stranger = freeNodeName(model);
     const list = tampered('hosts.yml', `        ${w.name}:\n`, `        ${stranger}:\n`);
     const names = model.nodes.map((n) => n.name);
-    expect(inventoryMismatches(model, list)).toContain(`hosts: inventory has [${sorted([...names.filter((n) => n !== w.name), stranger])}], model has [${sorted(names)}]`);
+    expect(inventoryMismatches(model, list)).toContain(
+      `hosts: inventory has [${sorted([...names.filter((n) => n !== w.name), stranger])}], model has [${sorted(names)}]`,
+    );
   });
 
   it('reports a group variable that is not the model value', () => {
     const dns = model.kubernetes.clusterDns;
     const other = dns.replace(/\d+$/, (last) => String((Number(last) + 1) % 256));
-    const list = tampered('group_vars/workers.yml', `kubernetes_cluster_dns: ${dns}\n`, `kubernetes_cluster_dns: ${other}\n`);
-    expect(inventoryMismatches(model, list)).toContain(`${workers(model)[0].name}.kubernetes_cluster_dns: inventory has "${other}", model gives "${dns}"`);
+    const list = tampered(
+      'group_vars/workers.yml',
+      `kubernetes_cluster_dns: ${dns}\n`,
+      `kubernetes_cluster_dns: ${other}\n`,
+    );
+    expect(inventoryMismatches(model, list)).toContain(
+      `${workers(model)[0].name}.kubernetes_cluster_dns: inventory has "${other}", model gives "${dns}"`,
+    );
   });
 
   it('reports a wrong hardware profile', () => {
     const head = `        ${w.name}:\n          ansible_host: ${w.ip}\n          node_ip: ${w.ip}\n`;
-    const list = tampered('hosts.yml', `${head}          hardware_profile: ${w.hardware}\n`, `${head}          hardware_profile: ${w.hardware}x\n`);
-    expect(inventoryMismatches(model, list)).toEqual([`${w.name}.hardware_profile: inventory has "${w.hardware}x", model gives "${w.hardware}"`]);
+    const list = tampered(
+      'hosts.yml',
+      `${head}          hardware_profile: ${w.hardware}\n`,
+      `${head}          hardware_profile: ${w.hardware}x\n`,
+    );
+    expect(inventoryMismatches(model, list)).toEqual([
+      `${w.name}.hardware_profile: inventory has "${w.hardware}x", model gives "${w.hardware}"`,
+    ]);
   });
 
   it('reports an extra variable', () => {
     const user = `admin_user: ${model.admin.user}\n`;
     const list = tampered('group_vars/control_plane.yml', user, `${user}kubelet_extra: 1\n`);
-    expect(inventoryMismatches(model, list)).toContain(`${controlPlane(model)[0].name}.kubelet_extra: inventory has 1, model gives undefined`);
+    expect(inventoryMismatches(model, list)).toContain(
+      `${controlPlane(model)[0].name}.kubelet_extra: inventory has 1, model gives undefined`,
+    );
   });
 });

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { linkTargets, relativeTarget } from '../lib/markdown';
 import { REPO_ROOT } from '../lib/repo-copy';
 
-const mdIn = (dir: string): string[] => readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.md')).map((f) => `${dir}/${f}`);
+const mdIn = (dir: string): string[] =>
+  readdirSync(join(REPO_ROOT, dir))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `${dir}/${f}`);
 
 /** README.md, docs/*.md, test/README.md and every packages/<name>/README.md. */
 export const DOC_FILES: string[] = [
@@ -20,7 +23,11 @@ export const DOC_FILES: string[] = [
 describe('relative links of the documentation', () => {
   it('finds the documentation and its links (the check below is not empty)', () => {
     expect(DOC_FILES).toContain('docs/model.md');
-    expect(linkTargets(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).map(relativeTarget).filter(Boolean).length).toBeGreaterThan(5);
+    expect(
+      linkTargets(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))
+        .map(relativeTarget)
+        .filter(Boolean).length,
+    ).toBeGreaterThan(5);
   });
 
   it.each(DOC_FILES)('%s links only to paths that exist', (file) => {

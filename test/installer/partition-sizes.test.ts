@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PARTITION_SIZES, storageConfig } from '@lolice/autoinstall-gen';
 import { describe, expect, it } from 'vitest';
+import { PARTITION_SIZES, storageConfig } from '@lolice/autoinstall-gen';
 import { REPO_ROOT } from '../lib/repo-copy';
 
 const SCRIPT = 'ansible/roles/usb_installer/files/install-to-disk.sh';
@@ -37,7 +37,13 @@ const partition = (flag: string) => {
 
 describe('install-to-disk lays out the disk as the autoinstall does', () => {
   const cases = [
-    { name: 'BIOS boot', constant: 'BIOS_BOOT_MIB', size: PARTITION_SIZES.biosBoot, flag: 'bios_grub', gptType: 'EF02' },
+    {
+      name: 'BIOS boot',
+      constant: 'BIOS_BOOT_MIB',
+      size: PARTITION_SIZES.biosBoot,
+      flag: 'bios_grub',
+      gptType: 'EF02',
+    },
     { name: 'EFI system', constant: 'ESP_MIB', size: PARTITION_SIZES.esp, flag: 'boot', gptType: 'EF00' },
   ];
   for (const c of cases) {
@@ -47,7 +53,9 @@ describe('install-to-disk lays out the disk as the autoinstall does', () => {
     it(`${c.name} partition: sgdisk makes it with ${c.constant}, as the number and type of the curtin config`, () => {
       const n = partition(c.flag).number;
       expect(partition(c.flag).size).toBe(c.size);
-      expect(script).toMatch(new RegExp(`--new=${n}:[0-9M]*:\\+\\$\\{${c.constant}\\}M --typecode=${n}:${c.gptType}\\b`));
+      expect(script).toMatch(
+        new RegExp(`--new=${n}:[0-9M]*:\\+\\$\\{${c.constant}\\}M --typecode=${n}:${c.gptType}\\b`),
+      );
     });
   }
 

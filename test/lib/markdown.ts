@@ -19,7 +19,9 @@ function prose(lines: readonly string[]): string[] {
 /** The body of the section whose heading text is `title` (any level), up to the next heading of the same or a higher level. */
 export function section(markdown: string, title: string): string {
   const lines = markdown.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^#{1,6} ${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`).test(l));
+  const start = lines.findIndex((l) =>
+    new RegExp(`^#{1,6} ${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`).test(l),
+  );
   if (start < 0) throw new Error(`no section "${title}"`);
   const level = /^#+/.exec(lines[start])![0].length;
   const end = lines.findIndex((l, i) => i > start && new RegExp(`^#{1,${level}} `).test(l));

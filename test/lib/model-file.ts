@@ -3,8 +3,14 @@
  * them: one node entry added, removed or changed, the nodes reordered, the versions moved. The
  * file is edited as TypeScript source (ts-morph), so everything else in it stays as it was.
  */
+import {
+  Project,
+  SyntaxKind,
+  type ArrayLiteralExpression,
+  type ObjectLiteralExpression,
+  type SourceFile,
+} from 'ts-morph';
 import { MODEL_EXPORT, MODEL_FILE, type ClusterNode } from '@lolice/node-model';
-import { Project, SyntaxKind, type ArrayLiteralExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 
 /** A TypeScript literal of a plain value (JSON is one). */
 const literal = (value: unknown): string => JSON.stringify(value);
@@ -18,7 +24,9 @@ export class ModelFile {
 
   /** The object literal of the exported model. */
   private model(): ObjectLiteralExpression {
-    return this.file.getVariableDeclarationOrThrow(MODEL_EXPORT).getInitializerIfKindOrThrow(SyntaxKind.ObjectLiteralExpression);
+    return this.file
+      .getVariableDeclarationOrThrow(MODEL_EXPORT)
+      .getInitializerIfKindOrThrow(SyntaxKind.ObjectLiteralExpression);
   }
 
   /** The object literal at a dotted path of the model, e.g. `kubernetes.versions`. */
@@ -27,27 +35,41 @@ export class ModelFile {
       .split('.')
       .filter(Boolean)
       .reduce(
-        (o, key) => o.getPropertyOrThrow(key).asKindOrThrow(SyntaxKind.PropertyAssignment).getInitializerIfKindOrThrow(SyntaxKind.ObjectLiteralExpression),
+        (o, key) =>
+          o
+            .getPropertyOrThrow(key)
+            .asKindOrThrow(SyntaxKind.PropertyAssignment)
+            .getInitializerIfKindOrThrow(SyntaxKind.ObjectLiteralExpression),
         this.model(),
       );
   }
 
   private nodes(): ArrayLiteralExpression {
-    return this.model().getPropertyOrThrow('nodes').asKindOrThrow(SyntaxKind.PropertyAssignment).getInitializerIfKindOrThrow(SyntaxKind.ArrayLiteralExpression);
+    return this.model()
+      .getPropertyOrThrow('nodes')
+      .asKindOrThrow(SyntaxKind.PropertyAssignment)
+      .getInitializerIfKindOrThrow(SyntaxKind.ArrayLiteralExpression);
   }
 
   private nodeNamed(name: string): ObjectLiteralExpression {
     const found = this.nodes()
       .getElements()
       .map((e) => e.asKindOrThrow(SyntaxKind.ObjectLiteralExpression))
-      .find((o) => o.getProperty('name')?.asKind(SyntaxKind.PropertyAssignment)?.getInitializer()?.getText().slice(1, -1) === name);
+      .find(
+        (o) =>
+          o.getProperty('name')?.asKind(SyntaxKind.PropertyAssignment)?.getInitializer()?.getText().slice(1, -1) ===
+          name,
+      );
     if (!found) throw new Error(`${MODEL_FILE}: no node named ${name}`);
     return found;
   }
 
   /** Sets `field` of the object at `path` (e.g. `kubernetes.versions`, `kubelet`) to a plain value. */
   set(path: string, field: string, value: unknown): this {
-    this.objectAt(path).getPropertyOrThrow(field).asKindOrThrow(SyntaxKind.PropertyAssignment).setInitializer(literal(value));
+    this.objectAt(path)
+      .getPropertyOrThrow(field)
+      .asKindOrThrow(SyntaxKind.PropertyAssignment)
+      .setInitializer(literal(value));
     return this;
   }
 
@@ -65,7 +87,9 @@ export class ModelFile {
     const nodes = this.nodes();
     const last = nodes.getElements().at(-1)!;
     const comma = last.getNextSiblingIfKind(SyntaxKind.CommaToken);
-    const entry = `{ ${Object.entries(node).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
+    const entry = `{ ${Object.entries(node)
+      .map(([k, v]) => `${k}: ${literal(v)}`)
+      .join(', ')} }`;
     if (comma) this.file.insertText(comma.getEnd(), `\n${last.getIndentationText()}${entry},`);
     else nodes.addElement(entry);
     return this;
@@ -84,7 +108,12 @@ export class ModelFile {
     const texts = nodes.getElements().map((e) => e.getText());
     const indent = nodes.getElements()[0].getIndentationText();
     const closing = nodes.getIndentationText();
-    nodes.replaceWithText(`[\n${texts.reverse().map((t) => `${indent}${t},`).join('\n')}\n${closing}]`);
+    nodes.replaceWithText(
+      `[\n${texts
+        .reverse()
+        .map((t) => `${indent}${t},`)
+        .join('\n')}\n${closing}]`,
+    );
     return this;
   }
 

@@ -5,6 +5,7 @@
  * a production value: every choice is derived from the model it is given.
  */
 import * as ipaddr from 'ipaddr.js';
+import { register } from 'tsx/cjs/api';
 import {
   ALL_NODES_CHOICE,
   imageWorkerNodes,
@@ -15,7 +16,6 @@ import {
   type Cluster,
   type ClusterNode,
 } from '@lolice/node-model';
-import { register } from 'tsx/cjs/api';
 import { REPO_ROOT } from './repo-copy';
 
 export { REPO_ROOT };
@@ -45,7 +45,13 @@ export function variant(c: Cluster, edit: (m: Mutable<Cluster>) => void): Cluste
 
 /** Every address the model uses or reserves: nodes, gateway, VIP, cluster DNS, DNS servers. */
 const takenAddresses = (c: Cluster): Set<string> =>
-  new Set([...c.nodes.map((n) => n.ip), c.network.gateway, c.kubernetes.controlPlaneVip, c.kubernetes.clusterDns, ...c.network.dnsServers]);
+  new Set([
+    ...c.nodes.map((n) => n.ip),
+    c.network.gateway,
+    c.kubernetes.controlPlaneVip,
+    c.kubernetes.clusterDns,
+    ...c.network.dnsServers,
+  ]);
 
 /**
  * A name no node has and none is reserved for: the workers' naming scheme continued
@@ -99,7 +105,10 @@ export function newWorker(c: Cluster): ClusterNode {
 export const withNewWorker = (c: Cluster): Cluster => ({ ...c, nodes: [...c.nodes, newWorker(c)] });
 
 /** `c` without the node named `name`. */
-export const withoutNode = (c: Cluster, name: string): Cluster => ({ ...c, nodes: c.nodes.filter((n) => n.name !== name) });
+export const withoutNode = (c: Cluster, name: string): Cluster => ({
+  ...c,
+  nodes: c.nodes.filter((n) => n.name !== name),
+});
 
 /** `c` with its nodes in reverse order. */
 export const withNodesReversed = (c: Cluster): Cluster => ({ ...c, nodes: [...c.nodes].reverse() });
@@ -118,4 +127,7 @@ export const nextMinor = (c: Cluster): string => {
 };
 
 /** `c` moved to the next Kubernetes minor, patch 0 (kubeadm, kubelet, kubectl and CRI-O). */
-export const withNextMinor = (c: Cluster): Cluster => ({ ...c, kubernetes: { ...c.kubernetes, versions: kubernetesVersionsAt(c, nextMinor(c), 0) } });
+export const withNextMinor = (c: Cluster): Cluster => ({
+  ...c,
+  kubernetes: { ...c.kubernetes, versions: kubernetesVersionsAt(c, nextMinor(c), 0) },
+});

@@ -17,7 +17,9 @@ export class RepoCopy {
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'lolice-repo-'));
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT })
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: REPO_ROOT,
+    })
       .toString()
       .split('\0')
       .filter(Boolean);
@@ -50,10 +52,15 @@ export class RepoCopy {
    */
   projen(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      execFile('npx', ['projen', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        done({ status, stdout, stderr });
-      });
+      execFile(
+        'npx',
+        ['projen', ...args],
+        { cwd: this.dir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+          done({ status, stdout, stderr });
+        },
+      );
     });
   }
 
@@ -64,12 +71,23 @@ export class RepoCopy {
 
   /** sha256 of every file in the copy (node_modules excluded), for byte-level comparisons. */
   snapshot(): Map<string, string> {
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: this.dir }).toString().split('\0').filter(Boolean);
-    return new Map(files.map((f) => [f, createHash('sha256').update(readFileSync(this.path(f))).digest('hex')]));
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: this.dir,
+    })
+      .toString()
+      .split('\0')
+      .filter(Boolean);
+    return new Map(
+      files.map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(this.path(f)))
+          .digest('hex'),
+      ]),
+    );
   }
 
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-

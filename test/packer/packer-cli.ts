@@ -13,7 +13,16 @@ import { PACKER_DIR } from '@lolice/packer-gen';
  */
 
 /** A stand-in build for the reduced template: a null source that does nothing. */
-const NULL_BUILD = ['source "null" "reduced" {', '  communicator = "none"', '}', '', 'build {', '  sources = ["source.null.reduced"]', '}', ''].join('\n');
+const NULL_BUILD = [
+  'source "null" "reduced" {',
+  '  communicator = "none"',
+  '}',
+  '',
+  'build {',
+  '  sources = ["source.null.reduced"]',
+  '}',
+  '',
+].join('\n');
 
 /** The top-level blocks of a canonically formatted HCL file whose type is one of `types`. */
 export function topLevelBlocks(text: string, types: readonly string[]): string[] {
@@ -44,11 +53,18 @@ export class ReducedTemplate {
     this.root = mkdtempSync(join(tmpdir(), 'lolice-packer-'));
     this.dir = join(this.root, PACKER_DIR);
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, 'reduced.pkr.hcl'), [...topLevelBlocks(baseTemplate, ['variable', 'locals']), NULL_BUILD].join('\n\n'));
+    writeFileSync(
+      join(this.dir, 'reduced.pkr.hcl'),
+      [...topLevelBlocks(baseTemplate, ['variable', 'locals']), NULL_BUILD].join('\n\n'),
+    );
   }
 
   private packer(args: string[], input?: string) {
-    const r = spawnSync('packer', args, { input, encoding: 'utf8', env: { ...process.env, PKR_VAR_build_password: TEST_BUILD_PASSWORD, CHECKPOINT_DISABLE: '1' } });
+    const r = spawnSync('packer', args, {
+      input,
+      encoding: 'utf8',
+      env: { ...process.env, PKR_VAR_build_password: TEST_BUILD_PASSWORD, CHECKPOINT_DISABLE: '1' },
+    });
     if (r.error) throw r.error;
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   }

@@ -1,16 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { renderTemplate, TEMPLATE_VARS, userDataSchema } from '@lolice/autoinstall-gen';
 import { controlPlane, imageWorkerNodes, portMatch } from '@lolice/node-model';
 import { PACKER_DIR, PACKER_LINKS, render, TEMPLATE_FILES } from '@lolice/packer-gen';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { newAjv, opensslCryptHash, subiquitySchema, subiquityTitle } from '../../packages/autoinstall-gen/test/lib/fixtures';
-import { hybridBootProblems } from '../../packages/autoinstall-gen/test/lib/hybrid-boot';
-import { freeNodeName, loadRepoModel, REPO_ROOT, withNewWorker } from '../lib/model';
 import { ReducedTemplate } from './packer-cli';
 import { terraformAvailable, terraformTemplatefile } from './terraform-template';
+import {
+  newAjv,
+  opensslCryptHash,
+  subiquitySchema,
+  subiquityTitle,
+} from '../../packages/autoinstall-gen/test/lib/fixtures';
+import { hybridBootProblems } from '../../packages/autoinstall-gen/test/lib/hybrid-boot';
+import { freeNodeName, loadRepoModel, REPO_ROOT, withNewWorker } from '../lib/model';
 
 const packerDir = join(REPO_ROOT, PACKER_DIR);
 const committed = (file: string) => readFileSync(join(packerDir, file), 'utf8');
@@ -23,7 +28,7 @@ const names = built.map((n) => n.name);
 const someWorker = (i: number) => names[i % names.length];
 
 describe('the committed Packer templates', () => {
-  it('parse with HashiCorp\'s HCL parser, every one of them', async () => {
+  it("parse with HashiCorp's HCL parser, every one of them", async () => {
     const files = readdirSync(packerDir).filter((f) => f.endsWith('.pkr.hcl'));
     expect(files.sort()).toEqual(Object.values(TEMPLATE_FILES).sort());
     for (const f of files) expect(Object.keys(await parseHcl(f, committed(f))), f).not.toHaveLength(0);
@@ -41,8 +46,13 @@ describe('the committed user-data', () => {
     expect(userData().split('\n').slice(0, 2)).toEqual(['#cloud-config', MARKER]);
   });
 
-  it('renders (as Packer would) to a document valid against this project\'s schema and with a hybrid boot disk', () => {
-    const doc = parseYaml(renderTemplate(userData(), { [TEMPLATE_VARS.hostname]: someWorker(0), [TEMPLATE_VARS.passwordHash]: opensslCryptHash() }));
+  it("renders (as Packer would) to a document valid against this project's schema and with a hybrid boot disk", () => {
+    const doc = parseYaml(
+      renderTemplate(userData(), {
+        [TEMPLATE_VARS.hostname]: someWorker(0),
+        [TEMPLATE_VARS.passwordHash]: opensslCryptHash(),
+      }),
+    );
     const validate = newAjv().compile(userDataSchema);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(hybridBootProblems(doc.autoinstall)).toEqual([]);
@@ -84,7 +94,9 @@ describe("the committed node selection, evaluated by Debian's packer", () => {
   it('fails validation of an unknown node with a message naming the workers', () => {
     const r = reduced.validate(freeNodeName(model));
     expect(r.status).not.toBe(0);
-    expect(r.output.replace(/\s+/g, ' ')).toContain(`The node_name must be a worker of the model: ${names.join(', ')}.`); // packer wraps long messages
+    expect(r.output.replace(/\s+/g, ' ')).toContain(
+      `The node_name must be a worker of the model: ${names.join(', ')}.`,
+    ); // packer wraps long messages
   });
 
   it('fails validation of a control-plane node', () => {
@@ -105,7 +117,9 @@ describe("the committed node selection, evaluated by Debian's packer", () => {
       expect(reduced.evaluate(n.name, JSON.stringify(source.vm_name))).toBe(`${n.name}.img`);
       expect(reduced.evaluate(n.name, JSON.stringify(source.output_directory))).toBe(`${reduced.dir}/output-${n.name}`);
     }
-    expect(reduced.evaluate(names[0], JSON.stringify(build.provisioner.ansible[0].playbook_file))).toBe(`${reduced.root}/ansible/playbooks/worker.yml`);
+    expect(reduced.evaluate(names[0], JSON.stringify(build.provisioner.ansible[0].playbook_file))).toBe(
+      `${reduced.root}/ansible/playbooks/worker.yml`,
+    );
   });
 });
 

@@ -15,7 +15,12 @@ export function terraformTemplatefile(path: string, vars: { hostname: string; pa
   const dir = mkdtempSync(join(tmpdir(), 'lolice-tf-'));
   try {
     const expr = `base64encode(templatefile(${JSON.stringify(path)}, { hostname = ${JSON.stringify(vars.hostname)}, password_hash = bcrypt(${JSON.stringify(vars.password)}) }))`;
-    const r = spawnSync('terraform', ['console'], { cwd: dir, input: `${expr}\n`, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+    const r = spawnSync('terraform', ['console'], {
+      cwd: dir,
+      input: `${expr}\n`,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    });
     if (r.status !== 0) throw new Error(`terraform console failed: ${r.stderr}`);
     return Buffer.from(JSON.parse(r.stdout.trim()) as string, 'base64').toString('utf8');
   } finally {

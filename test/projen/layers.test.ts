@@ -8,7 +8,11 @@ import { REPO_ROOT } from '../lib/model';
 
 /** Module specifiers of every import of the tracked and new TypeScript files under `dir`. */
 function importsUnder(dir: string): [string, string[]][] {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', `${dir}/*.ts`, `${dir}/**/*.ts`], { cwd: REPO_ROOT })
+  const files = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', '--', `${dir}/*.ts`, `${dir}/**/*.ts`],
+    { cwd: REPO_ROOT },
+  )
     .toString()
     .split('\n')
     .filter(Boolean);
@@ -23,22 +27,28 @@ function importsUnder(dir: string): [string, string[]][] {
   });
 }
 
-const scoped = (spec: string): string | undefined => (spec.startsWith(`${SCOPE}/`) ? spec.slice(SCOPE.length + 1) : undefined);
+const scoped = (spec: string): string | undefined =>
+  spec.startsWith(`${SCOPE}/`) ? spec.slice(SCOPE.length + 1) : undefined;
 
 describe('layers: packages render, projenrc/ wires', () => {
-  it('finds the packages\' files', () => {
+  it("finds the packages' files", () => {
     expect(importsUnder('packages').length).toBeGreaterThan(PACKAGES.length * 3);
   });
 
   it('no file of a package (sources or tests) imports from projenrc/', () => {
-    const found = importsUnder('packages').flatMap(([f, specs]) => specs.filter((s) => /(^|\/)projenrc(\/|$)/.test(s)).map((s) => `${f}: ${s}`));
+    const found = importsUnder('packages').flatMap(([f, specs]) =>
+      specs.filter((s) => /(^|\/)projenrc(\/|$)/.test(s)).map((s) => `${f}: ${s}`),
+    );
     expect(found).toEqual([]);
   });
 
-  it('each package\'s sources import only the workspace packages it declares', () => {
+  it("each package's sources import only the workspace packages it declares", () => {
     const undeclared = PACKAGES.flatMap(({ name, workspaceDeps = [] }) =>
       importsUnder(`packages/${name}/src`).flatMap(([f, specs]) =>
-        specs.map(scoped).filter((dep): dep is string => dep !== undefined && !workspaceDeps.includes(dep)).map((dep) => `${f}: ${SCOPE}/${dep}`),
+        specs
+          .map(scoped)
+          .filter((dep): dep is string => dep !== undefined && !workspaceDeps.includes(dep))
+          .map((dep) => `${f}: ${SCOPE}/${dep}`),
       ),
     );
     expect(undeclared).toEqual([]);
@@ -59,7 +69,9 @@ describe('layers: packages render, projenrc/ wires', () => {
   });
 
   it('projenrc/ reaches the packages through their index only, never their files', () => {
-    const deep = importsUnder('projenrc').flatMap(([f, specs]) => specs.filter((s) => /packages\/|^@lolice\/[^/]+\/./.test(s)).map((s) => `${f}: ${s}`));
+    const deep = importsUnder('projenrc').flatMap(([f, specs]) =>
+      specs.filter((s) => /packages\/|^@lolice\/[^/]+\/./.test(s)).map((s) => `${f}: ${s}`),
+    );
     expect(deep).toEqual([]);
   });
 });

@@ -21,9 +21,8 @@ const hostsOf = (c: Cluster, role: NodeRole) =>
 /** The inventory: every node of the model in its role's group, in model order. */
 export function renderHosts(c: Cluster): InventoryDocument {
   const roles = Object.keys(GROUP_OF_ROLE) as NodeRole[];
-  const children = Object.fromEntries(roles.map((role) => [GROUP_OF_ROLE[role], { hosts: hostsOf(c, role) }])) as Record<
-    InventoryGroup,
-    { hosts: Record<string, HostVars> }
-  >;
+  const children = Object.fromEntries(
+    roles.map((role) => [GROUP_OF_ROLE[role], { hosts: hostsOf(c, role) }]),
+  ) as Record<InventoryGroup, { hosts: Record<string, HostVars> }>;
   return { all: { vars: { ansible_user: c.admin.user }, children } };
 }

@@ -1,7 +1,26 @@
-import { controlPlane, crioMinor, exampleCluster as example, imageWorkerNodes, portMatch, prefixLength, workers, type Cluster, type ClusterNode } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
+import {
+  controlPlane,
+  crioMinor,
+  exampleCluster as example,
+  imageWorkerNodes,
+  portMatch,
+  prefixLength,
+  workers,
+  type Cluster,
+  type ClusterNode,
+} from '@lolice/node-model';
 import { variant, withNewWorker, withNextMinor } from '../../../test/lib/model';
-import { GROUP_OF_ROLE, groupVarsPath, HOSTS_PATH, render, renderClusterFacts, renderHosts, renderWorkerFacts, type InventoryDocument } from '../src';
+import {
+  GROUP_OF_ROLE,
+  groupVarsPath,
+  HOSTS_PATH,
+  render,
+  renderClusterFacts,
+  renderHosts,
+  renderWorkerFacts,
+  type InventoryDocument,
+} from '../src';
 
 const names = (nodes: readonly ClusterNode[]) => nodes.map((n) => n.name);
 
@@ -18,39 +37,58 @@ describe('renderHosts', () => {
   it('gives each node its address, hardware profile and the netplan match of its one port', () => {
     const { children } = renderHosts(example).all;
     for (const n of workers(example)) {
-      expect(children.workers.hosts[n.name], n.name).toEqual({ ansible_host: n.ip, node_ip: n.ip, hardware_profile: n.hardware, node_port_match: portMatch(example, n) });
+      expect(children.workers.hosts[n.name], n.name).toEqual({
+        ansible_host: n.ip,
+        node_ip: n.ip,
+        hardware_profile: n.hardware,
+        node_port_match: portMatch(example, n),
+      });
     }
   });
 
-  it('matches a port by MAC, by interface name, or by the one-port profile\'s pattern', () => {
+  it("matches a port by MAC, by interface name, or by the one-port profile's pattern", () => {
     const hosts = renderHosts(example).all.children.workers.hosts;
     const byMac = example.nodes.find((n) => n.port?.mac)!;
     const byName = example.nodes.find((n) => n.port?.name)!;
     const byDefault = workers(example).find((n) => !n.port)!;
     expect(hosts[byMac.name].node_port_match).toEqual({ macaddress: byMac.port!.mac });
     expect(hosts[byName.name].node_port_match).toEqual({ name: byName.port!.name });
-    expect(hosts[byDefault.name].node_port_match).toEqual({ name: example.hardware[byDefault.hardware].defaultPortPattern });
+    expect(hosts[byDefault.name].node_port_match).toEqual({
+      name: example.hardware[byDefault.hardware].defaultPortPattern,
+    });
   });
 
   it('reaches a node with a ProxyCommand through it, and no other node', () => {
-    const all = { ...renderHosts(example).all.children.control_plane.hosts, ...renderHosts(example).all.children.workers.hosts };
+    const all = {
+      ...renderHosts(example).all.children.control_plane.hosts,
+      ...renderHosts(example).all.children.workers.hosts,
+    };
     for (const n of example.nodes) {
-      if (n.sshProxyCommand) expect(all[n.name].ansible_ssh_common_args, n.name).toBe(`-o ProxyCommand="${n.sshProxyCommand}"`);
-      else expect(all[n.name].ansible_ssh_common_args, n.name).toBeUndefined();
+      if (n.sshProxyCommand) {
+        expect(all[n.name].ansible_ssh_common_args, n.name).toBe(`-o ProxyCommand="${n.sshProxyCommand}"`);
+      } else {
+        expect(all[n.name].ansible_ssh_common_args, n.name).toBeUndefined();
+      }
     }
     expect(example.nodes.some((n) => n.sshProxyCommand)).toBe(true);
   });
 
   it('logs in as the admin user of the model', () => {
     expect(renderHosts(example).all.vars).toEqual({ ansible_user: example.admin.user });
-    expect(renderHosts(variant(example, (c) => (c.admin.user = `${example.admin.user}x`))).all.vars).toEqual({ ansible_user: `${example.admin.user}x` });
+    expect(renderHosts(variant(example, (c) => (c.admin.user = `${example.admin.user}x`))).all.vars).toEqual({
+      ansible_user: `${example.admin.user}x`,
+    });
   });
 
   it('picks up a worker added to the model', () => {
     const more = withNewWorker(example);
     const added = more.nodes.at(-1)!;
     expect(Object.keys(renderHosts(more).all.children.workers.hosts)).toEqual([...names(workers(example)), added.name]);
-    expect(renderHosts(more).all.children.workers.hosts[added.name]).toMatchObject({ ansible_host: added.ip, node_ip: added.ip, hardware_profile: added.hardware });
+    expect(renderHosts(more).all.children.workers.hosts[added.name]).toMatchObject({
+      ansible_host: added.ip,
+      node_ip: added.ip,
+      hardware_profile: added.hardware,
+    });
   });
 });
 
@@ -84,7 +122,9 @@ describe('group variables', () => {
       network_dns_servers: example.network.dnsServers,
       admin_github_keys_user: example.admin.githubKeysUser,
     });
-    expect(Object.keys(facts.hardware_profiles)).toEqual([...new Set(imageWorkerNodes(example).map((n) => n.hardware))]);
+    expect(Object.keys(facts.hardware_profiles)).toEqual([
+      ...new Set(imageWorkerNodes(example).map((n) => n.hardware)),
+    ]);
   });
 
   it('spell out each built profile: kernel, firmware, microcode and extras', () => {
@@ -104,7 +144,14 @@ describe('group variables', () => {
   });
 
   it('carry an extras APT source with its key fingerprint when the profile has one', () => {
-    const source = { name: 'gpu-vendor', uri: 'https://apt.example.org/gpu', suite: 'stable', components: ['main', 'extra'], keyUrl: 'https://apt.example.org/key.asc', keyFingerprint: 'A'.repeat(40) };
+    const source = {
+      name: 'gpu-vendor',
+      uri: 'https://apt.example.org/gpu',
+      suite: 'stable',
+      components: ['main', 'extra'],
+      keyUrl: 'https://apt.example.org/key.asc',
+      keyFingerprint: 'A'.repeat(40),
+    };
     const profile = imageWorkerNodes(example).find((n) => example.hardware[n.hardware].extras)!.hardware;
     const withSource = variant(example, (c) => (c.hardware[profile].extras!.aptSource = source));
     expect(renderWorkerFacts(withSource).hardware_profiles[profile].extra_apt_source).toEqual({
@@ -117,8 +164,10 @@ describe('group variables', () => {
     });
   });
 
-  it('leave out profiles no built worker uses (the control plane\'s)', () => {
-    const unused = Object.keys(example.hardware).filter((p) => !imageWorkerNodes(example).some((n) => n.hardware === p));
+  it("leave out profiles no built worker uses (the control plane's)", () => {
+    const unused = Object.keys(example.hardware).filter(
+      (p) => !imageWorkerNodes(example).some((n) => n.hardware === p),
+    );
     expect(unused.length).toBeGreaterThan(0);
     for (const p of unused) expect(renderWorkerFacts(example).hardware_profiles).not.toHaveProperty(p);
   });
@@ -126,7 +175,12 @@ describe('group variables', () => {
   it('follow a version change in the model (one edit, no other source)', () => {
     const bumped = withNextMinor(example);
     const w = bumped.kubernetes.versions;
-    expect(render(bumped)[groupVarsPath('workers')]).toMatchObject({ kubernetes_version: w.minor, kubernetes_kubelet_version: w.kubelet, crio_version: w.minor, crio_package_version: w.crio });
+    expect(render(bumped)[groupVarsPath('workers')]).toMatchObject({
+      kubernetes_version: w.minor,
+      kubernetes_kubelet_version: w.kubelet,
+      crio_version: w.minor,
+      crio_package_version: w.crio,
+    });
   });
 
   it('derive the prefix length from the subnet', () => {
@@ -138,13 +192,19 @@ describe('group variables', () => {
   it('keep worker-only facts (network, GitHub keys user, hardware) out of control_plane', () => {
     const cp = render(example)[groupVarsPath('control_plane')];
     expect(cp).toEqual(renderClusterFacts(example));
-    for (const key of ['network_gateway', 'admin_github_keys_user', 'hardware_profiles']) expect(cp).not.toHaveProperty(key);
+    for (const key of ['network_gateway', 'admin_github_keys_user', 'hardware_profiles']) {
+      expect(cp).not.toHaveProperty(key);
+    }
   });
 });
 
 describe('render', () => {
   it('emits the inventory and one group-variables file per group, beside it', () => {
-    expect(Object.keys(render(example))).toEqual([HOSTS_PATH, groupVarsPath('control_plane'), groupVarsPath('workers')]);
+    expect(Object.keys(render(example))).toEqual([
+      HOSTS_PATH,
+      groupVarsPath('control_plane'),
+      groupVarsPath('workers'),
+    ]);
     expect(groupVarsPath('workers')).toBe(HOSTS_PATH.replace(/hosts\.yml$/, 'group_vars/workers.yml'));
   });
 

@@ -23,10 +23,14 @@ export const lateCommands = (c: Cluster): InstallerCommand[] => [
   },
   {
     run: inTarget('grub-install', '--target=x86_64-efi', '--efi-directory=/boot/efi', '--removable', '--no-nvram'),
-    why: "UEFI firmware without an NVRAM entry for this disk (every mini PC the image is flashed to) boots the removable path EFI/BOOT/BOOTX64.EFI: install shim + GRUB there",
+    why: 'UEFI firmware without an NVRAM entry for this disk (every mini PC the image is flashed to) boots the removable path EFI/BOOT/BOOTX64.EFI: install shim + GRUB there',
   },
   {
-    run: inTarget('sh', '-c', `"echo 'grub-efi-amd64 grub2/force_efi_extra_removable boolean true' | debconf-set-selections"`),
+    run: inTarget(
+      'sh',
+      '-c',
+      `"echo 'grub-efi-amd64 grub2/force_efi_extra_removable boolean true' | debconf-set-selections"`,
+    ),
     why: 'Keep the removable-path copy when GRUB packages are upgraded later',
   },
   {
@@ -36,7 +40,10 @@ export const lateCommands = (c: Cluster): InstallerCommand[] => [
 ];
 
 /** The installer's logs a failed install leaves: the evidence on the serial console. */
-export const INSTALLER_LOGS = ['/var/log/installer/curtin-install.log', '/var/log/installer/subiquity-server-debug.log'] as const;
+export const INSTALLER_LOGS = [
+  '/var/log/installer/curtin-install.log',
+  '/var/log/installer/subiquity-server-debug.log',
+] as const;
 
 /**
  * Commands run when the install fails: the tail of each installer log and of the journal to the

@@ -1,5 +1,14 @@
 export * from './types';
-export { BUILD_SUDOERS_FILE, HTTP_FILES, KEYBOARD_LAYOUT, LOCALE, PACKAGES, PARTITION_SIZES, TEMPLATE_VARS, WIRED_NIC_PATTERN } from './settings';
+export {
+  BUILD_SUDOERS_FILE,
+  HTTP_FILES,
+  KEYBOARD_LAYOUT,
+  LOCALE,
+  PACKAGES,
+  PARTITION_SIZES,
+  TEMPLATE_VARS,
+  WIRED_NIC_PATTERN,
+} from './settings';
 export { escapeTemplateText, renderTemplate, templateVar, templateVarNames } from './packer-template';
 export { storage, storageConfig, type StorageAction } from './storage';
 export { earlyCommands, errorCommands, INSTALLER_LOGS, lateCommands } from './commands';

@@ -33,7 +33,9 @@ export function renderTemplate(template: string, vars: Readonly<Record<string, s
     } else if (template.startsWith('${', i)) {
       const end = template.indexOf('}', i);
       const name = end < 0 ? '' : template.slice(i + 2, end).trim();
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`unsupported template expression at offset ${i}: ${template.slice(i, i + 40)}`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new Error(`unsupported template expression at offset ${i}: ${template.slice(i, i + 40)}`);
+      }
       if (!(name in vars)) throw new Error(`template variable "${name}" has no value`);
       out += vars[name];
       i = end + 1;

@@ -1,5 +1,5 @@
-import type { Cluster } from '@lolice/node-model';
 import { stringify } from 'yaml';
+import type { Cluster } from '@lolice/node-model';
 
 /** `http/meta-data`: NoCloud needs an instance id; one per cluster's image build. */
 export const renderMetaData = (c: Cluster): string => stringify({ 'instance-id': `${c.name}-worker-image-build` });

@@ -1,5 +1,5 @@
-import type { Cluster } from '@lolice/node-model';
 import { Document, isSeq, Scalar } from 'yaml';
+import type { Cluster } from '@lolice/node-model';
 import { earlyCommands, errorCommands, lateCommands } from './commands';
 import { escapeTemplateText, templateVar } from './packer-template';
 import { KEYBOARD_LAYOUT, LOCALE, PACKAGES, TEMPLATE_VARS, WIRED_NIC_PATTERN } from './settings';
@@ -24,7 +24,11 @@ function autoinstall(c: Cluster) {
     keyboard: { layout: KEYBOARD_LAYOUT },
     network: { version: 2, ethernets: { wired: { match: { name: WIRED_NIC_PATTERN }, dhcp4: true } } },
     apt: { geoip: false },
-    identity: { hostname: templated(TEMPLATE_VARS.hostname), username: c.admin.user, password: templated(TEMPLATE_VARS.passwordHash) },
+    identity: {
+      hostname: templated(TEMPLATE_VARS.hostname),
+      username: c.admin.user,
+      password: templated(TEMPLATE_VARS.passwordHash),
+    },
     ssh: { 'install-server': true, 'allow-pw': true },
     storage: storage(),
     packages: PACKAGES.map((p) => p.name),
@@ -38,16 +42,44 @@ function autoinstall(c: Cluster) {
 /** Every choice that is not Subiquity's default gets its reason as a comment. */
 function addComments(doc: Document, c: Cluster): void {
   const at = (...path: (string | number)[]) => ['autoinstall', ...path];
-  commentBefore(doc, at('version'), 'Subiquity autoinstall, fully unattended: no interactive-sections, "autoinstall" on the kernel command line.');
-  commentBefore(doc, at('locale'), 'Spelled out although they are the defaults: headless servers, a US console for rescue.');
-  commentBefore(doc, at('network'), `DHCP on every wired NIC (${WIRED_NIC_PATTERN}) for the install and the build; Ansible replaces it with the node's static address.`);
+  commentBefore(
+    doc,
+    at('version'),
+    'Subiquity autoinstall, fully unattended: no interactive-sections, "autoinstall" on the kernel command line.',
+  );
+  commentBefore(
+    doc,
+    at('locale'),
+    'Spelled out although they are the defaults: headless servers, a US console for rescue.',
+  );
+  commentBefore(
+    doc,
+    at('network'),
+    `DHCP on every wired NIC (${WIRED_NIC_PATTERN}) for the install and the build; Ansible replaces it with the node's static address.`,
+  );
   commentBefore(doc, at('apt'), 'No GeoIP lookup: the default archive and UTC, whatever network the build runs on.');
-  commentBefore(doc, at('identity'), `The admin account (model: admin.user). Its password is the build-only one, hashed by Packer at build time and locked before the image is sealed.`);
-  commentBefore(doc, at('ssh'), 'Packer logs in with that password after the reboot; the sealing step turns password authentication off.');
+  commentBefore(
+    doc,
+    at('identity'),
+    `The admin account (model: admin.user). Its password is the build-only one, hashed by Packer at build time and locked before the image is sealed.`,
+  );
+  commentBefore(
+    doc,
+    at('ssh'),
+    'Packer logs in with that password after the reboot; the sealing step turns password authentication off.',
+  );
   commentBefore(doc, at('storage', 'swap'), 'No swap file: the kubelet requires swap off.');
-  commentBefore(doc, at('storage', 'grub', 'reorder_uefi'), "Keep the new \"ubuntu\" NVRAM entry first: curtin's default puts the installer's CD-ROM back in front and the VM would boot the ISO again.");
+  commentBefore(
+    doc,
+    at('storage', 'grub', 'reorder_uefi'),
+    'Keep the new "ubuntu" NVRAM entry first: curtin\'s default puts the installer\'s CD-ROM back in front and the VM would boot the ISO again.',
+  );
   commentBefore(doc, at('storage', 'grub', 'probe_additional_os'), 'A worker boots only Ubuntu: no os-prober entries.');
-  commentBefore(doc, at('storage', 'config'), 'Hybrid BIOS + UEFI disk as a curtin config (never together with "layout", which would win).');
+  commentBefore(
+    doc,
+    at('storage', 'config'),
+    'Hybrid BIOS + UEFI disk as a curtin config (never together with "layout", which would win).',
+  );
   storage().config.forEach((action, i) => {
     const why = STORAGE_REASONS[String(action.id)];
     if (why) commentBefore(doc, at('storage', 'config', i), why);

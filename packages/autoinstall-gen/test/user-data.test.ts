@@ -1,10 +1,19 @@
-import { exampleCluster as example, workers } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, parse, parseDocument, type Node } from 'yaml';
-import { HTTP_FILES, PACKAGES, render, renderTemplate, renderUserData, TEMPLATE_VARS, templateVarNames, userDataSchema } from '../src';
-import { withNewWorker } from '../../../test/lib/model';
+import { exampleCluster as example, workers } from '@lolice/node-model';
+import {
+  HTTP_FILES,
+  PACKAGES,
+  render,
+  renderTemplate,
+  renderUserData,
+  TEMPLATE_VARS,
+  templateVarNames,
+  userDataSchema,
+} from '../src';
 import { newAjv, opensslCryptHash, subiquitySchema, subiquityTitle } from './lib/fixtures';
 import { hybridBootProblems } from './lib/hybrid-boot';
+import { withNewWorker } from '../../../test/lib/model';
 
 type Autoinstall = Record<string, any>;
 
@@ -53,12 +62,17 @@ describe('the user-data as served to the installer', () => {
     expect(validate(doc.autoinstall), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it.skipIf(!subiquitySchema())(subiquityTitle("would be rejected by Subiquity's schema without the identity password or with an unknown keyboard key"), () => {
-    const validate = newAjv().compile(subiquitySchema()!);
-    const { password: _omitted, ...identity } = doc.autoinstall.identity;
-    expect(validate({ ...doc.autoinstall, identity })).toBe(false);
-    expect(validate({ ...doc.autoinstall, keyboard: { layout: 'us', model: 'pc105' } })).toBe(false);
-  });
+  it.skipIf(!subiquitySchema())(
+    subiquityTitle(
+      "would be rejected by Subiquity's schema without the identity password or with an unknown keyboard key",
+    ),
+    () => {
+      const validate = newAjv().compile(subiquitySchema()!);
+      const { password: _omitted, ...identity } = doc.autoinstall.identity;
+      expect(validate({ ...doc.autoinstall, identity })).toBe(false);
+      expect(validate({ ...doc.autoinstall, keyboard: { layout: 'us', model: 'pc105' } })).toBe(false);
+    },
+  );
 
   it('puts the crypt hash Packer passes into identity, with the model admin and the node name', () => {
     expect(doc.autoinstall.identity).toEqual({ hostname: first, username: example.admin.user, password: hash });
@@ -111,11 +125,23 @@ describe('the hybrid boot check', () => {
   const autoinstall = (): Autoinstall => parse(served(renderUserData(example), first, opensslCryptHash())).autoinstall;
 
   it.each([
-    ['a layout next to the config', (a: Autoinstall) => (a.storage.layout = { name: 'direct' }), 'storage has a "layout", which overrides "config"'],
-    ['no BIOS boot partition', (a: Autoinstall) => delete a.storage.config[1].flag, 'no BIOS boot partition (flag bios_grub)'],
+    [
+      'a layout next to the config',
+      (a: Autoinstall) => (a.storage.layout = { name: 'direct' }),
+      'storage has a "layout", which overrides "config"',
+    ],
+    [
+      'no BIOS boot partition',
+      (a: Autoinstall) => delete a.storage.config[1].flag,
+      'no BIOS boot partition (flag bios_grub)',
+    ],
     ['an ext4 ESP', (a: Autoinstall) => (a.storage.config[4].fstype = 'ext4'), 'the EFI system partition is not FAT'],
     ['an MBR disk', (a: Autoinstall) => (a.storage.config[0].ptable = 'msdos'), 'the disk is not GPT'],
-    ['no i386-pc GRUB', (a: Autoinstall) => a['late-commands'].shift(), 'no late-command installs GRUB for i386-pc (BIOS)'],
+    [
+      'no i386-pc GRUB',
+      (a: Autoinstall) => a['late-commands'].shift(),
+      'no late-command installs GRUB for i386-pc (BIOS)',
+    ],
   ])('reports %s', (_what, breakIt, problem) => {
     const a = autoinstall();
     breakIt(a);

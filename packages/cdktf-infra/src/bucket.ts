@@ -1,12 +1,15 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import {
+  S3BucketLifecycleConfiguration,
+  type S3BucketLifecycleConfigurationRule,
+} from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { BUILD_EXPIRY_TAG } from '@lolice/node-model';
 import type { Construct } from 'constructs';
+import { BUILD_EXPIRY_TAG } from '@lolice/node-model';
 import { buildsPrefix } from './config';
 import { tlsOnlyBucketPolicy } from './policies';
 import type { WorkerNodeImagesConfig } from './types';
@@ -31,16 +34,16 @@ export const EXPIRED_BUILD_NONCURRENT_DAYS = 1;
  * No rule expires current objects under `<node>/latest/`: they are kept.
  */
 export function lifecycleRules(c: WorkerNodeImagesConfig): S3BucketLifecycleConfigurationRule[] {
-  const builds = c.workers.map(
-    (node): S3BucketLifecycleConfigurationRule => ({
-      id: `expire-builds-${node}`,
-      status: 'Enabled',
-      filter: [{ and: [{ prefix: buildsPrefix(c, node), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }],
-      expiration: [{ days: c.buildRetentionDays }],
-      noncurrentVersionExpiration: [{ noncurrentDays: EXPIRED_BUILD_NONCURRENT_DAYS }],
-      ...(c.standardIaTransitionDays === undefined ? {} : { transition: [{ days: c.standardIaTransitionDays, storageClass: 'STANDARD_IA' }] }),
-    }),
-  );
+  const builds = c.workers.map((node): S3BucketLifecycleConfigurationRule => ({
+    id: `expire-builds-${node}`,
+    status: 'Enabled',
+    filter: [{ and: [{ prefix: buildsPrefix(c, node), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }],
+    expiration: [{ days: c.buildRetentionDays }],
+    noncurrentVersionExpiration: [{ noncurrentDays: EXPIRED_BUILD_NONCURRENT_DAYS }],
+    ...(c.standardIaTransitionDays === undefined
+      ? {}
+      : { transition: [{ days: c.standardIaTransitionDays, storageClass: 'STANDARD_IA' }] }),
+  }));
   const versions: S3BucketLifecycleConfigurationRule = {
     id: 'expire-noncurrent-versions',
     status: 'Enabled',

@@ -55,12 +55,16 @@ export function configFromCluster(cluster: Cluster, options: WorkerNodeImagesOpt
 function checkConfig(c: WorkerNodeImagesConfig): void {
   const days = ['buildRetentionDays', 'noncurrentRetentionDays', 'abortIncompleteUploadDays'] as const;
   for (const field of days) {
-    if (!Number.isInteger(c[field]) || c[field] < 1) throw new Error(`${field}: ${c[field]} is not a whole number of days >= 1`);
+    if (!Number.isInteger(c[field]) || c[field] < 1) {
+      throw new Error(`${field}: ${c[field]} is not a whole number of days >= 1`);
+    }
   }
   const ia = c.standardIaTransitionDays;
   if (ia === undefined) return;
   if (!Number.isInteger(ia) || ia < MIN_STANDARD_IA_DAYS || ia >= c.buildRetentionDays) {
-    throw new Error(`standardIaTransitionDays: ${ia} must be a whole number from ${MIN_STANDARD_IA_DAYS} to ${c.buildRetentionDays - 1} (before the builds expire)`);
+    throw new Error(
+      `standardIaTransitionDays: ${ia} must be a whole number from ${MIN_STANDARD_IA_DAYS} to ${c.buildRetentionDays - 1} (before the builds expire)`,
+    );
   }
 }
 

@@ -1,6 +1,24 @@
 export * from './types';
-export { configFromCluster, STACK_NAME, TERRAFORM_DIR, STATE_BACKEND, DEFAULTS, MIN_STANDARD_IA_DAYS, buildsPrefix, bucketArn } from './config';
-export { trustPolicy, imageWriterPolicy, tlsOnlyBucketPolicy, allowedSubject, GITHUB_OIDC_HOST, STS_AUDIENCE, type PolicyDocument, type PolicyStatement } from './policies';
+export {
+  configFromCluster,
+  STACK_NAME,
+  TERRAFORM_DIR,
+  STATE_BACKEND,
+  DEFAULTS,
+  MIN_STANDARD_IA_DAYS,
+  buildsPrefix,
+  bucketArn,
+} from './config';
+export {
+  trustPolicy,
+  imageWriterPolicy,
+  tlsOnlyBucketPolicy,
+  allowedSubject,
+  GITHUB_OIDC_HOST,
+  STS_AUDIENCE,
+  type PolicyDocument,
+  type PolicyStatement,
+} from './policies';
 export { lifecycleRules, addImageBucket } from './bucket';
 export { addGitHubActionsRole, IMAGE_WRITER_POLICY_NAME } from './github-role';
 export { WorkerNodeImagesStack, REQUIRED_TERRAFORM } from './stack';

@@ -4,8 +4,8 @@
  * The committed Terraform comes from `render()` instead, through projen.
  */
 import { resolve } from 'node:path';
-import { loadModelFile } from '@lolice/node-model';
 import { App } from 'cdktf';
+import { loadModelFile } from '@lolice/node-model';
 import { configFromCluster } from './config';
 import { WorkerNodeImagesStack } from './stack';
 

@@ -23,7 +23,10 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
+const document = (...statements: PolicyStatement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
 
 /** The one `sub` claim allowed: a push or dispatch on the model's branch of the model's repository. */
 export const allowedSubject = (c: WorkerNodeImagesConfig): string => `repo:${c.repository}:ref:refs/heads/${c.branch}`;

@@ -1,5 +1,5 @@
-import type { Cluster } from '@lolice/node-model';
 import { Construct } from 'constructs';
+import type { Cluster } from '@lolice/node-model';
 import { configFromCluster, TERRAFORM_DIR } from './config';
 import { WorkerNodeImagesStack } from './stack';
 import type { TerraformFiles, TerraformJson, WorkerNodeImagesOptions } from './types';

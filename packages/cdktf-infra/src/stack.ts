@@ -31,7 +31,13 @@ export class WorkerNodeImagesStack extends TerraformStack {
     const bucket = addImageBucket(this, config);
     const role = addGitHubActionsRole(this, config);
 
-    new TerraformOutput(this, 'bucket_name', { value: bucket.bucket, description: 'Bucket the image workflow uploads to' });
-    new TerraformOutput(this, 'build_role_arn', { value: role.arn, description: 'role-to-assume of the image workflow' });
+    new TerraformOutput(this, 'bucket_name', {
+      value: bucket.bucket,
+      description: 'Bucket the image workflow uploads to',
+    });
+    new TerraformOutput(this, 'build_role_arn', {
+      value: role.arn,
+      description: 'role-to-assume of the image workflow',
+    });
   }
 }

@@ -19,7 +19,9 @@ describe('the cdktf app of cdktf.json (what `cdktf synth | diff | deploy` run)',
     // THEN its stack equals the committed file once both drop their comments
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks)).toEqual([STACK_NAME]);
-    const synthesized = JSON.parse(readFileSync(join(outdir, manifest.stacks[STACK_NAME].synthesizedStackPath), 'utf8'));
+    const synthesized = JSON.parse(
+      readFileSync(join(outdir, manifest.stacks[STACK_NAME].synthesizedStackPath), 'utf8'),
+    );
     const committed = JSON.parse(readFileSync(join(REPO_ROOT, TERRAFORM_DIR, TERRAFORM_FILE), 'utf8'));
     expect(synthesized['//'].metadata.version).toMatch(/^\d+\.\d+\.\d+$/); // what render() leaves out
     expect(canonicalize(synthesized)).toEqual(canonicalize(committed));

@@ -1,7 +1,7 @@
-import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { buildsPrefix, configFromCluster, DEFAULTS, STATE_BACKEND } from '../src';
+import { exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { withNewWorker } from '../../../test/lib/model';
+import { buildsPrefix, configFromCluster, DEFAULTS, STATE_BACKEND } from '../src';
 
 describe('configFromCluster', () => {
   it('takes every AWS fact from the model', () => {
@@ -25,7 +25,9 @@ describe('configFromCluster', () => {
     expect(configFromCluster(example).workers).toEqual(names);
     const more = withNewWorker(example);
     expect(configFromCluster(more).workers).toEqual([...names, more.nodes.at(-1)!.name]);
-    expect(configFromCluster(example).workers).not.toContain(example.nodes.find((n) => n.role === 'control-plane')!.name);
+    expect(configFromCluster(example).workers).not.toContain(
+      example.nodes.find((n) => n.role === 'control-plane')!.name,
+    );
   });
 
   it('keeps the S3 layout contract by default: 90-day builds and versions, no Standard-IA', () => {

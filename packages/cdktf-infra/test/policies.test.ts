@@ -1,5 +1,5 @@
-import { BUILD_EXPIRY_TAG, exampleCluster as example, knownGoodKey } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
+import { BUILD_EXPIRY_TAG, exampleCluster as example, knownGoodKey } from '@lolice/node-model';
 import { type PolicyDocument, type PolicyStatement } from '../src';
 import { synthStack } from './support/cdktf';
 
@@ -47,7 +47,9 @@ describe('the trust policy of the build role', () => {
     const other = `${BRANCH}-next`;
     const tf = JSON.parse(synthStack({ ...example, aws: { ...example.aws, branch: other } }));
     const trustOnOther: PolicyDocument = JSON.parse(tf.resource.aws_iam_role.build_role.assume_role_policy);
-    expect(trustOnOther.Statement[0].Condition?.StringEquals['token.actions.githubusercontent.com:sub']).toBe(`repo:${REPOSITORY}:ref:refs/heads/${other}`);
+    expect(trustOnOther.Statement[0].Condition?.StringEquals['token.actions.githubusercontent.com:sub']).toBe(
+      `repo:${REPOSITORY}:ref:refs/heads/${other}`,
+    );
   });
 });
 
@@ -57,7 +59,12 @@ describe('the permissions of the build role', () => {
 
   it('allows exactly GetObject, PutObject, PutObjectTagging and ListBucket, no wildcard action, no Deny or NotAction tricks', () => {
     expect(allows).toHaveLength(permissions.Statement.length);
-    expect(allows.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:PutObjectTagging']);
+    expect(allows.flatMap(actions).sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ]);
     for (const s of permissions.Statement) {
       expect(Object.keys(s).sort(), s.Sid).toEqual(expect.arrayContaining(['Action', 'Effect', 'Resource', 'Sid']));
       expect(s).not.toHaveProperty('NotAction');
@@ -69,12 +76,15 @@ describe('the permissions of the build role', () => {
   const workers = example.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
   const arn = `arn:aws:s3:::${example.aws.bucket}`;
 
-  it('reads and writes objects only under each worker\'s builds/ and latest/', () => {
+  it("reads and writes objects only under each worker's builds/ and latest/", () => {
     const objects = allows.filter((s) => actions(s).some((a) => a.endsWith('Object')));
     expect(objects).toHaveLength(1);
     expect(actions(objects[0]).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
     expect(resources(objects[0])).toEqual(
-      workers.flatMap((n) => [`${arn}/${example.aws.imagePrefix}/${n}/builds/*`, `${arn}/${example.aws.imagePrefix}/${n}/latest/*`]),
+      workers.flatMap((n) => [
+        `${arn}/${example.aws.imagePrefix}/${n}/builds/*`,
+        `${arn}/${example.aws.imagePrefix}/${n}/latest/*`,
+      ]),
     );
     expect(objects[0].Condition).toBeUndefined();
   });
@@ -91,15 +101,25 @@ describe('the permissions of the build role', () => {
     expect(JSON.stringify(permissions)).not.toMatch(/DeleteObject/);
   });
 
-  it('cannot write a known-good pointer (marking a build known-good takes the operator\'s credentials)', () => {
+  it("cannot write a known-good pointer (marking a build known-good takes the operator's credentials)", () => {
     // An IAM resource pattern as a regular expression: * matches anything, slashes included.
     const matches = (pattern: string, value: string): boolean =>
-      new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+      new RegExp(
+        `^${pattern
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      ).test(value);
     const writable = allows.filter((s) => actions(s).includes('s3:PutObject')).flatMap(resources);
     for (const node of workers) {
       const pointer = `${arn}/${knownGoodKey(example.aws.imagePrefix, node)}`;
-      expect(writable.some((r) => matches(r, pointer)), pointer).toBe(false);
-      expect(writable.some((r) => matches(r, `${arn}/${example.aws.imagePrefix}/${node}/builds/20250102-abcdef1/x.img.zst`))).toBe(true);
+      expect(
+        writable.some((r) => matches(r, pointer)),
+        pointer,
+      ).toBe(false);
+      expect(
+        writable.some((r) => matches(r, `${arn}/${example.aws.imagePrefix}/${node}/builds/20250102-abcdef1/x.img.zst`)),
+      ).toBe(true);
     }
   });
 
@@ -112,7 +132,9 @@ describe('the permissions of the build role', () => {
   });
 
   it('names no resource outside the model bucket', () => {
-    for (const r of allows.flatMap(resources)) expect(r).toMatch(new RegExp(`^arn:aws:s3:::${esc(BUCKET)}(/${esc(PREFIX)}/[a-z0-9-]+/(builds|latest)/\\*)?$`));
+    for (const r of allows.flatMap(resources)) {
+      expect(r).toMatch(new RegExp(`^arn:aws:s3:::${esc(BUCKET)}(/${esc(PREFIX)}/[a-z0-9-]+/(builds|latest)/\\*)?$`));
+    }
   });
 });
 

@@ -1,9 +1,9 @@
 import fs, { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD_EXPIRY_TAG, exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
+import { BUILD_EXPIRY_TAG, exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { loadRepoModel, withNewWorker } from '../../../test/lib/model';
+import { canonicalize, render, TERRAFORM_DIR, TERRAFORM_FILE, type TerraformJson } from '../src';
 import { synthStack } from './support/cdktf';
 
 const PATH = `${TERRAFORM_DIR}/${TERRAFORM_FILE}`;
@@ -12,11 +12,21 @@ const renderExample = (): TerraformJson => render(example)[PATH];
 
 /** Every object key at any depth. */
 const keysDeep = (v: unknown): string[] =>
-  Array.isArray(v) ? v.flatMap(keysDeep) : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...keysDeep(x)]) : [];
+  Array.isArray(v)
+    ? v.flatMap(keysDeep)
+    : v && typeof v === 'object'
+      ? Object.entries(v).flatMap(([k, x]) => [k, ...keysDeep(x)])
+      : [];
 
 /** Every string value at any depth. */
 const stringsDeep = (v: unknown): string[] =>
-  typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(stringsDeep) : v && typeof v === 'object' ? Object.values(v).flatMap(stringsDeep) : [];
+  typeof v === 'string'
+    ? [v]
+    : Array.isArray(v)
+      ? v.flatMap(stringsDeep)
+      : v && typeof v === 'object'
+        ? Object.values(v).flatMap(stringsDeep)
+        : [];
 
 describe('render', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -32,7 +42,9 @@ describe('render', () => {
 
   it('touches no file system and ignores cdktf environment variables', () => {
     // GIVEN spies on what cdktf's App would call, and an output dir in the environment
-    const calls = ['mkdirSync', 'mkdtempSync', 'writeFileSync', 'existsSync', 'readFileSync'].map((f) => vi.spyOn(fs, f as 'mkdirSync'));
+    const calls = ['mkdirSync', 'mkdtempSync', 'writeFileSync', 'existsSync', 'readFileSync'].map((f) =>
+      vi.spyOn(fs, f as 'mkdirSync'),
+    );
     vi.stubEnv('CDKTF_OUTDIR', '/nonexistent/cdktf.out');
     vi.stubEnv('CDKTF_CONTEXT_JSON', '{"cdktfVersion":"9.9.9"}');
     // WHEN rendering
@@ -50,7 +62,7 @@ describe('render', () => {
     expect(text).not.toMatch(/0\.21\.\d|stackTrace|uniqueId|"path"|worker-node-images\/images/);
   });
 
-  it('equals cdktf\'s own synthesis (Testing.synth) once metadata and key order are normalized', () => {
+  it("equals cdktf's own synthesis (Testing.synth) once metadata and key order are normalized", () => {
     expect(renderExample()).toEqual(canonicalize(JSON.parse(synthStack(example))));
   });
 
@@ -60,8 +72,12 @@ describe('render', () => {
       ...Object.entries(out.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)),
       ...Object.entries(out.data).flatMap(([type, byName]) => Object.keys(byName).map((n) => `data.${type}.${n}`)),
     ]);
-    const references = stringsDeep(out).flatMap((s) => [...s.matchAll(/\$\{((?:data\.)?[a-z0-9_]+\.[a-z0-9_]+)\.[a-z_]+\}/g)].map((m) => m[1]));
-    const dependsOn = Object.values(out.resource).flatMap((byName) => Object.values(byName).flatMap((r: { depends_on?: string[] }) => r.depends_on ?? []));
+    const references = stringsDeep(out).flatMap((s) =>
+      [...s.matchAll(/\$\{((?:data\.)?[a-z0-9_]+\.[a-z0-9_]+)\.[a-z_]+\}/g)].map((m) => m[1]),
+    );
+    const dependsOn = Object.values(out.resource).flatMap((byName) =>
+      Object.values(byName).flatMap((r: { depends_on?: string[] }) => r.depends_on ?? []),
+    );
     expect(references.length).toBeGreaterThan(5);
     for (const ref of [...references, ...dependsOn]) expect(declared, ref).toContain(ref);
   });
@@ -70,12 +86,30 @@ describe('render', () => {
     // GIVEN the model with one more worker WHEN rendering
     const more = withNewWorker(example);
     const added = more.nodes.at(-1)!.name;
-    const out = render(more)[PATH] as { resource: { aws_s3_bucket_lifecycle_configuration: { images_lifecycle: { rule: { id: string; filter: unknown }[] } } } };
+    const out = render(more)[PATH] as {
+      resource: {
+        aws_s3_bucket_lifecycle_configuration: { images_lifecycle: { rule: { id: string; filter: unknown }[] } };
+      };
+    };
     const rules = out.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
     // THEN one rule per worker plus the version rule, and no control-plane node
-    expect(rules.map((r) => r.id)).toEqual([...workers(more).map((n) => `expire-builds-${n.name}`), 'expire-noncurrent-versions']);
-    expect(rules.at(-2)!.filter).toEqual([{ and: [{ prefix: s3BuildsPrefix(more.aws.imagePrefix, added), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }]);
-    for (const n of more.nodes.filter((x) => x.role === 'control-plane')) expect(JSON.stringify(out)).not.toContain(n.name);
+    expect(rules.map((r) => r.id)).toEqual([
+      ...workers(more).map((n) => `expire-builds-${n.name}`),
+      'expire-noncurrent-versions',
+    ]);
+    expect(rules.at(-2)!.filter).toEqual([
+      {
+        and: [
+          {
+            prefix: s3BuildsPrefix(more.aws.imagePrefix, added),
+            tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value },
+          },
+        ],
+      },
+    ]);
+    for (const n of more.nodes.filter((x) => x.role === 'control-plane')) {
+      expect(JSON.stringify(out)).not.toContain(n.name);
+    }
   });
 
   it('is what is committed (apart from the projen marker)', () => {

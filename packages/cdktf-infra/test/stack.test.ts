@@ -9,8 +9,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { BUILD_EXPIRY_TAG, exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
+import { BUILD_EXPIRY_TAG, exampleCluster as example, s3BuildsPrefix, workers } from '@lolice/node-model';
 import { addImageBucket, configFromCluster, STATE_BACKEND } from '../src';
 import { synthScope, synthStack } from './support/cdktf';
 
@@ -24,7 +24,10 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
   const tf = JSON.parse(synth);
 
   it('configures the AWS provider for the model region and account only', () => {
-    expect(synth).toHaveProviderWithProperties(AwsProvider, { region: aws.region, allowed_account_ids: [aws.accountId] });
+    expect(synth).toHaveProviderWithProperties(AwsProvider, {
+      region: aws.region,
+      allowed_account_ids: [aws.accountId],
+    });
     expect(tf.provider.aws).toHaveLength(1);
   });
 
@@ -35,7 +38,9 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
   });
 
   it('looks the GitHub OIDC provider up instead of creating it', () => {
-    expect(synth).toHaveDataSourceWithProperties(DataAwsIamOpenidConnectProvider, { url: 'https://token.actions.githubusercontent.com' });
+    expect(synth).toHaveDataSourceWithProperties(DataAwsIamOpenidConnectProvider, {
+      url: 'https://token.actions.githubusercontent.com',
+    });
     expect(tf.resource.aws_iam_openid_connect_provider).toBeUndefined();
   });
 
@@ -50,7 +55,10 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
 
   it('creates the model bucket, versioned and encrypted with SSE-S3', () => {
     expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: aws.bucket });
-    expect(synth).toHaveResourceWithProperties(S3BucketVersioningA, { bucket: BUCKET_REF, versioning_configuration: { status: 'Enabled' } });
+    expect(synth).toHaveResourceWithProperties(S3BucketVersioningA, {
+      bucket: BUCKET_REF,
+      versioning_configuration: { status: 'Enabled' },
+    });
     expect(synth).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
       bucket: BUCKET_REF,
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
@@ -65,7 +73,10 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(synth).toHaveResourceWithProperties(S3BucketOwnershipControls, { bucket: BUCKET_REF, rule: { object_ownership: 'BucketOwnerEnforced' } });
+    expect(synth).toHaveResourceWithProperties(S3BucketOwnershipControls, {
+      bucket: BUCKET_REF,
+      rule: { object_ownership: 'BucketOwnerEnforced' },
+    });
   });
 
   it('attaches the TLS-only bucket policy after the public-access block', () => {
@@ -74,14 +85,22 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
       depends_on: ['aws_s3_bucket_public_access_block.images_public_access'],
     });
     const policy = JSON.parse(tf.resource.aws_s3_bucket_policy.images_tls_only.policy);
-    expect(policy.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
   });
 
-  it('expires each worker\'s dated builds carrying the expiry tag after 90 days, and their noncurrent versions a day later', () => {
+  it("expires each worker's dated builds carrying the expiry tag after 90 days, and their noncurrent versions a day later", () => {
     const builds = workerNames.map((node) => ({
       id: `expire-builds-${node}`,
       status: 'Enabled',
-      filter: [{ and: [{ prefix: s3BuildsPrefix(aws.imagePrefix, node), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } }] }],
+      filter: [
+        {
+          and: [
+            { prefix: s3BuildsPrefix(aws.imagePrefix, node), tags: { [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value } },
+          ],
+        },
+      ],
       expiration: [{ days: 90 }],
       noncurrent_version_expiration: [{ noncurrent_days: 1 }],
     }));
@@ -89,14 +108,26 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
       bucket: BUCKET_REF,
       rule: [...builds, { id: 'expire-noncurrent-versions' }],
     });
-    for (const rule of tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule.slice(0, workerNames.length)) {
-      expect(Object.keys(rule).sort(), rule.id).toEqual(['expiration', 'filter', 'id', 'noncurrent_version_expiration', 'status']);
+    for (const rule of tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule.slice(
+      0,
+      workerNames.length,
+    )) {
+      expect(Object.keys(rule).sort(), rule.id).toEqual([
+        'expiration',
+        'filter',
+        'id',
+        'noncurrent_version_expiration',
+        'status',
+      ]);
     }
   });
 
   it('expires noncurrent versions after 90 days, aborts stale uploads, and expires no current latest/ object', () => {
-    const rules: { id: string; filter: { prefix?: string; and?: { prefix: string; tags: Record<string, string> }[] }[]; expiration?: { days?: number }[] }[] =
-      tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
+    const rules: {
+      id: string;
+      filter: { prefix?: string; and?: { prefix: string; tags: Record<string, string> }[] }[];
+      expiration?: { days?: number }[];
+    }[] = tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
     expect(rules.find((r) => r.id === 'expire-noncurrent-versions')).toEqual({
       id: 'expire-noncurrent-versions',
       status: 'Enabled',
@@ -110,7 +141,10 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
       const expiresCurrent = rule.expiration?.some((e) => e.days !== undefined) ?? false;
       // Only tagged objects of a builds/ prefix expire by age: never latest/, never the known-good build.
       if (expiresCurrent) {
-        expect(workerNames.map((n) => s3BuildsPrefix(aws.imagePrefix, n)), rule.id).toContain(rule.filter[0].and?.[0].prefix);
+        expect(
+          workerNames.map((n) => s3BuildsPrefix(aws.imagePrefix, n)),
+          rule.id,
+        ).toContain(rule.filter[0].and?.[0].prefix);
         expect(rule.filter[0].and?.[0].tags, rule.id).toEqual({ [BUILD_EXPIRY_TAG.key]: BUILD_EXPIRY_TAG.value });
       }
     }
@@ -135,7 +169,9 @@ describe('the worker-node-images stack (cdktf Testing matchers)', () => {
       'aws_s3_bucket_server_side_encryption_configuration',
       'aws_s3_bucket_versioning',
     ]);
-    for (const [type, byName] of Object.entries(tf.resource)) expect(Object.keys(byName as object), type).toHaveLength(1);
+    for (const [type, byName] of Object.entries(tf.resource)) {
+      expect(Object.keys(byName as object), type).toHaveLength(1);
+    }
   });
 
   it('outputs the bucket and the role ARN the image workflow needs', () => {
@@ -150,8 +186,11 @@ describe('addImageBucket on its own (Testing.synthScope)', () => {
     const config = configFromCluster(example, { standardIaTransitionDays: 30 });
     const tf = JSON.parse(synthScope((scope) => addImageBucket(scope, config)));
     // THEN every builds/ rule transitions, the version rule does not
-    const rules: { id: string; transition?: unknown }[] = tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
-    for (const r of rules.filter((rule) => rule.id.startsWith('expire-builds-'))) expect(r.transition, r.id).toEqual([{ days: 30, storage_class: 'STANDARD_IA' }]);
+    const rules: { id: string; transition?: unknown }[] =
+      tf.resource.aws_s3_bucket_lifecycle_configuration.images_lifecycle.rule;
+    for (const r of rules.filter((rule) => rule.id.startsWith('expire-builds-'))) {
+      expect(r.transition, r.id).toEqual([{ days: 30, storage_class: 'STANDARD_IA' }]);
+    }
     expect(rules.find((r) => r.id === 'expire-noncurrent-versions')?.transition).toBeUndefined();
   });
 

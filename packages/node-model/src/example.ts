@@ -8,7 +8,13 @@ import type { Cluster } from './types';
 export const exampleCluster: Cluster = {
   name: 'example',
   kubernetes: {
-    versions: { minor: '1.35', kubeadm: '1.35.2-1.1', kubelet: '1.35.2-1.1', kubectl: '1.35.2-1.1', crio: '1.35.0-1.1' },
+    versions: {
+      minor: '1.35',
+      kubeadm: '1.35.2-1.1',
+      kubelet: '1.35.2-1.1',
+      kubectl: '1.35.2-1.1',
+      crio: '1.35.0-1.1',
+    },
     clusterDomain: 'cluster.example',
     clusterDns: '10.100.0.10',
     controlPlaneVip: '10.20.30.5',
@@ -53,7 +59,13 @@ export const exampleCluster: Cluster = {
     },
   },
   nodes: [
-    { name: 'cp-a', ip: '10.20.30.11', role: 'control-plane', hardware: 'arm_board', sshProxyCommand: 'ssh -W %h:%p bastion' },
+    {
+      name: 'cp-a',
+      ip: '10.20.30.11',
+      role: 'control-plane',
+      hardware: 'arm_board',
+      sshProxyCommand: 'ssh -W %h:%p bastion',
+    },
     { name: 'node-x', ip: '10.20.30.21', role: 'worker', hardware: 'small_pc', cpu: 'Example CPU' },
     { name: 'node-y', ip: '10.20.30.22', role: 'worker', hardware: 'dual_nic_pc', port: { mac: '02:00:00:00:00:22' } },
     { name: 'node-z', ip: '10.20.30.23', role: 'worker', hardware: 'dual_nic_pc', port: { name: 'enp2s0' } },

@@ -7,19 +7,72 @@ const githubUser = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
  * the packages of a server install): the admin must be a person's own, new account.
  */
 export const SYSTEM_ACCOUNTS: ReadonlySet<string> = new Set([
-  'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy', 'www-data', 'backup',
-  'list', 'irc', 'gnats', 'nobody', 'nogroup', '_apt', 'messagebus', 'syslog', 'sshd', 'tss', 'uuidd', 'tcpdump',
-  'landscape', 'pollinate', 'fwupd-refresh', 'usbmux', 'dnsmasq', 'lxd', 'polkitd', 'dhcpcd', 'avahi', 'ntp',
-  'systemd-network', 'systemd-resolve', 'systemd-timesync', 'systemd-coredump', 'systemd-journal', 'admin', 'sudo',
-  'adm', 'staff', 'users', 'ubuntu',
+  'root',
+  'daemon',
+  'bin',
+  'sys',
+  'sync',
+  'games',
+  'man',
+  'lp',
+  'mail',
+  'news',
+  'uucp',
+  'proxy',
+  'www-data',
+  'backup',
+  'list',
+  'irc',
+  'gnats',
+  'nobody',
+  'nogroup',
+  '_apt',
+  'messagebus',
+  'syslog',
+  'sshd',
+  'tss',
+  'uuidd',
+  'tcpdump',
+  'landscape',
+  'pollinate',
+  'fwupd-refresh',
+  'usbmux',
+  'dnsmasq',
+  'lxd',
+  'polkitd',
+  'dhcpcd',
+  'avahi',
+  'ntp',
+  'systemd-network',
+  'systemd-resolve',
+  'systemd-timesync',
+  'systemd-coredump',
+  'systemd-journal',
+  'admin',
+  'sudo',
+  'adm',
+  'staff',
+  'users',
+  'ubuntu',
 ]);
 
 /** `git check-ref-format --branch` rules for a branch name. */
 function isGitBranch(value: string): boolean {
   // `--branch` reads '@' as HEAD, and refuses HEAD as a branch name.
-  if (value === '' || value === '@' || value === 'HEAD' || value.startsWith('-') || value.endsWith('/') || value.endsWith('.')) return false;
+  if (
+    value === '' ||
+    value === '@' ||
+    value === 'HEAD' ||
+    value.startsWith('-') ||
+    value.endsWith('/') ||
+    value.endsWith('.')
+  ) {
+    return false;
+  }
   // eslint-disable-next-line no-control-regex -- control characters are what this rule refuses
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(value) || value.includes('..') || value.includes('@{') || value.includes('//')) return false;
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(value) || value.includes('..') || value.includes('@{') || value.includes('//')) {
+    return false;
+  }
   return value.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
 }
 
@@ -73,7 +126,8 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
     !/^(xn--|sthree-|amzn-s3-demo-)/.test(value) &&
     !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(value),
   /** S3 key prefix: '/'-separated segments of [A-Za-z0-9_.-], no leading, trailing or double '/', no '.' or '..' segment. */
-  's3-prefix': (value) => /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(value) && value.split('/').every((seg) => seg !== '.' && seg !== '..'),
+  's3-prefix': (value) =>
+    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(value) && value.split('/').every((seg) => seg !== '.' && seg !== '..'),
   /** IAM role name. */
   'iam-role-name': /^[A-Za-z0-9+=,.@_-]{1,64}$/,
   /**
@@ -82,7 +136,15 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
    */
   'github-repository': (value) => {
     const [owner, name, ...rest] = value.split('/');
-    return rest.length === 0 && name !== undefined && githubUser.test(owner) && /^[A-Za-z0-9._-]{1,100}$/.test(name) && name !== '.' && name !== '..' && !/\.git$/i.test(name);
+    return (
+      rest.length === 0 &&
+      name !== undefined &&
+      githubUser.test(owner) &&
+      /^[A-Za-z0-9._-]{1,100}$/.test(name) &&
+      name !== '.' &&
+      name !== '..' &&
+      !/\.git$/i.test(name)
+    );
   },
   /** GitHub user or organization: 1-39 letters, digits and single '-' between them (no leading, trailing or double '-'). */
   'github-user': (value) => githubUser.test(value),
@@ -107,7 +169,9 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
   /** Kernel module name as modinfo takes it. */
   'kernel-module': /^[a-z0-9][a-z0-9_-]*$/,
   /** Path of a firmware file relative to /lib/firmware (no '..', no leading '/'). */
-  'firmware-file': (value) => /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/.test(value) && value.split('/').every((seg) => seg !== '.' && seg !== '..'),
+  'firmware-file': (value) =>
+    /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/.test(value) &&
+    value.split('/').every((seg) => seg !== '.' && seg !== '..'),
   /** OpenPGP v4 fingerprint: 40 uppercase hexadecimal digits. */
   'openpgp-fingerprint': /^[0-9A-F]{40}$/,
   /**

@@ -40,7 +40,11 @@ export function loadModelFile(repoRoot: string, file: string = MODEL_FILE): Clus
   } catch (error) {
     throw new ModelLoadError(`${file}: cannot be loaded: ${firstLine(error, path)}`);
   }
-  if (exported === undefined) throw new ModelLoadError(`${file}: has no export "${MODEL_EXPORT}" (export const ${MODEL_EXPORT}: Cluster = { ... })`);
+  if (exported === undefined) {
+    throw new ModelLoadError(
+      `${file}: has no export "${MODEL_EXPORT}" (export const ${MODEL_EXPORT}: Cluster = { ... })`,
+    );
+  }
   let data: unknown;
   try {
     // Plain data: every getter runs here, once; functions and symbols are dropped.

@@ -36,7 +36,9 @@ export const lolice: Cluster = {
     ubuntuRelease: '24.04.3',
     isoUrl: 'https://old-releases.ubuntu.com/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso',
     // old-releases is the only official home of a superseded point release; USTC mirrors it.
-    isoMirrorUrls: ['https://mirrors.ustc.edu.cn/ubuntu-old-releases/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso'],
+    isoMirrorUrls: [
+      'https://mirrors.ustc.edu.cn/ubuntu-old-releases/releases/24.04.3/ubuntu-24.04.3-live-server-amd64.iso',
+    ],
     isoSha256: 'c3514bf0056180d09376462a7a1b4f213c1d6e8ea67fae5c25099c6fd3d8274b',
     diskSizeGiB: 16,
   },
@@ -87,12 +89,37 @@ export const lolice: Cluster = {
     },
   },
   nodes: [
-    { name: 'shanghai-1', ip: '192.168.10.102', role: 'control-plane', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
-    { name: 'shanghai-2', ip: '192.168.10.103', role: 'control-plane', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
-    { name: 'shanghai-3', ip: '192.168.10.104', role: 'control-plane', hardware: 'orange_pi_zero3', sshProxyCommand: viaCloudflareAccess },
+    {
+      name: 'shanghai-1',
+      ip: '192.168.10.102',
+      role: 'control-plane',
+      hardware: 'orange_pi_zero3',
+      sshProxyCommand: viaCloudflareAccess,
+    },
+    {
+      name: 'shanghai-2',
+      ip: '192.168.10.103',
+      role: 'control-plane',
+      hardware: 'orange_pi_zero3',
+      sshProxyCommand: viaCloudflareAccess,
+    },
+    {
+      name: 'shanghai-3',
+      ip: '192.168.10.104',
+      role: 'control-plane',
+      hardware: 'orange_pi_zero3',
+      sshProxyCommand: viaCloudflareAccess,
+    },
     { name: 'golyat-1', ip: '192.168.10.101', role: 'worker', hardware: 'intel_mini_pc', cpu: 'Intel N100' },
     { name: 'golyat-2', ip: '192.168.10.105', role: 'worker', hardware: 'intel_mini_pc', cpu: 'Intel Core i5' },
     { name: 'golyat-3', ip: '192.168.10.106', role: 'worker', hardware: 'intel_mini_pc', cpu: 'Intel N100' },
-    { name: 'golyat-4', ip: '192.168.10.107', role: 'worker', hardware: 'gmktec_evo_t1', port: { name: 'enp44s0' }, cpu: 'Intel Core Ultra' },
+    {
+      name: 'golyat-4',
+      ip: '192.168.10.107',
+      role: 'worker',
+      hardware: 'gmktec_evo_t1',
+      port: { name: 'enp44s0' },
+      cpu: 'Intel Core Ultra',
+    },
   ],
 };

@@ -4,7 +4,8 @@ import type { Cluster, ClusterNode } from './types';
 const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
 
 /** The port carrying the node's address: its name, its MAC, or the profile's default pattern. */
-const portText = (c: Cluster, n: ClusterNode): string => n.port?.name ?? n.port?.mac ?? `${profileOf(c, n).defaultPortPattern ?? ''} (only port)`;
+const portText = (c: Cluster, n: ClusterNode): string =>
+  n.port?.name ?? n.port?.mac ?? `${profileOf(c, n).defaultPortPattern ?? ''} (only port)`;
 
 /** Markdown table of the cluster's nodes, in model order (for generated/nodes.md). */
 export function renderNodeTable(c: Cluster): string {

@@ -53,7 +53,8 @@ export const POSTPROCESS_SCRIPT = 'scripts/postprocess-image.sh';
  * every build under a dated id (`YYYYMMDD-<sha7>`), and a copy of the newest under `latest/`.
  */
 export const s3BuildsPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/builds/`;
-export const s3BuildPrefix = (imagePrefix: string, node: string, buildId: string): string => `${s3BuildsPrefix(imagePrefix, node)}${buildId}/`;
+export const s3BuildPrefix = (imagePrefix: string, node: string, buildId: string): string =>
+  `${s3BuildsPrefix(imagePrefix, node)}${buildId}/`;
 export const s3LatestPrefix = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/latest/`;
 
 /** The key of a node's known-good pointer, beside its `latest/` (a small JSON object). */

@@ -14,7 +14,8 @@ export const prefixLength = (c: Cluster): number => Number(c.network.subnet.spli
 export const profileOf = (c: Cluster, n: ClusterNode): HardwareProfile => c.hardware[n.hardware];
 
 /** Workers the image pipeline builds (its architecture), in model order. */
-export const imageWorkerNodes = (c: Cluster): ClusterNode[] => workers(c).filter((n) => profileOf(c, n).arch === IMAGE_ARCH);
+export const imageWorkerNodes = (c: Cluster): ClusterNode[] =>
+  workers(c).filter((n) => profileOf(c, n).arch === IMAGE_ARCH);
 
 /** CRI-O minor series, e.g. "1.36" (selects CRI-O's repository). */
 export const crioMinor = (c: Cluster): string => c.kubernetes.versions.crio.split('.').slice(0, 2).join('.');

@@ -2,7 +2,8 @@ import type { JSONSchemaType } from 'ajv';
 import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
 
 const str = (format: string) => ({ type: 'string', format }) as const;
-const list = (format: string, minItems = 0) => ({ type: 'array', minItems, uniqueItems: true, items: str(format) }) as const;
+const list = (format: string, minItems = 0) =>
+  ({ type: 'array', minItems, uniqueItems: true, items: str(format) }) as const;
 
 const portSchema = {
   type: 'object',
@@ -70,7 +71,11 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
       nullable: true,
       additionalProperties: false,
       required: ['purpose', 'packages'],
-      properties: { purpose: str('plain-text'), packages: list('debian-package', 1), aptSource: { ...aptSourceSchema, nullable: true } },
+      properties: {
+        purpose: str('plain-text'),
+        packages: list('debian-package', 1),
+        aptSource: { ...aptSourceSchema, nullable: true },
+      },
     },
   },
 } as unknown as JSONSchemaType<HardwareProfile>;

@@ -20,38 +20,74 @@ function firstDuplicates<T>(values: readonly T[]): Map<number, number> {
 function checkNodes(c: Cluster): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const [i, first] of firstDuplicates(c.nodes.map((n) => n.name))) {
-    issues.push({ path: `nodes[${i}].name`, rule: 'unique-node-name', message: `"${c.nodes[i].name}" is already used by nodes[${first}]` });
+    issues.push({
+      path: `nodes[${i}].name`,
+      rule: 'unique-node-name',
+      message: `"${c.nodes[i].name}" is already used by nodes[${first}]`,
+    });
   }
   for (const [i, first] of firstDuplicates(c.nodes.map((n) => n.ip))) {
-    issues.push({ path: `nodes[${i}].ip`, rule: 'unique-node-ip', message: `${c.nodes[i].ip} is already used by nodes[${first}] (${c.nodes[first].name})` });
+    issues.push({
+      path: `nodes[${i}].ip`,
+      rule: 'unique-node-ip',
+      message: `${c.nodes[i].ip} is already used by nodes[${first}] (${c.nodes[first].name})`,
+    });
   }
   c.nodes.forEach((n, i) => {
     if (RESERVED_NODE_NAMES.has(n.name)) {
-      issues.push({ path: `nodes[${i}].name`, rule: 'reserved-node-name', message: `"${n.name}" is reserved (an Ansible group or host name, or the image workflow's "all" choice)` });
+      issues.push({
+        path: `nodes[${i}].name`,
+        rule: 'reserved-node-name',
+        message: `"${n.name}" is reserved (an Ansible group or host name, or the image workflow's "all" choice)`,
+      });
     }
     const profile = Object.hasOwn(c.hardware, n.hardware) ? c.hardware[n.hardware] : undefined;
     if (!profile) {
-      issues.push({ path: `nodes[${i}].hardware`, rule: 'known-hardware-profile', message: `"${n.hardware}" is not a profile of hardware (${Object.keys(c.hardware).join(', ')})` });
+      issues.push({
+        path: `nodes[${i}].hardware`,
+        rule: 'known-hardware-profile',
+        message: `"${n.hardware}" is not a profile of hardware (${Object.keys(c.hardware).join(', ')})`,
+      });
       return;
     }
     if (profile.wiredPorts > 1 && !n.port) {
-      issues.push({ path: `nodes[${i}].port`, rule: 'port-chosen', message: `${n.hardware} has ${profile.wiredPorts} wired ports: choose the one that carries ${n.ip} by name or mac` });
+      issues.push({
+        path: `nodes[${i}].port`,
+        rule: 'port-chosen',
+        message: `${n.hardware} has ${profile.wiredPorts} wired ports: choose the one that carries ${n.ip} by name or mac`,
+      });
     }
     if (!n.port && profile.wiredPorts === 1 && !profile.defaultPortPattern) {
-      issues.push({ path: `nodes[${i}].port`, rule: 'port-chosen', message: `${n.hardware} has no defaultPortPattern: choose the port by name or mac` });
+      issues.push({
+        path: `nodes[${i}].port`,
+        rule: 'port-chosen',
+        message: `${n.hardware} has no defaultPortPattern: choose the port by name or mac`,
+      });
     }
     if (n.role === 'worker' && profile.arch === IMAGE_ARCH && !profile.kernel) {
-      issues.push({ path: `hardware.${n.hardware}.kernel`, rule: 'buildable-profile', message: `is required: worker ${n.name} is built by the ${IMAGE_ARCH} image pipeline` });
+      issues.push({
+        path: `hardware.${n.hardware}.kernel`,
+        rule: 'buildable-profile',
+        message: `is required: worker ${n.name} is built by the ${IMAGE_ARCH} image pipeline`,
+      });
     }
   });
   Object.entries(c.hardware).forEach(([name, p]) => {
     if (p.defaultPortPattern && p.wiredPorts !== 1) {
-      issues.push({ path: `hardware.${name}.defaultPortPattern`, rule: 'default-port-one-port', message: `is only allowed on one-port hardware (wiredPorts is ${p.wiredPorts}): each node chooses its port` });
+      issues.push({
+        path: `hardware.${name}.defaultPortPattern`,
+        rule: 'default-port-one-port',
+        message: `is only allowed on one-port hardware (wiredPorts is ${p.wiredPorts}): each node chooses its port`,
+      });
     }
   });
   for (const [i, first] of firstDuplicates(c.nodes.map((n) => n.port?.mac))) {
     if (c.nodes[i].port?.mac) {
-      issues.push({ path: `nodes[${i}].port.mac`, rule: 'unique-port-mac', message: `${c.nodes[i].port?.mac} is already the port of nodes[${first}] (${c.nodes[first].name})` });
+      issues.push({
+        path: `nodes[${i}].port.mac`,
+        rule: 'unique-port-mac',
+        message: `${c.nodes[i].port?.mac} is already the port of nodes[${first}] (${c.nodes[first].name})`,
+      });
     }
   }
   if (!c.nodes.some((n) => n.role === 'worker')) {
@@ -79,7 +115,11 @@ function checkAddresses(c: Cluster): ValidationIssue[] {
   hostAddress('network.gateway', c.network.gateway, edges);
   hostAddress('kubernetes.controlPlaneVip', c.kubernetes.controlPlaneVip, { ...edges, gateway: c.network.gateway });
   c.nodes.forEach((n, i) =>
-    hostAddress(`nodes[${i}].ip`, n.ip, { ...edges, gateway: c.network.gateway, 'control-plane VIP': c.kubernetes.controlPlaneVip }),
+    hostAddress(`nodes[${i}].ip`, n.ip, {
+      ...edges,
+      gateway: c.network.gateway,
+      'control-plane VIP': c.kubernetes.controlPlaneVip,
+    }),
   );
   const taken: [string, string][] = [
     ['gateway', c.network.gateway],
@@ -88,7 +128,11 @@ function checkAddresses(c: Cluster): ValidationIssue[] {
   ];
   for (const [what, addr] of taken) {
     if (c.kubernetes.clusterDns === addr) {
-      issues.push({ path: 'kubernetes.clusterDns', rule: 'cluster-dns-is-service-ip', message: `${addr} is the ${what}, not a service address` });
+      issues.push({
+        path: 'kubernetes.clusterDns',
+        rule: 'cluster-dns-is-service-ip',
+        message: `${addr} is the ${what}, not a service address`,
+      });
     }
   }
   return issues;
@@ -99,11 +143,19 @@ function checkVersions(c: Cluster): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const component of ['kubeadm', 'kubelet', 'kubectl'] as const) {
     if (minorOf(v[component]) !== v.minor) {
-      issues.push({ path: `kubernetes.versions.${component}`, rule: 'matching-minor-versions', message: `${v[component]} is not in the ${v.minor} series of kubernetes.versions.minor` });
+      issues.push({
+        path: `kubernetes.versions.${component}`,
+        rule: 'matching-minor-versions',
+        message: `${v[component]} is not in the ${v.minor} series of kubernetes.versions.minor`,
+      });
     }
   }
   if (minorOf(v.crio) !== v.minor) {
-    issues.push({ path: 'kubernetes.versions.crio', rule: 'matching-minor-versions', message: `CRI-O ${v.crio} is not in the ${v.minor} series of kubernetes.versions.minor` });
+    issues.push({
+      path: 'kubernetes.versions.crio',
+      rule: 'matching-minor-versions',
+      message: `CRI-O ${v.crio} is not in the ${v.minor} series of kubernetes.versions.minor`,
+    });
   }
   return issues;
 }
@@ -121,9 +173,19 @@ function checkImage(c: Cluster): ValidationIssue[] {
     const at = i === 0 ? 'image.isoUrl' : `image.isoMirrorUrls[${i - 1}]`;
     const path = new URL(url).pathname.split('/');
     if (path.at(-1) !== expected || path.at(-2) !== release) {
-      issues.push({ path: at, rule: 'iso-of-release', message: `must end in /${release}/${expected} (the live-server ISO of image.ubuntuRelease ${release})` });
+      issues.push({
+        path: at,
+        rule: 'iso-of-release',
+        message: `must end in /${release}/${expected} (the live-server ISO of image.ubuntuRelease ${release})`,
+      });
     }
-    if (i > 0 && url === isoUrl) issues.push({ path: at, rule: 'iso-mirror-differs', message: 'repeats image.isoUrl (a mirror is another place to download the same ISO)' });
+    if (i > 0 && url === isoUrl) {
+      issues.push({
+        path: at,
+        rule: 'iso-mirror-differs',
+        message: 'repeats image.isoUrl (a mirror is another place to download the same ISO)',
+      });
+    }
   });
   return issues;
 }

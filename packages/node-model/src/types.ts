@@ -9,12 +9,12 @@ export type NodeRole = 'control-plane' | 'worker';
 /** CPU architecture, spelled as the Linux kernel (uname -m) spells it. */
 export type Architecture = 'arm64' | 'x86_64';
 
-
 /**
  * The wired port that carries a node's static address: the kernel's interface name
  * (e.g. `enp44s0`) or the port's MAC address. Exactly one of the two.
  */
-export type PortSelector = { readonly name: string; readonly mac?: never } | { readonly mac: string; readonly name?: never };
+export type PortSelector =
+  { readonly name: string; readonly mac?: never } | { readonly mac: string; readonly name?: never };
 
 /**
  * Packages from an APT repository other than Ubuntu's archive, signed by one key.

@@ -37,11 +37,31 @@ describe('loadModelFile', () => {
   });
 
   it.each([
-    ['a syntax error', `export const ${MODEL_EXPORT} = {\n  name: 'x',,\n};\n`, /cannot be loaded: line 2, column \d+: Expected identifier but found ","$/],
-    ['no export of the model', `export const other = ${JSON.stringify(exampleCluster)};\n`, new RegExp(`has no export "${MODEL_EXPORT}"`)],
-    ['a getter that throws', `export const ${MODEL_EXPORT} = { get name(): string { throw new Error('boom'); } };\n`, new RegExp(`"${MODEL_EXPORT}" cannot be read as data: boom$`)],
-    ['a circular structure', `const c: Record<string, unknown> = {}; c.self = c; export const ${MODEL_EXPORT} = c;\n`, /cannot be read as data: Converting circular structure to JSON/],
-    ['a statement that throws when the file runs', `throw new TypeError('not today');\nexport const ${MODEL_EXPORT} = {};\n`, /cannot be loaded: not today$/],
+    [
+      'a syntax error',
+      `export const ${MODEL_EXPORT} = {\n  name: 'x',,\n};\n`,
+      /cannot be loaded: line 2, column \d+: Expected identifier but found ","$/,
+    ],
+    [
+      'no export of the model',
+      `export const other = ${JSON.stringify(exampleCluster)};\n`,
+      new RegExp(`has no export "${MODEL_EXPORT}"`),
+    ],
+    [
+      'a getter that throws',
+      `export const ${MODEL_EXPORT} = { get name(): string { throw new Error('boom'); } };\n`,
+      new RegExp(`"${MODEL_EXPORT}" cannot be read as data: boom$`),
+    ],
+    [
+      'a circular structure',
+      `const c: Record<string, unknown> = {}; c.self = c; export const ${MODEL_EXPORT} = c;\n`,
+      /cannot be read as data: Converting circular structure to JSON/,
+    ],
+    [
+      'a statement that throws when the file runs',
+      `throw new TypeError('not today');\nexport const ${MODEL_EXPORT} = {};\n`,
+      /cannot be loaded: not today$/,
+    ],
   ])('turns %s into one line naming the file', (_what, source, message) => {
     const error = loadError(source);
     expect(error).toBeInstanceOf(ModelLoadError);
@@ -53,7 +73,9 @@ describe('loadModelFile', () => {
   it('turns a broken rule into a validation error naming field and rule', () => {
     const error = loadError(asTs({ ...exampleCluster, admin: { ...exampleCluster.admin, user: 'root' } }));
     expect(error).toBeInstanceOf(ModelValidationError);
-    expect((error as ModelValidationError).issues).toEqual([{ path: 'admin.user', rule: 'posix-user', message: '"root" is not a valid posix-user' }]);
+    expect((error as ModelValidationError).issues).toEqual([
+      { path: 'admin.user', rule: 'posix-user', message: '"root" is not a valid posix-user' },
+    ]);
   });
 
   it('refuses an export that is not an object', () => {
@@ -63,7 +85,11 @@ describe('loadModelFile', () => {
   });
 
   it('runs every getter once and keeps no function: the model is data', () => {
-    const model = loadRepoModel(repoWithModel(`const base = ${JSON.stringify(exampleCluster)};\nexport const ${MODEL_EXPORT} = { ...base, get name() { return 'computed'; }, helper() { return 1; } };\n`));
+    const model = loadRepoModel(
+      repoWithModel(
+        `const base = ${JSON.stringify(exampleCluster)};\nexport const ${MODEL_EXPORT} = { ...base, get name() { return 'computed'; }, helper() { return 1; } };\n`,
+      ),
+    );
     expect(model.name).toBe('computed');
     expect(Object.getOwnPropertyDescriptor(model, 'name')?.get).toBeUndefined();
     expect(model).not.toHaveProperty('helper');

@@ -18,8 +18,12 @@ describe('renderNodeTable', () => {
 
   it('describes each hardware profile, the addresses and the versions of the model', () => {
     for (const [name, p] of Object.entries(example.hardware)) expect(table).toContain(`| ${name} | ${p.description} |`);
-    expect(table).toContain(`Control-plane VIP ${example.kubernetes.controlPlaneVip}, subnet ${example.network.subnet}, gateway ${example.network.gateway}.`);
-    expect(table).toContain(`Kubernetes ${example.kubernetes.versions.minor} (packages ${example.kubernetes.versions.kubeadm}), CRI-O ${crioMinor(example)} (packages ${example.kubernetes.versions.crio})`);
+    expect(table).toContain(
+      `Control-plane VIP ${example.kubernetes.controlPlaneVip}, subnet ${example.network.subnet}, gateway ${example.network.gateway}.`,
+    );
+    expect(table).toContain(
+      `Kubernetes ${example.kubernetes.versions.minor} (packages ${example.kubernetes.versions.kubeadm}), CRI-O ${crioMinor(example)} (packages ${example.kubernetes.versions.crio})`,
+    );
   });
 
   it('follows the model order', () => {

@@ -1,6 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { freeNodeAddress, newWorker, variant, withNewWorker, withNextMinor, type Mutable } from '../../../test/lib/model';
+import {
+  freeNodeAddress,
+  newWorker,
+  variant,
+  withNewWorker,
+  withNextMinor,
+  type Mutable,
+} from '../../../test/lib/model';
 import {
   assertValidCluster,
   exampleCluster as example,
@@ -55,21 +62,33 @@ describe('node names and addresses', () => {
   it('refuses duplicate node names', () => {
     const issues = issuesAfter((c) => (c.nodes[otherWorker].name = example.nodes[worker].name));
     expect(issues).toEqual([
-      { path: `${node(otherWorker)}.name`, rule: 'unique-node-name', message: `"${example.nodes[worker].name}" is already used by nodes[${worker}]` },
+      {
+        path: `${node(otherWorker)}.name`,
+        rule: 'unique-node-name',
+        message: `"${example.nodes[worker].name}" is already used by nodes[${worker}]`,
+      },
     ]);
   });
 
   it('refuses duplicate IPs, naming the node that has it', () => {
     const issues = issuesAfter((c) => (c.nodes[otherWorker].ip = example.nodes[worker].ip));
     expect(issues).toEqual([
-      { path: `${node(otherWorker)}.ip`, rule: 'unique-node-ip', message: `${example.nodes[worker].ip} is already used by nodes[${worker}] (${example.nodes[worker].name})` },
+      {
+        path: `${node(otherWorker)}.ip`,
+        rule: 'unique-node-ip',
+        message: `${example.nodes[worker].ip} is already used by nodes[${worker}] (${example.nodes[worker].name})`,
+      },
     ]);
   });
 
   it('refuses an IP outside the subnet', () => {
     const outside = '203.0.113.7';
     expect(issuesAfter((c) => (c.nodes[worker].ip = outside))).toEqual([
-      { path: `${node(worker)}.ip`, rule: 'ip-in-subnet', message: `${outside} is outside the subnet ${example.network.subnet}` },
+      {
+        path: `${node(worker)}.ip`,
+        rule: 'ip-in-subnet',
+        message: `${outside} is outside the subnet ${example.network.subnet}`,
+      },
     ]);
   });
 
@@ -85,25 +104,43 @@ describe('node names and addresses', () => {
     ['network address', net],
     ['broadcast address', broadcast],
   ])('refuses a node IP equal to the %s', (what, ip) => {
-    expect(issuesAfter((c) => (c.nodes[worker].ip = ip))).toEqual([{ path: `${node(worker)}.ip`, rule: 'ip-not-reserved', message: `${ip} is the ${what}` }]);
+    expect(issuesAfter((c) => (c.nodes[worker].ip = ip))).toEqual([
+      { path: `${node(worker)}.ip`, rule: 'ip-not-reserved', message: `${ip} is the ${what}` },
+    ]);
   });
 
   it('refuses a VIP equal to the gateway and a gateway outside the subnet', () => {
     expect(issuesAfter((c) => (c.kubernetes.controlPlaneVip = example.network.gateway))).toEqual([
-      { path: 'kubernetes.controlPlaneVip', rule: 'ip-not-reserved', message: `${example.network.gateway} is the gateway` },
+      {
+        path: 'kubernetes.controlPlaneVip',
+        rule: 'ip-not-reserved',
+        message: `${example.network.gateway} is the gateway`,
+      },
     ]);
     expect(issuesAfter((c) => (c.network.gateway = '203.0.113.1'))).toEqual(only('network.gateway', 'ip-in-subnet'));
   });
 
-  it.each(['Upper', 'under_score', '-lead', 'trail-', 'a'.repeat(64), '', 'dot.ted'])('refuses the hostname %j (not RFC 1123)', (name) => {
-    expect(issuesAfter((c) => (c.nodes[worker].name = name))).toEqual([
-      { path: `${node(worker)}.name`, rule: 'rfc1123-hostname', message: `${JSON.stringify(name)} is not a valid rfc1123-hostname` },
-    ]);
-  });
+  it.each(['Upper', 'under_score', '-lead', 'trail-', 'a'.repeat(64), '', 'dot.ted'])(
+    'refuses the hostname %j (not RFC 1123)',
+    (name) => {
+      expect(issuesAfter((c) => (c.nodes[worker].name = name))).toEqual([
+        {
+          path: `${node(worker)}.name`,
+          rule: 'rfc1123-hostname',
+          message: `${JSON.stringify(name)} is not a valid rfc1123-hostname`,
+        },
+      ]);
+    },
+  );
 
-  it.each(['all', 'workers', 'ungrouped', 'localhost'])('refuses the node name %j (an Ansible group or host, or the workflow\'s "all" choice)', (name) => {
-    expect(issuesAfter((c) => (c.nodes[worker].name = name))).toEqual(only(`${node(worker)}.name`, 'reserved-node-name'));
-  });
+  it.each(['all', 'workers', 'ungrouped', 'localhost'])(
+    'refuses the node name %j (an Ansible group or host, or the workflow\'s "all" choice)',
+    (name) => {
+      expect(issuesAfter((c) => (c.nodes[worker].name = name))).toEqual(
+        only(`${node(worker)}.name`, 'reserved-node-name'),
+      );
+    },
+  );
 
   it('refuses every reserved name that is a hostname at all (the others fail rfc1123-hostname first)', () => {
     for (const name of RESERVED_NODE_NAMES) {
@@ -140,7 +177,11 @@ describe('clusterDns', () => {
     ['the control-plane VIP', () => example.kubernetes.controlPlaneVip, 'control-plane VIP'],
   ])('refuses %s', (_what, address, named) => {
     expect(issuesAfter((c) => (c.kubernetes.clusterDns = address()))).toEqual([
-      { path: 'kubernetes.clusterDns', rule: 'cluster-dns-is-service-ip', message: `${address()} is the ${named}, not a service address` },
+      {
+        path: 'kubernetes.clusterDns',
+        rule: 'cluster-dns-is-service-ip',
+        message: `${address()} is the ${named}, not a service address`,
+      },
     ]);
   });
 });
@@ -148,23 +189,37 @@ describe('clusterDns', () => {
 describe('hardware profiles and ports', () => {
   it('refuses a node naming a profile the model does not have', () => {
     expect(issuesAfter((c) => (c.nodes[worker].hardware = 'no_such_profile'))).toEqual([
-      { path: `${node(worker)}.hardware`, rule: 'known-hardware-profile', message: expect.stringContaining(Object.keys(example.hardware).join(', ')) },
+      {
+        path: `${node(worker)}.hardware`,
+        rule: 'known-hardware-profile',
+        message: expect.stringContaining(Object.keys(example.hardware).join(', ')),
+      },
     ]);
   });
 
   it('refuses a profile name that is an inherited property, not a profile', () => {
-    expect(issuesAfter((c) => (c.nodes[worker].hardware = 'constructor'))).toEqual(only(`${node(worker)}.hardware`, 'known-hardware-profile'));
+    expect(issuesAfter((c) => (c.nodes[worker].hardware = 'constructor'))).toEqual(
+      only(`${node(worker)}.hardware`, 'known-hardware-profile'),
+    );
   });
 
   it('refuses a node of a multi-port profile without a port', () => {
     expect(issuesAfter((c) => delete c.nodes[macPort].port)).toEqual([
-      { path: `${node(macPort)}.port`, rule: 'port-chosen', message: expect.stringContaining(`${multiPortProfile} has ${profileOf(example, example.nodes[macPort]).wiredPorts} wired ports`) },
+      {
+        path: `${node(macPort)}.port`,
+        rule: 'port-chosen',
+        message: expect.stringContaining(
+          `${multiPortProfile} has ${profileOf(example, example.nodes[macPort]).wiredPorts} wired ports`,
+        ),
+      },
     ]);
   });
 
   it('refuses a node of a one-port profile without defaultPortPattern and without a port', () => {
     expect(issuesAfter((c) => delete c.hardware[onePortProfile].defaultPortPattern)).toEqual(
-      example.nodes.flatMap((n, i) => (n.hardware === onePortProfile && !n.port ? only(`${node(i)}.port`, 'port-chosen') : [])),
+      example.nodes.flatMap((n, i) =>
+        n.hardware === onePortProfile && !n.port ? only(`${node(i)}.port`, 'port-chosen') : [],
+      ),
     );
   });
 
@@ -177,15 +232,25 @@ describe('hardware profiles and ports', () => {
   it('refuses two nodes on the same MAC address', () => {
     const mac = example.nodes[macPort].port!.mac!;
     expect(issuesAfter((c) => (c.nodes[namedPort].port = { mac }))).toEqual([
-      { path: `${node(namedPort)}.port.mac`, rule: 'unique-port-mac', message: `${mac} is already the port of nodes[${macPort}] (${example.nodes[macPort].name})` },
+      {
+        path: `${node(namedPort)}.port.mac`,
+        rule: 'unique-port-mac',
+        message: `${mac} is already the port of nodes[${macPort}] (${example.nodes[macPort].name})`,
+      },
     ]);
   });
 
   it('refuses a port chosen by both name and MAC, a malformed MAC and a malformed interface name', () => {
     const mac = example.nodes[macPort].port!.mac!;
-    expect(issuesAfter((c) => (c.nodes[namedPort].port = { name: 'eno1', mac } as never))).toEqual(only(`${node(namedPort)}.port`, 'maxProperties'));
-    expect(issuesAfter((c) => (c.nodes[macPort].port = { mac: mac.toUpperCase().replace(/^02/, 'AA') }))).toEqual(only(`${node(macPort)}.port.mac`, 'mac-address'));
-    expect(issuesAfter((c) => (c.nodes[namedPort].port = { name: 'en p1' }))).toEqual(only(`${node(namedPort)}.port.name`, 'interface-name'));
+    expect(issuesAfter((c) => (c.nodes[namedPort].port = { name: 'eno1', mac } as never))).toEqual(
+      only(`${node(namedPort)}.port`, 'maxProperties'),
+    );
+    expect(issuesAfter((c) => (c.nodes[macPort].port = { mac: mac.toUpperCase().replace(/^02/, 'AA') }))).toEqual(
+      only(`${node(macPort)}.port.mac`, 'mac-address'),
+    );
+    expect(issuesAfter((c) => (c.nodes[namedPort].port = { name: 'en p1' }))).toEqual(
+      only(`${node(namedPort)}.port.name`, 'interface-name'),
+    );
   });
 
   it('refuses an unknown architecture in a profile', () => {
@@ -196,44 +261,88 @@ describe('hardware profiles and ports', () => {
 
   it('refuses a built worker whose profile has no kernel', () => {
     expect(issuesAfter((c) => delete c.hardware[onePortProfile].kernel)).toEqual(
-      example.nodes.filter((n) => n.hardware === onePortProfile && n.role === 'worker').map(() => ({ path: `hardware.${onePortProfile}.kernel`, rule: 'buildable-profile', message: expect.any(String) })),
+      example.nodes
+        .filter((n) => n.hardware === onePortProfile && n.role === 'worker')
+        .map(() => ({
+          path: `hardware.${onePortProfile}.kernel`,
+          rule: 'buildable-profile',
+          message: expect.any(String),
+        })),
     );
   });
 
   it.each([
-    ['a package name with a space', (c: Mutable<Cluster>) => (c.hardware[onePortProfile].microcode = ['intel microcode']), `hardware.${onePortProfile}.microcode[0]`, 'debian-package'],
-    ['a firmware path with ..', (c: Mutable<Cluster>) => (c.hardware[multiPortProfile].firmware!.files = ['../etc/shadow']), `hardware.${multiPortProfile}.firmware.files[0]`, 'firmware-file'],
-    ['a profile name with a dash', (c: Mutable<Cluster>) => (c.hardware['bad-name'] = c.hardware[onePortProfile]), 'hardware', 'profile-name'],
+    [
+      'a package name with a space',
+      (c: Mutable<Cluster>) => (c.hardware[onePortProfile].microcode = ['intel microcode']),
+      `hardware.${onePortProfile}.microcode[0]`,
+      'debian-package',
+    ],
+    [
+      'a firmware path with ..',
+      (c: Mutable<Cluster>) => (c.hardware[multiPortProfile].firmware!.files = ['../etc/shadow']),
+      `hardware.${multiPortProfile}.firmware.files[0]`,
+      'firmware-file',
+    ],
+    [
+      'a profile name with a dash',
+      (c: Mutable<Cluster>) => (c.hardware['bad-name'] = c.hardware[onePortProfile]),
+      'hardware',
+      'profile-name',
+    ],
   ])('refuses %s', (_what, edit, path, rule) => {
     expect(issuesAfter(edit).map((i) => [i.path, i.rule])).toContainEqual([path, rule]);
   });
 });
 
 describe('free text reaches Markdown, YAML and shell only in a safe alphabet', () => {
-  it.each(['Intel | N100', 'Intel\nN100', 'Intel `reboot`', 'Intel $(reboot)', "Intel's", 'Intel <b>', 'Intel #1', ''])('refuses the cpu text %j', (cpu) => {
-    expect(issuesAfter((c) => (c.nodes[worker].cpu = cpu))).toEqual([
-      { path: `${node(worker)}.cpu`, rule: 'plain-text', message: `${JSON.stringify(cpu)} is not a valid plain-text` },
-    ]);
-  });
+  it.each(['Intel | N100', 'Intel\nN100', 'Intel `reboot`', 'Intel $(reboot)', "Intel's", 'Intel <b>', 'Intel #1', ''])(
+    'refuses the cpu text %j',
+    (cpu) => {
+      expect(issuesAfter((c) => (c.nodes[worker].cpu = cpu))).toEqual([
+        {
+          path: `${node(worker)}.cpu`,
+          rule: 'plain-text',
+          message: `${JSON.stringify(cpu)} is not a valid plain-text`,
+        },
+      ]);
+    },
+  );
 
   it('accepts an ordinary cpu text', () => {
     expect(issuesAfter((c) => (c.nodes[worker].cpu = 'Intel Core i5-1235U (12 threads, 4.4 GHz)'))).toEqual([]);
   });
 
   it.each([
-    ['description', (c: Mutable<Cluster>, v: string) => (c.hardware[onePortProfile].description = v), `hardware.${onePortProfile}.description`],
-    ['extras purpose', (c: Mutable<Cluster>, v: string) => (c.hardware[multiPortProfile].extras!.purpose = v), `hardware.${multiPortProfile}.extras.purpose`],
+    [
+      'description',
+      (c: Mutable<Cluster>, v: string) => (c.hardware[onePortProfile].description = v),
+      `hardware.${onePortProfile}.description`,
+    ],
+    [
+      'extras purpose',
+      (c: Mutable<Cluster>, v: string) => (c.hardware[multiPortProfile].extras!.purpose = v),
+      `hardware.${multiPortProfile}.extras.purpose`,
+    ],
   ])('refuses a profile %s with "|" or a newline', (_what, edit, path) => {
     for (const text of ['a | b', 'a\nb']) expect(issuesAfter((c) => edit(c, text))).toEqual(only(path, 'plain-text'));
   });
 
   const proxy = example.nodes[proxied].sshProxyCommand!;
-  it.each([`${proxy} "x"`, `${proxy}\nid`, `${proxy} 'x'`, `${proxy}; id`, `${proxy} $(id)`, `${proxy} \\`, ` ${proxy}`, `${proxy}  x`])(
-    'refuses the sshProxyCommand %j',
-    (command) => {
-      expect(issuesAfter((c) => (c.nodes[proxied].sshProxyCommand = command))).toEqual(only(`${node(proxied)}.sshProxyCommand`, 'ssh-proxy-command'));
-    },
-  );
+  it.each([
+    `${proxy} "x"`,
+    `${proxy}\nid`,
+    `${proxy} 'x'`,
+    `${proxy}; id`,
+    `${proxy} $(id)`,
+    `${proxy} \\`,
+    ` ${proxy}`,
+    `${proxy}  x`,
+  ])('refuses the sshProxyCommand %j', (command) => {
+    expect(issuesAfter((c) => (c.nodes[proxied].sshProxyCommand = command))).toEqual(
+      only(`${node(proxied)}.sshProxyCommand`, 'ssh-proxy-command'),
+    );
+  });
 
   it('accepts a ProxyCommand of plain words with OpenSSH tokens', () => {
     expect(issuesAfter((c) => (c.nodes[proxied].sshProxyCommand = 'ssh -W %h:%p -l ops jump.example.org'))).toEqual([]);
@@ -241,19 +350,27 @@ describe('free text reaches Markdown, YAML and shell only in a safe alphabet', (
 });
 
 describe('the admin account', () => {
-  it.each(['root', 'daemon', 'nobody', 'www-data', 'sshd', 'systemd-network', 'ubuntu', '_apt'])('refuses the system account %j', (user) => {
-    expect(SYSTEM_ACCOUNTS.has(user)).toBe(true);
-    expect(issuesAfter((c) => (c.admin.user = user))).toEqual([{ path: 'admin.user', rule: 'posix-user', message: `${JSON.stringify(user)} is not a valid posix-user` }]);
-  });
+  it.each(['root', 'daemon', 'nobody', 'www-data', 'sshd', 'systemd-network', 'ubuntu', '_apt'])(
+    'refuses the system account %j',
+    (user) => {
+      expect(SYSTEM_ACCOUNTS.has(user)).toBe(true);
+      expect(issuesAfter((c) => (c.admin.user = user))).toEqual([
+        { path: 'admin.user', rule: 'posix-user', message: `${JSON.stringify(user)} is not a valid posix-user` },
+      ]);
+    },
+  );
 
   it.each(['Ops', '1ops', 'ops user', 'a'.repeat(33), ''])('refuses the login %j (not a POSIX user name)', (user) => {
     expect(issuesAfter((c) => (c.admin.user = user))).toEqual(only('admin.user', 'posix-user'));
   });
 
   const owner = example.admin.githubKeysUser;
-  it.each([`${owner}-`, `-${owner}`, 'a--b', 'a'.repeat(40), 'a_b', 'a.b', ''])('refuses the GitHub user %j', (user) => {
-    expect(issuesAfter((c) => (c.admin.githubKeysUser = user))).toEqual(only('admin.githubKeysUser', 'github-user'));
-  });
+  it.each([`${owner}-`, `-${owner}`, 'a--b', 'a'.repeat(40), 'a_b', 'a.b', ''])(
+    'refuses the GitHub user %j',
+    (user) => {
+      expect(issuesAfter((c) => (c.admin.githubKeysUser = user))).toEqual(only('admin.githubKeysUser', 'github-user'));
+    },
+  );
 
   it.each(['a', 'a-b', 'A1', 'a'.repeat(39)])('accepts the GitHub user %j', (user) => {
     expect(issuesAfter((c) => (c.admin.githubKeysUser = user))).toEqual([]);
@@ -282,7 +399,9 @@ describe('AWS and GitHub names', () => {
     `${bucket}--x-s3`,
     `${bucket}--table-s3`,
   ])('refuses the bucket %j (S3 naming rules)', (name) => {
-    expect(issuesAfter((c) => (c.aws.bucket = name))).toEqual([{ path: 'aws.bucket', rule: 's3-bucket', message: `${JSON.stringify(name)} is not a valid s3-bucket` }]);
+    expect(issuesAfter((c) => (c.aws.bucket = name))).toEqual([
+      { path: 'aws.bucket', rule: 's3-bucket', message: `${JSON.stringify(name)} is not a valid s3-bucket` },
+    ]);
   });
 
   it.each(['abc', 'a.b-c', 'a'.repeat(63)])('accepts the bucket %j', (name) => {
@@ -290,15 +409,23 @@ describe('AWS and GitHub names', () => {
   });
 
   const [head, ...tail] = example.aws.imagePrefix.split('/');
-  it.each([`${head}/../${tail.join('/')}`, `/${example.aws.imagePrefix}`, `${example.aws.imagePrefix}/`, `${head}//${tail.join('/')}`, '..', `./${head}`, `${head}/.`, `${head} x`, ''])(
-    'refuses the key prefix %j',
-    (prefix) => {
-      expect(issuesAfter((c) => (c.aws.imagePrefix = prefix))).toEqual(only('aws.imagePrefix', 's3-prefix'));
-    },
-  );
+  it.each([
+    `${head}/../${tail.join('/')}`,
+    `/${example.aws.imagePrefix}`,
+    `${example.aws.imagePrefix}/`,
+    `${head}//${tail.join('/')}`,
+    '..',
+    `./${head}`,
+    `${head}/.`,
+    `${head} x`,
+    '',
+  ])('refuses the key prefix %j', (prefix) => {
+    expect(issuesAfter((c) => (c.aws.imagePrefix = prefix))).toEqual(only('aws.imagePrefix', 's3-prefix'));
+  });
 
   /** `git check-ref-format --branch`, the rule itself (outside any repository). */
-  const gitAccepts = (branch: string) => spawnSync('git', ['check-ref-format', '--branch', branch], { cwd: '/', encoding: 'utf8' }).status === 0;
+  const gitAccepts = (branch: string) =>
+    spawnSync('git', ['check-ref-format', '--branch', branch], { cwd: '/', encoding: 'utf8' }).status === 0;
   const branches = [
     example.aws.branch,
     'release/1.0',
@@ -332,7 +459,12 @@ describe('AWS and GitHub names', () => {
   });
 
   it('refuses branch names git would read as something else: "@" (HEAD), a leading "-" (an option), the empty name', () => {
-    for (const branch of ['@', '-x', '']) expect(issuesAfter((c) => (c.aws.branch = branch)), branch).toEqual(only('aws.branch', 'git-branch'));
+    for (const branch of ['@', '-x', '']) {
+      expect(
+        issuesAfter((c) => (c.aws.branch = branch)),
+        branch,
+      ).toEqual(only('aws.branch', 'git-branch'));
+    }
   });
 
   it('has git to compare with, and git refuses what the issue found accepted', () => {
@@ -341,12 +473,22 @@ describe('AWS and GitHub names', () => {
   });
 
   const [org, repo] = example.aws.repository.split('/');
-  it.each([org, `${org}/${repo}/x`, `${org}-/${repo}`, `-${org}/${repo}`, `${org}/.`, `${org}/..`, `${org}/${repo}.git`, `${org}/a b`, `${org}/${'a'.repeat(101)}`, `/${repo}`, `${org}/`, `${org}/a:b`])(
-    'refuses the repository %j (GitHub owner and name rules)',
-    (repository) => {
-      expect(issuesAfter((c) => (c.aws.repository = repository))).toEqual(only('aws.repository', 'github-repository'));
-    },
-  );
+  it.each([
+    org,
+    `${org}/${repo}/x`,
+    `${org}-/${repo}`,
+    `-${org}/${repo}`,
+    `${org}/.`,
+    `${org}/..`,
+    `${org}/${repo}.git`,
+    `${org}/a b`,
+    `${org}/${'a'.repeat(101)}`,
+    `/${repo}`,
+    `${org}/`,
+    `${org}/a:b`,
+  ])('refuses the repository %j (GitHub owner and name rules)', (repository) => {
+    expect(issuesAfter((c) => (c.aws.repository = repository))).toEqual(only('aws.repository', 'github-repository'));
+  });
 
   it.each([`${org}/x.y_z-1`, `${org}/.github`])('accepts the repository %j', (repository) => {
     expect(issuesAfter((c) => (c.aws.repository = repository))).toEqual([]);
@@ -360,26 +502,46 @@ describe('versions', () => {
 
   it.each(['kubeadm', 'kubelet', 'kubectl'] as const)('refuses a %s package from another minor series', (component) => {
     expect(issuesAfter((c) => (c.kubernetes.versions[component] = otherMinorPackage))).toEqual([
-      { path: `kubernetes.versions.${component}`, rule: 'matching-minor-versions', message: `${otherMinorPackage} is not in the ${v.minor} series of kubernetes.versions.minor` },
+      {
+        path: `kubernetes.versions.${component}`,
+        rule: 'matching-minor-versions',
+        message: `${otherMinorPackage} is not in the ${v.minor} series of kubernetes.versions.minor`,
+      },
     ]);
   });
 
   it('refuses a CRI-O package from another minor series', () => {
     expect(issuesAfter((c) => (c.kubernetes.versions.crio = otherMinorPackage))).toEqual([
-      { path: 'kubernetes.versions.crio', rule: 'matching-minor-versions', message: `CRI-O ${otherMinorPackage} is not in the ${v.minor} series of kubernetes.versions.minor` },
+      {
+        path: 'kubernetes.versions.crio',
+        rule: 'matching-minor-versions',
+        message: `CRI-O ${otherMinorPackage} is not in the ${v.minor} series of kubernetes.versions.minor`,
+      },
     ]);
   });
 
-  it.each([v.minor, `${v.minor}.0`, `${v.minor}.0-1`, `v${v.kubelet}`, `${v.kubelet} `])('refuses the malformed package version %j', (version) => {
-    expect(issuesAfter((c) => (c.kubernetes.versions.kubelet = version))).toEqual(only('kubernetes.versions.kubelet', 'k8s-package-version'));
-    expect(issuesAfter((c) => (c.kubernetes.versions.crio = version))).toEqual(only('kubernetes.versions.crio', 'k8s-package-version'));
-  });
+  it.each([v.minor, `${v.minor}.0`, `${v.minor}.0-1`, `v${v.kubelet}`, `${v.kubelet} `])(
+    'refuses the malformed package version %j',
+    (version) => {
+      expect(issuesAfter((c) => (c.kubernetes.versions.kubelet = version))).toEqual(
+        only('kubernetes.versions.kubelet', 'k8s-package-version'),
+      );
+      expect(issuesAfter((c) => (c.kubernetes.versions.crio = version))).toEqual(
+        only('kubernetes.versions.crio', 'k8s-package-version'),
+      );
+    },
+  );
 });
 
 describe('the image', () => {
-  it.each(['abc', example.image.isoSha256.toUpperCase(), `${example.image.isoSha256}0`])('refuses the malformed sha256 %j', (sha) => {
-    expect(issuesAfter((c) => (c.image.isoSha256 = sha))).toEqual([{ path: 'image.isoSha256', rule: 'sha256', message: `${JSON.stringify(sha)} is not a valid sha256` }]);
-  });
+  it.each(['abc', example.image.isoSha256.toUpperCase(), `${example.image.isoSha256}0`])(
+    'refuses the malformed sha256 %j',
+    (sha) => {
+      expect(issuesAfter((c) => (c.image.isoSha256 = sha))).toEqual([
+        { path: 'image.isoSha256', rule: 'sha256', message: `${JSON.stringify(sha)} is not a valid sha256` },
+      ]);
+    },
+  );
 
   it('refuses an ISO that is not the one of ubuntuRelease (22.04 with the ISO of another release)', () => {
     expect(example.image.ubuntuRelease.startsWith('22.04')).toBe(false);
@@ -389,20 +551,34 @@ describe('the image', () => {
   });
 
   it('refuses a desktop ISO of the right release', () => {
-    expect(issuesAfter((c) => (c.image.isoUrl = c.image.isoUrl.replace('live-server', 'desktop')))).toEqual(only('image.isoUrl', 'iso-of-release'));
+    expect(issuesAfter((c) => (c.image.isoUrl = c.image.isoUrl.replace('live-server', 'desktop')))).toEqual(
+      only('image.isoUrl', 'iso-of-release'),
+    );
   });
 
-  it.each(['"', "'", '$(reboot)', '`id`', '<x>', '{x}', 'a|b', 'a\\b', 'a^b', 'a b'])('refuses an ISO URL with %j in it', (text) => {
-    expect(issuesAfter((c) => (c.image.isoUrl = c.image.isoUrl.replace('/ubuntu-', `/${text}/ubuntu-`)))).toEqual(only('image.isoUrl', 'https-url'));
-  });
+  it.each(['"', "'", '$(reboot)', '`id`', '<x>', '{x}', 'a|b', 'a\\b', 'a^b', 'a b'])(
+    'refuses an ISO URL with %j in it',
+    (text) => {
+      expect(issuesAfter((c) => (c.image.isoUrl = c.image.isoUrl.replace('/ubuntu-', `/${text}/ubuntu-`)))).toEqual(
+        only('image.isoUrl', 'https-url'),
+      );
+    },
+  );
 
   it('accepts a URL with a query (a key server lookup)', () => {
     const profile = multiPortProfile;
-    const source = { name: 'vendor', uri: 'https://apt.example.org/vendor', suite: 'stable', components: ['main'], keyUrl: 'https://keys.example.org/pks/lookup?op=get&search=0x0123', keyFingerprint: '0'.repeat(40) };
+    const source = {
+      name: 'vendor',
+      uri: 'https://apt.example.org/vendor',
+      suite: 'stable',
+      components: ['main'],
+      keyUrl: 'https://keys.example.org/pks/lookup?op=get&search=0x0123',
+      keyFingerprint: '0'.repeat(40),
+    };
     expect(issuesAfter((c) => (c.hardware[profile].extras!.aptSource = source))).toEqual([]);
-    expect(issuesAfter((c) => (c.hardware[profile].extras!.aptSource = { ...source, keyUrl: `${source.keyUrl}';id;'` }))).toEqual(
-      only(`hardware.${profile}.extras.aptSource.keyUrl`, 'https-url'),
-    );
+    expect(
+      issuesAfter((c) => (c.hardware[profile].extras!.aptSource = { ...source, keyUrl: `${source.keyUrl}';id;'` })),
+    ).toEqual(only(`hardware.${profile}.extras.aptSource.keyUrl`, 'https-url'));
   });
 
   it('refuses a URL the URL parser cannot read (a rule, not a crash)', () => {
@@ -425,11 +601,13 @@ describe('shape', () => {
     expect(issues).toHaveLength(2);
   });
 
-  it('refuses a field the model does not know (a node\'s old arch among them)', () => {
+  it("refuses a field the model does not know (a node's old arch among them)", () => {
     expect(issuesAfter((c) => ((c.network as Record<string, unknown>).gatway = c.network.gateway))).toEqual([
       { path: 'network.gatway', rule: 'known-fields', message: 'is not a field of the model' },
     ]);
-    expect(issuesAfter((c) => ((c.nodes[worker] as Record<string, unknown>).arch = 'x86_64'))).toEqual(only(`${node(worker)}.arch`, 'known-fields'));
+    expect(issuesAfter((c) => ((c.nodes[worker] as Record<string, unknown>).arch = 'x86_64'))).toEqual(
+      only(`${node(worker)}.arch`, 'known-fields'),
+    );
   });
 
   it('refuses what is not a model at all', () => {
@@ -447,7 +625,9 @@ describe('shape', () => {
     expect(() => assertValidCluster(broken)).toThrow(
       new RegExp(
         `${esc(`${node(worker)}.ip: ${example.network.gateway} is the gateway [rule: ip-not-reserved]`)}[\\s\\S]*` +
-          esc(`kubernetes.clusterDns: ${example.kubernetes.controlPlaneVip} is the control-plane VIP, not a service address [rule: cluster-dns-is-service-ip]`),
+          esc(
+            `kubernetes.clusterDns: ${example.kubernetes.controlPlaneVip} is the control-plane VIP, not a service address [rule: cluster-dns-is-service-ip]`,
+          ),
       ),
     );
   });
@@ -463,11 +643,24 @@ describe('shape', () => {
 
 describe('the test models built from a model (test/lib/model.ts)', () => {
   it('add a worker the validation accepts, with a name and address nothing else has', () => {
-    for (const base of [example, variant(example, (c) => c.nodes.splice(example.nodes.findIndex((n) => !n.port && n.role === 'worker'), 1))]) {
+    for (const base of [
+      example,
+      variant(example, (c) =>
+        c.nodes.splice(
+          example.nodes.findIndex((n) => !n.port && n.role === 'worker'),
+          1,
+        ),
+      ),
+    ]) {
       const added = newWorker(base);
       expect(validateCluster(withNewWorker(base)), added.name).toEqual([]);
       expect(base.nodes.map((n) => n.name)).not.toContain(added.name);
-      expect([base.network.gateway, base.kubernetes.controlPlaneVip, base.kubernetes.clusterDns, ...base.nodes.map((n) => n.ip)]).not.toContain(added.ip);
+      expect([
+        base.network.gateway,
+        base.kubernetes.controlPlaneVip,
+        base.kubernetes.clusterDns,
+        ...base.nodes.map((n) => n.ip),
+      ]).not.toContain(added.ip);
       expect(freeNodeAddress(withNewWorker(base))).not.toBe(added.ip);
     }
     expect(validateCluster(withNextMinor(example))).toEqual([]);

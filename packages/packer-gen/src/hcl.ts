@@ -15,18 +15,31 @@ export type Expr =
 /** An item of a block or object body. */
 export type BodyItem =
   | { readonly kind: 'attr'; readonly name: string; readonly value: Expr }
-  | { readonly kind: 'block'; readonly type: string; readonly labels: readonly string[]; readonly body: readonly BodyItem[] }
+  | {
+      readonly kind: 'block';
+      readonly type: string;
+      readonly labels: readonly string[];
+      readonly body: readonly BodyItem[];
+    }
   | { readonly kind: 'comment'; readonly text: string }
   | { readonly kind: 'blank' };
 
 /** Escapes text for an HCL quoted string: quotes, backslashes, newlines, and `${`/`%{` (literal, not interpolated). */
 const escapeLiteral = (s: string): string =>
-  s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
 
 /** A string literal: the value is taken as is (no interpolation). */
 export const str = (s: string): Expr => ({ kind: 'inline', text: `"${escapeLiteral(s)}"` });
 /** A string template: `${...}` in it is an HCL interpolation (quotes and backslashes still escaped). */
-export const tmpl = (s: string): Expr => ({ kind: 'inline', text: `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` });
+export const tmpl = (s: string): Expr => ({
+  kind: 'inline',
+  text: `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
+});
 /** Any one-line expression, written verbatim (references, function calls, numbers, booleans). */
 export const raw = (text: string): Expr => ({ kind: 'inline', text });
 export const num = (n: number): Expr => raw(String(n));
@@ -38,10 +51,18 @@ export const list = (items: readonly Expr[]): Expr => ({ kind: 'list', items });
 /** An object with one attribute a line. */
 export const object = (body: readonly BodyItem[]): Expr => ({ kind: 'object', body });
 /** An indented heredoc (`<<-EOT`); `${` and `%{` in the lines are escaped. */
-export const heredoc = (lines: readonly string[]): Expr => ({ kind: 'heredoc', lines: lines.map((l) => l.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')) });
+export const heredoc = (lines: readonly string[]): Expr => ({
+  kind: 'heredoc',
+  lines: lines.map((l) => l.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')),
+});
 
 export const attr = (name: string, value: Expr): BodyItem => ({ kind: 'attr', name, value });
-export const block = (type: string, labels: readonly string[], body: readonly BodyItem[]): BodyItem => ({ kind: 'block', type, labels, body });
+export const block = (type: string, labels: readonly string[], body: readonly BodyItem[]): BodyItem => ({
+  kind: 'block',
+  type,
+  labels,
+  body,
+});
 export const comment = (text: string): BodyItem => ({ kind: 'comment', text });
 export const blank: BodyItem = { kind: 'blank' };
 
@@ -68,7 +89,8 @@ function valueLines(value: Expr, depth: number): string[] {
 }
 
 /** Whether an attribute joins an alignment group: its first line ends with its value or opens a heredoc. */
-const aligns = (item: BodyItem): boolean => item.kind === 'attr' && (item.value.kind === 'inline' || item.value.kind === 'heredoc');
+const aligns = (item: BodyItem): boolean =>
+  item.kind === 'attr' && (item.value.kind === 'inline' || item.value.kind === 'heredoc');
 
 /** Width of the name column of each aligned attribute, by body index. */
 function nameWidths(body: readonly BodyItem[]): Map<number, number> {

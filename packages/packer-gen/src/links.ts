@@ -7,7 +7,12 @@ import type { PackerLinks } from './types';
  * taken from the packages that own them: the contract between those generators and this one.
  */
 export const PACKER_LINKS: PackerLinks = {
-  http: { userData: HTTP_FILES.userData, metaData: HTTP_FILES.metaData, hostnameVar: TEMPLATE_VARS.hostname, passwordHashVar: TEMPLATE_VARS.passwordHash },
+  http: {
+    userData: HTTP_FILES.userData,
+    metaData: HTTP_FILES.metaData,
+    hostnameVar: TEMPLATE_VARS.hostname,
+    passwordHashVar: TEMPLATE_VARS.passwordHash,
+  },
   buildSudoersFile: BUILD_SUDOERS_FILE,
   ansible: { workerGroup: GROUP_OF_ROLE.worker, workerGroupVars: groupVarsPath(GROUP_OF_ROLE.worker) },
 };

@@ -1,8 +1,37 @@
 import { posix } from 'node:path';
 import { imageWorkerNodes, packerConsoleLog, portMatch, type Cluster } from '@lolice/node-model';
-import { attr, blank, block, bool, comment, file, inlineList, inlineText, list, num, object, raw, str, tmpl, type BodyItem } from './hcl';
-import { ANSIBLE_PLAYBOOK_COMMAND, CONSOLE_LOG_VAR, HTTP_DIR, INSTALLER_CONSOLE_ARGS, OVMF, PACKER_DIR, PACKER_REQUIRED_VERSION, PLUGINS, rawImagePath, SOURCE_NAME, TIMING, VM } from './settings';
+import {
+  attr,
+  blank,
+  block,
+  bool,
+  comment,
+  file,
+  inlineList,
+  inlineText,
+  list,
+  num,
+  object,
+  raw,
+  str,
+  tmpl,
+  type BodyItem,
+} from './hcl';
 import { shutdownCommand } from './seal';
+import {
+  ANSIBLE_PLAYBOOK_COMMAND,
+  CONSOLE_LOG_VAR,
+  HTTP_DIR,
+  INSTALLER_CONSOLE_ARGS,
+  OVMF,
+  PACKER_DIR,
+  PACKER_REQUIRED_VERSION,
+  PLUGINS,
+  rawImagePath,
+  SOURCE_NAME,
+  TIMING,
+  VM,
+} from './settings';
 import type { PackerLinks } from './types';
 
 /**
@@ -25,67 +54,121 @@ const header = (c: Cluster): BodyItem[] => [
 ];
 
 const packerBlock = (): BodyItem =>
-  block('packer', [], [
-    attr('required_version', str(PACKER_REQUIRED_VERSION)),
-    block('required_plugins', [], Object.entries(PLUGINS).map(([name, p]) => attr(name, object([attr('source', str(p.source)), attr('version', str(`= ${p.version}`))])))),
-  ]);
+  block(
+    'packer',
+    [],
+    [
+      attr('required_version', str(PACKER_REQUIRED_VERSION)),
+      block(
+        'required_plugins',
+        [],
+        Object.entries(PLUGINS).map(([name, p]) =>
+          attr(name, object([attr('source', str(p.source)), attr('version', str(`= ${p.version}`))])),
+        ),
+      ),
+    ],
+  );
 
 const variables = (c: Cluster): BodyItem[] => {
   const names = imageWorkerNodes(c).map((n) => n.name);
   return [
-    block('variable', ['node_name'], [
-      attr('type', raw('string')),
-      attr('description', str('Worker to build the image for, as the model names it.')),
-      block('validation', [], [
-        attr('condition', raw(`contains(${inlineText(inlineList(names.map(str)))}, var.node_name)`)),
-        attr('error_message', str(`The node_name must be a worker of the model: ${names.join(', ')}.`)),
-      ]),
-    ]),
+    block(
+      'variable',
+      ['node_name'],
+      [
+        attr('type', raw('string')),
+        attr('description', str('Worker to build the image for, as the model names it.')),
+        block(
+          'validation',
+          [],
+          [
+            attr('condition', raw(`contains(${inlineText(inlineList(names.map(str)))}, var.node_name)`)),
+            attr('error_message', str(`The node_name must be a worker of the model: ${names.join(', ')}.`)),
+          ],
+        ),
+      ],
+    ),
     blank,
-    block('variable', ['build_password'], [
-      attr('type', raw('string')),
-      attr('sensitive', bool(true)),
-      attr('description', str('Build-only password of the admin account (PKR_VAR_build_password, random per build). Only its bcrypt hash reaches the installer; the sealing step locks it.')),
-    ]),
+    block(
+      'variable',
+      ['build_password'],
+      [
+        attr('type', raw('string')),
+        attr('sensitive', bool(true)),
+        attr(
+          'description',
+          str(
+            'Build-only password of the admin account (PKR_VAR_build_password, random per build). Only its bcrypt hash reaches the installer; the sealing step locks it.',
+          ),
+        ),
+      ],
+    ),
     blank,
-    block('variable', [CONSOLE_LOG_VAR], [
-      attr('type', raw('string')),
-      attr('default', str('')),
-      attr('description', str('File the build VM\'s serial console is written to (kernel, installer, first boot); empty: console-<node>.log beside the templates.')),
-    ]),
+    block(
+      'variable',
+      [CONSOLE_LOG_VAR],
+      [
+        attr('type', raw('string')),
+        attr('default', str('')),
+        attr(
+          'description',
+          str(
+            "File the build VM's serial console is written to (kernel, installer, first boot); empty: console-<node>.log beside the templates.",
+          ),
+        ),
+      ],
+    ),
     blank,
-    block('variable', ['ansible_playbook'], [
-      attr('type', raw('string')),
-      attr('default', str(ANSIBLE_PLAYBOOK_COMMAND)),
-      attr('description', str('The ansible-playbook Packer runs, by path (Debian/Ubuntu package "ansible"), not the first one on PATH.')),
-    ]),
+    block(
+      'variable',
+      ['ansible_playbook'],
+      [
+        attr('type', raw('string')),
+        attr('default', str(ANSIBLE_PLAYBOOK_COMMAND)),
+        attr(
+          'description',
+          str(
+            'The ansible-playbook Packer runs, by path (Debian/Ubuntu package "ansible"), not the first one on PATH.',
+          ),
+        ),
+      ],
+    ),
   ];
 };
 
 const locals = (c: Cluster): BodyItem =>
-  block('locals', [], [
-    comment('The workers of the model (packages/node-model/src/lolice.ts), by node name: the address the image'),
-    comment('configures (Ansible node_ip), its hardware profile, the port that carries the address, and its CPU.'),
-    attr(
-      'workers',
-      object(
-        imageWorkerNodes(c).map((n) =>
-          attr(
-            `"${n.name}"`,
-            object([
-              attr('ip', str(n.ip)),
-              attr('hardware', str(n.hardware)),
-              attr('port_match', object(Object.entries(portMatch(c, n)).map(([k, v]) => attr(k, str(v))))),
-              attr('cpu', str(n.cpu ?? '')),
-            ]),
+  block(
+    'locals',
+    [],
+    [
+      comment('The workers of the model (packages/node-model/src/lolice.ts), by node name: the address the image'),
+      comment('configures (Ansible node_ip), its hardware profile, the port that carries the address, and its CPU.'),
+      attr(
+        'workers',
+        object(
+          imageWorkerNodes(c).map((n) =>
+            attr(
+              `"${n.name}"`,
+              object([
+                attr('ip', str(n.ip)),
+                attr('hardware', str(n.hardware)),
+                attr('port_match', object(Object.entries(portMatch(c, n)).map(([k, v]) => attr(k, str(v))))),
+                attr('cpu', str(n.cpu ?? '')),
+              ]),
+            ),
           ),
         ),
       ),
-    ),
-    attr('node', raw('local.workers[var.node_name]')),
-    attr('console_log', raw(`var.${CONSOLE_LOG_VAR} != "" ? var.${CONSOLE_LOG_VAR} : "\${path.root}/${posix.relative(PACKER_DIR, packerConsoleLog('${var.node_name}'))}"`)),
-    attr('repo_root', raw('abspath("${path.root}/../..")')),
-  ]);
+      attr('node', raw('local.workers[var.node_name]')),
+      attr(
+        'console_log',
+        raw(
+          `var.${CONSOLE_LOG_VAR} != "" ? var.${CONSOLE_LOG_VAR} : "\${path.root}/${posix.relative(PACKER_DIR, packerConsoleLog('${var.node_name}'))}"`,
+        ),
+      ),
+      attr('repo_root', raw('abspath("${path.root}/../..")')),
+    ],
+  );
 
 const httpPath = (name: string) => `\${path.root}/${HTTP_DIR}/${name}`;
 
@@ -94,63 +177,77 @@ const builtImage = rawImagePath('${var.node_name}');
 const outputDirectory = `\${path.root}/${posix.relative(PACKER_DIR, posix.dirname(builtImage))}`;
 
 const source = (c: Cluster, links: PackerLinks): BodyItem =>
-  block('source', ['qemu', SOURCE_NAME], [
-    comment(`Ubuntu Server ${c.image.ubuntuRelease} live-server, pinned by its published sha256; the mirrors are tried in order when a download fails.`),
-    attr('iso_urls', list([c.image.isoUrl, ...(c.image.isoMirrorUrls ?? [])].map(str))),
-    attr('iso_checksum', str(`sha256:${c.image.isoSha256}`)),
-    blank,
-    comment('One raw disk image, built and named once: output-<node>/<node>.img beside this file.'),
-    attr('vm_name', tmpl(posix.basename(builtImage))),
-    attr('output_directory', tmpl(outputDirectory)),
-    attr('format', str('raw')),
-    attr('disk_size', str(`${c.image.diskSizeGiB}G`)),
-    attr('disk_discard', str('unmap')),
-    blank,
-    comment('KVM only: without it the install takes hours (GitHub runners need the udev rule for /dev/kvm).'),
-    attr('accelerator', str('kvm')),
-    attr('headless', bool(true)),
-    attr('machine_type', str(VM.machineType)),
-    attr('cpu_model', str(VM.cpuModel)),
-    attr('cpus', num(VM.cpus)),
-    attr('memory', num(VM.memoryMiB)),
-    blank,
-    comment('Installed under UEFI (OVMF 4M, as on ubuntu-24.04 runners); the disk is hybrid: http/user-data lays out'),
-    comment('a BIOS boot partition and an ESP and installs GRUB for i386-pc and x86_64-efi (removable path).'),
-    comment('The VM\'s EFI variables are build state, not part of the image.'),
-    attr('efi_boot', bool(true)),
-    attr('efi_firmware_code', str(OVMF.code)),
-    attr('efi_firmware_vars', str(OVMF.vars)),
-    attr('efi_drop_efivars', bool(true)),
-    blank,
-    comment('The serial console (kernel, Subiquity, error-commands\' installer logs) to a file: the evidence of a failed build.'),
-    attr('qemuargs', list([inlineList([str('-serial'), tmpl('file:${local.console_log}')])])),
-    blank,
-    comment('user-data is a template: the hostname and the bcrypt hash of the build password are filled in here.'),
-    attr(
-      'http_content',
-      object([
-        attr(`"/${links.http.metaData}"`, raw(`file("${httpPath(links.http.metaData)}")`)),
-        attr(
-          `"/${links.http.userData}"`,
-          raw(`templatefile("${httpPath(links.http.userData)}", { ${links.http.hostnameVar} = var.node_name, ${links.http.passwordHashVar} = bcrypt(var.build_password) })`),
-        ),
-      ]),
-    ),
-    blank,
-    comment('GRUB menu of the ISO: "c" opens its command line, then boot the installer with the seed URL'),
-    comment('(quoted: GRUB splits on ";") and "autoinstall", so Subiquity asks nothing.'),
-    attr('boot_wait', str(TIMING.bootWait)),
-    attr('boot_command', list(BOOT_COMMAND.map(str))),
-    blank,
-    comment('SSH reaches the installed system after the installer\'s reboot (early-commands stop the installer\'s sshd).'),
-    attr('communicator', str('ssh')),
-    attr('ssh_username', str(c.admin.user)),
-    attr('ssh_password', raw('var.build_password')),
-    attr('ssh_timeout', str(TIMING.sshTimeout)),
-    attr('ssh_handshake_attempts', num(TIMING.sshHandshakeAttempts)),
-    attr('shutdown_command', str(shutdownCommand(links.buildSudoersFile))),
-    attr('shutdown_timeout', str(TIMING.shutdownTimeout)),
-  ]);
+  block(
+    'source',
+    ['qemu', SOURCE_NAME],
+    [
+      comment(
+        `Ubuntu Server ${c.image.ubuntuRelease} live-server, pinned by its published sha256; the mirrors are tried in order when a download fails.`,
+      ),
+      attr('iso_urls', list([c.image.isoUrl, ...(c.image.isoMirrorUrls ?? [])].map(str))),
+      attr('iso_checksum', str(`sha256:${c.image.isoSha256}`)),
+      blank,
+      comment('One raw disk image, built and named once: output-<node>/<node>.img beside this file.'),
+      attr('vm_name', tmpl(posix.basename(builtImage))),
+      attr('output_directory', tmpl(outputDirectory)),
+      attr('format', str('raw')),
+      attr('disk_size', str(`${c.image.diskSizeGiB}G`)),
+      attr('disk_discard', str('unmap')),
+      blank,
+      comment('KVM only: without it the install takes hours (GitHub runners need the udev rule for /dev/kvm).'),
+      attr('accelerator', str('kvm')),
+      attr('headless', bool(true)),
+      attr('machine_type', str(VM.machineType)),
+      attr('cpu_model', str(VM.cpuModel)),
+      attr('cpus', num(VM.cpus)),
+      attr('memory', num(VM.memoryMiB)),
+      blank,
+      comment(
+        'Installed under UEFI (OVMF 4M, as on ubuntu-24.04 runners); the disk is hybrid: http/user-data lays out',
+      ),
+      comment('a BIOS boot partition and an ESP and installs GRUB for i386-pc and x86_64-efi (removable path).'),
+      comment("The VM's EFI variables are build state, not part of the image."),
+      attr('efi_boot', bool(true)),
+      attr('efi_firmware_code', str(OVMF.code)),
+      attr('efi_firmware_vars', str(OVMF.vars)),
+      attr('efi_drop_efivars', bool(true)),
+      blank,
+      comment(
+        "The serial console (kernel, Subiquity, error-commands' installer logs) to a file: the evidence of a failed build.",
+      ),
+      attr('qemuargs', list([inlineList([str('-serial'), tmpl('file:${local.console_log}')])])),
+      blank,
+      comment('user-data is a template: the hostname and the bcrypt hash of the build password are filled in here.'),
+      attr(
+        'http_content',
+        object([
+          attr(`"/${links.http.metaData}"`, raw(`file("${httpPath(links.http.metaData)}")`)),
+          attr(
+            `"/${links.http.userData}"`,
+            raw(
+              `templatefile("${httpPath(links.http.userData)}", { ${links.http.hostnameVar} = var.node_name, ${links.http.passwordHashVar} = bcrypt(var.build_password) })`,
+            ),
+          ),
+        ]),
+      ),
+      blank,
+      comment('GRUB menu of the ISO: "c" opens its command line, then boot the installer with the seed URL'),
+      comment('(quoted: GRUB splits on ";") and "autoinstall", so Subiquity asks nothing.'),
+      attr('boot_wait', str(TIMING.bootWait)),
+      attr('boot_command', list(BOOT_COMMAND.map(str))),
+      blank,
+      comment(
+        "SSH reaches the installed system after the installer's reboot (early-commands stop the installer's sshd).",
+      ),
+      attr('communicator', str('ssh')),
+      attr('ssh_username', str(c.admin.user)),
+      attr('ssh_password', raw('var.build_password')),
+      attr('ssh_timeout', str(TIMING.sshTimeout)),
+      attr('ssh_handshake_attempts', num(TIMING.sshHandshakeAttempts)),
+      attr('shutdown_command', str(shutdownCommand(links.buildSudoersFile))),
+      attr('shutdown_timeout', str(TIMING.shutdownTimeout)),
+    ],
+  );
 
 /** `base-ubuntu.pkr.hcl`: the packer block, the variables, the worker map and the QEMU source. */
 export const renderBase = (c: Cluster, links: PackerLinks): string =>

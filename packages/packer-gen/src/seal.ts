@@ -49,4 +49,5 @@ export const sealScript = (c: Cluster): string[] => sealSteps(c).flatMap((step) 
  * Packer's shutdown command: deletes the build-only sudoers drop-in (the last
  * build credential) in the same sudo call that powers the VM off.
  */
-export const shutdownCommand = (buildSudoersFile: string): string => `sudo -n sh -c 'rm -f ${buildSudoersFile} && systemctl poweroff'`;
+export const shutdownCommand = (buildSudoersFile: string): string =>
+  `sudo -n sh -c 'rm -f ${buildSudoersFile} && systemctl poweroff'`;

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
-import { errorCommands, INSTALLER_LOGS } from '@lolice/autoinstall-gen';
-import { BUILD_ANSIBLE_PLAYBOOK, exampleCluster, type Cluster } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { errorCommands, INSTALLER_LOGS } from '@lolice/autoinstall-gen';
+import { BUILD_ANSIBLE_PLAYBOOK, exampleCluster, type Cluster } from '@lolice/node-model';
 import { PACKER_LINKS, renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
 import { INSTALLER_CONSOLE_ARGS, SSH_HOST_KEYS_UNIT } from '../src/settings';
 
@@ -17,7 +17,10 @@ const links = PACKER_LINKS;
 const REPO = resolve(__dirname, '../../..');
 const withMirrors: Cluster = {
   ...exampleCluster,
-  image: { ...exampleCluster.image, isoMirrorUrls: [exampleCluster.image.isoUrl.replace('releases.example.org', 'mirror.example.net')] },
+  image: {
+    ...exampleCluster.image,
+    isoMirrorUrls: [exampleCluster.image.isoUrl.replace('releases.example.org', 'mirror.example.net')],
+  },
 };
 
 let base: Hcl;
@@ -29,11 +32,13 @@ beforeAll(async () => {
   build = ((await parse(TEMPLATE_FILES.build, renderBuild(withMirrors, links))) as Hcl).build[0];
 });
 
-describe('the build VM\'s serial console, the evidence of a failed build', () => {
+describe("the build VM's serial console, the evidence of a failed build", () => {
   it('goes to a file: qemuargs -serial file:<console_log>, a variable CI sets (default beside the templates)', () => {
     expect(source.qemuargs).toEqual([['-serial', 'file:${local.console_log}']]);
     expect(base.variable.console_log[0]).toMatchObject({ default: '' });
-    expect(base.locals[0].console_log).toBe('${var.console_log != "" ? var.console_log : "${path.root}/console-${var.node_name}.log"}');
+    expect(base.locals[0].console_log).toBe(
+      '${var.console_log != "" ? var.console_log : "${path.root}/console-${var.node_name}.log"}',
+    );
   });
 
   it('gets the kernel and the installer: console=ttyS0 on the installer\'s command line, before "---" (not carried into the image)', () => {
@@ -44,7 +49,7 @@ describe('the build VM\'s serial console, the evidence of a failed build', () =>
     expect(linux.split(' ---')[1]).toBe('<enter><wait5>');
   });
 
-  it('gets the installer\'s logs when the install fails: error-commands write them to ttyS0 with crypt hashes removed', () => {
+  it("gets the installer's logs when the install fails: error-commands write them to ttyS0 with crypt hashes removed", () => {
     const [cmd] = errorCommands();
     expect(Array.isArray(cmd.run)).toBe(true);
     const script = (cmd.run as string[])[2];
@@ -55,8 +60,12 @@ describe('the build VM\'s serial console, the evidence of a failed build', () =>
     const dir = mkdtempSync(join(tmpdir(), 'error-commands-'));
     try {
       const hash = '$6$saltsalt$' + 'a'.repeat(86);
-      for (const log of INSTALLER_LOGS) writeFileSync(join(dir, log.split('/').pop()!), `Traceback: curtin failed\nidentity: {password: '${hash}'}\n`);
-      let local = script.replace('>/dev/ttyS0', `>${join(dir, 'console')}`).replace(/journalctl -b --no-pager -n 200/, 'echo journal');
+      for (const log of INSTALLER_LOGS) {
+        writeFileSync(join(dir, log.split('/').pop()!), `Traceback: curtin failed\nidentity: {password: '${hash}'}\n`);
+      }
+      let local = script
+        .replace('>/dev/ttyS0', `>${join(dir, 'console')}`)
+        .replace(/journalctl -b --no-pager -n 200/, 'echo journal');
       for (const log of INSTALLER_LOGS) local = local.replace(log, join(dir, log.split('/').pop()!));
       execFileSync('sh', ['-c', local]);
       const console = readFileSync(join(dir, 'console'), 'utf8');
@@ -74,7 +83,7 @@ describe('the build VM\'s serial console, the evidence of a failed build', () =>
   });
 });
 
-describe('the first real build\'s known risks, closed in the templates', () => {
+describe("the first real build's known risks, closed in the templates", () => {
   it('cloud-init still running: a provisioner waits for "cloud-init status --wait" (2: done with recoverable errors) before Ansible', () => {
     const [wait, seal] = build.provisioner.shell as Hcl[];
     expect(wait.inline).toEqual(['cloud-init status --wait --long || [ $? -eq 2 ]']);
@@ -89,19 +98,19 @@ describe('the first real build\'s known risks, closed in the templates', () => {
     expect(play.module_defaults['ansible.builtin.apt'].lock_timeout).toBeGreaterThanOrEqual(300);
   });
 
-  it('GRUB keypress timing: boot_wait long enough for q35 + 4M OVMF, and shorter than the ISO menu\'s 30 s timeout', () => {
+  it("GRUB keypress timing: boot_wait long enough for q35 + 4M OVMF, and shorter than the ISO menu's 30 s timeout", () => {
     const seconds = Number(/^(\d+)s$/.exec(source.boot_wait)![1]);
     expect(seconds).toBeGreaterThanOrEqual(15);
     expect(seconds).toBeLessThan(30);
   });
 
-  it('a different Ansible: Packer runs the distribution\'s ansible-playbook by path, not the first on PATH', () => {
+  it("a different Ansible: Packer runs the distribution's ansible-playbook by path, not the first on PATH", () => {
     expect(build.provisioner.ansible[0].command).toBe('${var.ansible_playbook}');
     expect(base.variable.ansible_playbook[0].default).toBe(BUILD_ANSIBLE_PLAYBOOK);
     expect(BUILD_ANSIBLE_PLAYBOOK).toBe('/usr/bin/ansible-playbook');
   });
 
-  it('ISO download: the model\'s mirrors follow the primary URL in iso_urls (one checksum pins them all), no iso_url beside it', () => {
+  it("ISO download: the model's mirrors follow the primary URL in iso_urls (one checksum pins them all), no iso_url beside it", () => {
     expect(source.iso_urls).toEqual([withMirrors.image.isoUrl, ...withMirrors.image.isoMirrorUrls!]);
     expect(source.iso_url).toBeUndefined();
     expect(source.iso_checksum).toBe(`sha256:${withMirrors.image.isoSha256}`);
@@ -112,9 +121,12 @@ describe('the first real build\'s known risks, closed in the templates', () => {
     expect(source.cpu_model).toBe('host');
   });
 
-  it('image size: the model\'s image.diskSizeGiB', async () => {
+  it("image size: the model's image.diskSizeGiB", async () => {
     expect(source.disk_size).toBe(`${withMirrors.image.diskSizeGiB}G`);
-    const other = (await parse('b', renderBase({ ...withMirrors, image: { ...withMirrors.image, diskSizeGiB: 9 } }, links))) as Hcl;
+    const other = (await parse(
+      'b',
+      renderBase({ ...withMirrors, image: { ...withMirrors.image, diskSizeGiB: 9 } }, links),
+    )) as Hcl;
     expect(other.source.qemu.worker[0].disk_size).toBe('9G');
   });
 });
@@ -123,7 +135,9 @@ describe('host keys of the sealed image', () => {
   it('are removed only after checking that the first-boot unit of the Ansible role is enabled, same unit name in both', () => {
     const script = sealScript(withMirrors);
     expect(script.indexOf(`systemctl is-enabled --quiet ${SSH_HOST_KEYS_UNIT}`)).toBeGreaterThanOrEqual(0);
-    expect(script.indexOf(`systemctl is-enabled --quiet ${SSH_HOST_KEYS_UNIT}`)).toBeLessThan(script.indexOf('rm -f /etc/ssh/ssh_host_*'));
+    expect(script.indexOf(`systemctl is-enabled --quiet ${SSH_HOST_KEYS_UNIT}`)).toBeLessThan(
+      script.indexOf('rm -f /etc/ssh/ssh_host_*'),
+    );
     const defaults = parseYaml(readFileSync(join(REPO, 'ansible/roles/first_boot/defaults/main.yml'), 'utf8'));
     expect(defaults.first_boot_ssh_host_keys_unit).toBe(SSH_HOST_KEYS_UNIT);
   });

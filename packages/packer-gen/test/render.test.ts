@@ -1,8 +1,18 @@
 import { parse } from '@cdktf/hcl2json';
-import { exampleCluster as example, imageWorkerNodes, portMatch, type Cluster } from '@lolice/node-model';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exampleCluster as example, imageWorkerNodes, portMatch, type Cluster } from '@lolice/node-model';
 import { variant, withNewWorker } from '../../../test/lib/model';
-import { BOOT_COMMAND, OVMF, PACKER_LINKS, PLUGINS, render, renderBase, renderBuild, sealScript, TEMPLATE_FILES } from '../src';
+import {
+  BOOT_COMMAND,
+  OVMF,
+  PACKER_LINKS,
+  PLUGINS,
+  render,
+  renderBase,
+  renderBuild,
+  sealScript,
+  TEMPLATE_FILES,
+} from '../src';
 import { SSH_HOST_KEYS_UNIT } from '../src/settings';
 
 /** The workers the image pipeline builds, by name. */
@@ -37,8 +47,12 @@ describe('base-ubuntu.pkr.hcl', () => {
     const [nodeName] = base.variable.node_name;
     expect(nodeName.type).toBe('${string}');
     expect(nodeName.default).toBeUndefined();
-    expect(nodeName.validation[0].condition).toBe(`\${contains([${built.map((n) => `"${n}"`).join(', ')}], var.node_name)}`);
-    expect(nodeName.validation[0].error_message).toBe(`The node_name must be a worker of the model: ${built.join(', ')}.`);
+    expect(nodeName.validation[0].condition).toBe(
+      `\${contains([${built.map((n) => `"${n}"`).join(', ')}], var.node_name)}`,
+    );
+    expect(nodeName.validation[0].error_message).toBe(
+      `The node_name must be a worker of the model: ${built.join(', ')}.`,
+    );
   });
 
   it('takes the build password as a sensitive variable without a default', () => {
@@ -50,7 +64,14 @@ describe('base-ubuntu.pkr.hcl', () => {
   it('maps every built worker of the model to its IP, hardware profile, port match and CPU, and selects the node from the map', () => {
     const [locals] = base.locals;
     expect(Object.keys(locals.workers)).toEqual(built);
-    for (const n of imageWorkerNodes(example)) expect(locals.workers[n.name]).toEqual({ ip: n.ip, hardware: n.hardware, port_match: portMatch(example, n), cpu: n.cpu ?? '' });
+    for (const n of imageWorkerNodes(example)) {
+      expect(locals.workers[n.name]).toEqual({
+        ip: n.ip,
+        hardware: n.hardware,
+        port_match: portMatch(example, n),
+        cpu: n.cpu ?? '',
+      });
+    }
     expect(locals.node).toBe('${local.workers[var.node_name]}');
     expect(locals.repo_root).toBe('${abspath("${path.root}/../..")}');
   });
@@ -61,7 +82,12 @@ describe('base-ubuntu.pkr.hcl', () => {
   });
 
   it('builds one raw image named after the node, in an output directory per node beside the template', () => {
-    expect(source).toMatchObject({ format: 'raw', vm_name: '${var.node_name}.img', output_directory: '${path.root}/output-${var.node_name}', disk_size: `${example.image.diskSizeGiB}G` });
+    expect(source).toMatchObject({
+      format: 'raw',
+      vm_name: '${var.node_name}.img',
+      output_directory: '${path.root}/output-${var.node_name}',
+      disk_size: `${example.image.diskSizeGiB}G`,
+    });
   });
 
   it('runs headless on KVM', () => {
@@ -69,14 +95,20 @@ describe('base-ubuntu.pkr.hcl', () => {
   });
 
   it("boots OVMF from the runners' 4M firmware and keeps its variables out of the output", () => {
-    expect(source).toMatchObject({ efi_boot: true, efi_firmware_code: OVMF.code, efi_firmware_vars: OVMF.vars, efi_drop_efivars: true });
+    expect(source).toMatchObject({
+      efi_boot: true,
+      efi_firmware_code: OVMF.code,
+      efi_firmware_vars: OVMF.vars,
+      efi_drop_efivars: true,
+    });
     expect(OVMF).toEqual({ code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' });
   });
 
   it('serves the user-data template with the node name and a bcrypt hash of the build password', () => {
     expect(source.http_content).toEqual({
       '/meta-data': '${file("${path.root}/http/meta-data")}',
-      '/user-data': '${templatefile("${path.root}/http/user-data", { hostname = var.node_name, password_hash = bcrypt(var.build_password) })}',
+      '/user-data':
+        '${templatefile("${path.root}/http/user-data", { hostname = var.node_name, password_hash = bcrypt(var.build_password) })}',
     });
     expect(source.http_directory).toBeUndefined();
   });
@@ -93,7 +125,11 @@ describe('base-ubuntu.pkr.hcl', () => {
   });
 
   it('waits long enough over SSH for the install and its reboot, as the admin with the build password', () => {
-    expect(source).toMatchObject({ communicator: 'ssh', ssh_username: example.admin.user, ssh_password: '${var.build_password}' });
+    expect(source).toMatchObject({
+      communicator: 'ssh',
+      ssh_username: example.admin.user,
+      ssh_password: '${var.build_password}',
+    });
     expect(Number(/^(\d+)m$/.exec(source.ssh_timeout)?.[1])).toBeGreaterThanOrEqual(60);
     expect(source.ssh_handshake_attempts).toBeGreaterThanOrEqual(100);
   });
@@ -163,7 +199,9 @@ describe('the sealing script', () => {
   });
 
   it('removes the SSH host keys only after checking that the first-boot unit of role first_boot is enabled', () => {
-    expect(position(`systemctl is-enabled --quiet ${SSH_HOST_KEYS_UNIT}`)).toBeLessThan(position('rm -f /etc/ssh/ssh_host_*'));
+    expect(position(`systemctl is-enabled --quiet ${SSH_HOST_KEYS_UNIT}`)).toBeLessThan(
+      position('rm -f /etc/ssh/ssh_host_*'),
+    );
   });
 
   it('turns password SSH off and locks the build password of the model admin', () => {
@@ -189,17 +227,29 @@ describe('render', () => {
     const more = withNewWorker(example);
     const added = more.nodes.at(-1)!;
     const { base } = await parsed(more);
-    expect(base.locals[0].workers[added.name]).toEqual({ ip: added.ip, hardware: added.hardware, port_match: portMatch(more, added), cpu: '' });
+    expect(base.locals[0].workers[added.name]).toEqual({
+      ip: added.ip,
+      hardware: added.hardware,
+      port_match: portMatch(more, added),
+      cpu: '',
+    });
     expect(base.variable.node_name[0].validation[0].condition).toContain(`"${added.name}"`);
     expect(base.variable.node_name[0].validation[0].error_message).toContain(added.name);
   });
 
   it('leaves control-plane nodes and workers of another architecture out', async () => {
     const armProfile = Object.keys(example.hardware).find((p) => example.hardware[p].arch !== 'x86_64')!;
-    const withArmWorker = variant(example, (c) => (c.nodes[c.nodes.findIndex((n) => n.role === 'worker')].hardware = armProfile));
+    const withArmWorker = variant(
+      example,
+      (c) => (c.nodes[c.nodes.findIndex((n) => n.role === 'worker')].hardware = armProfile),
+    );
     const text = renderBase(withArmWorker, links);
     const armWorker = withArmWorker.nodes.find((n) => n.role === 'worker' && n.hardware === armProfile)!;
-    for (const n of [...example.nodes.filter((x) => x.role === 'control-plane'), armWorker]) expect(text).not.toContain(`"${n.name}"`);
-    expect(Object.keys((await parsed(withArmWorker)).base.locals[0].workers)).toEqual(built.filter((n) => n !== armWorker.name));
+    for (const n of [...example.nodes.filter((x) => x.role === 'control-plane'), armWorker]) {
+      expect(text).not.toContain(`"${n.name}"`);
+    }
+    expect(Object.keys((await parsed(withArmWorker)).base.locals[0].workers)).toEqual(
+      built.filter((n) => n !== armWorker.name),
+    );
   });
 });

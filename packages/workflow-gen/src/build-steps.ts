@@ -14,7 +14,16 @@ import {
   rawImagePath,
   UNUSED_RUNNER_DIRS,
 } from './settings';
-import { checkKvm, checkout, enableKvm, packerInit, packerValidate, randomBuildPassword, script, setupPacker } from './steps';
+import {
+  checkKvm,
+  checkout,
+  enableKvm,
+  packerInit,
+  packerValidate,
+  randomBuildPassword,
+  script,
+  setupPacker,
+} from './steps';
 import type { Step } from './types';
 
 /** The only ref whose runs publish to S3: the branch the OIDC role trusts. */
@@ -64,7 +73,10 @@ const showAnsible = (): Step => ({
 
 const installPackages = (): Step => ({
   name: 'Install QEMU, OVMF, Ansible and the post-processing tools',
-  run: script('sudo apt-get update -qq', `sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${BUILD_PACKAGES.join(' ')}`),
+  run: script(
+    'sudo apt-get update -qq',
+    `sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${BUILD_PACKAGES.join(' ')}`,
+  ),
 });
 
 /** The Ubuntu ISO is ~3 GB: keep Packer's download cache between runs, keyed on the ISO's checksum. */

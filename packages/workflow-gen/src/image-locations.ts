@@ -1,4 +1,11 @@
-import { BUILD_EXPIRY_TAG, imageWorkerNodes, knownGoodKey, s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
+import {
+  BUILD_EXPIRY_TAG,
+  imageWorkerNodes,
+  knownGoodKey,
+  s3BuildPrefix,
+  s3LatestPrefix,
+  type Cluster,
+} from '@lolice/node-model';
 import { ATTESTATION_BUNDLE, signerWorkflow } from './settings';
 
 /**
@@ -39,6 +46,10 @@ export function renderImageLocations(cluster: Cluster): ImageLocations {
       knownGood: knownGoodKey('{prefix}', '{node}'),
     },
     expiryTag: { ...BUILD_EXPIRY_TAG },
-    attestation: { bundle: ATTESTATION_BUNDLE, repository: cluster.aws.repository, signerWorkflow: signerWorkflow(cluster.aws.repository) },
+    attestation: {
+      bundle: ATTESTATION_BUNDLE,
+      repository: cluster.aws.repository,
+      signerWorkflow: signerWorkflow(cluster.aws.repository),
+    },
   };
 }

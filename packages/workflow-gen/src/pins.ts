@@ -22,14 +22,26 @@ export const ACTION_PINS = {
     sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c',
     version: 'v6.2.3',
   },
-  uploadArtifact: { repository: 'actions/upload-artifact', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0' },
-  setupPacker: { repository: 'hashicorp/setup-packer', sha: 'ce93c3c08a6c2ff2275bf4b54ff0d9a75f6c9789', version: 'v3.4.0' },
+  uploadArtifact: {
+    repository: 'actions/upload-artifact',
+    sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f',
+    version: 'v7.0.0',
+  },
+  setupPacker: {
+    repository: 'hashicorp/setup-packer',
+    sha: 'ce93c3c08a6c2ff2275bf4b54ff0d9a75f6c9789',
+    version: 'v3.4.0',
+  },
   attestBuildProvenance: {
     repository: 'actions/attest-build-provenance',
     sha: 'a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32',
     version: 'v4.1.0',
   },
-  setupTerraform: { repository: 'hashicorp/setup-terraform', sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e', version: 'v4.0.1' },
+  setupTerraform: {
+    repository: 'hashicorp/setup-terraform',
+    sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e',
+    version: 'v4.0.1',
+  },
 } as const satisfies Readonly<Record<string, ActionPin>>;
 
 /** Versions of the tools the workflows install (the actions above take them as inputs). */
@@ -43,7 +55,8 @@ export const TOOL_VERSIONS = {
 } as const;
 
 /** The `uses:` value of a pinned action: `owner/name@<sha>`, or `owner/name/<path>@<sha>` for an action in a subdirectory (actions/cache/restore). */
-export const usesOf = (pin: ActionPin, path?: string): string => `${pin.repository}${path ? `/${path}` : ''}@${pin.sha}`;
+export const usesOf = (pin: ActionPin, path?: string): string =>
+  `${pin.repository}${path ? `/${path}` : ''}@${pin.sha}`;
 
 /** The release tag of a `uses:` value from the table (subdirectory actions included), for the version comment; undefined when it is not in the table. */
 export function versionOf(uses: string): string | undefined {

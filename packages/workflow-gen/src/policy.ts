@@ -35,15 +35,23 @@ const IMAGE_LIKE = /(\.img|\.zst|\.bmap|\.raw|\.qcow2|image-|output-|packer_cach
  */
 function artifactProblems(step: { if?: string; with?: Readonly<Record<string, string | number | boolean>> }): string[] {
   const problems: string[] = [];
-  if (!/\bfailure\(\)/.test(step.if ?? '')) problems.push('runs also when the job succeeds (if: failure() only: a failed build\'s logs)');
+  if (!/\bfailure\(\)/.test(step.if ?? '')) {
+    problems.push("runs also when the job succeeds (if: failure() only: a failed build's logs)");
+  }
   const days = step.with?.['retention-days'];
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_ARTIFACT_RETENTION_DAYS) {
     problems.push(`retention-days ${String(days)}: must be 1..${MAX_ARTIFACT_RETENTION_DAYS}`);
   }
   const path = String(step.with?.path ?? '');
   const lines = path.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length !== 1 || IMAGE_LIKE.test(path) || !/^\$\{\{ runner\.temp \}\}\/[A-Za-z0-9._-]+\/?$/.test(lines[0].trim())) {
-    problems.push(`path ${JSON.stringify(path)}: one directory under the runner's temp dir, no image, output or glob (images hold cluster access material: S3 only)`);
+  if (
+    lines.length !== 1 ||
+    IMAGE_LIKE.test(path) ||
+    !/^\$\{\{ runner\.temp \}\}\/[A-Za-z0-9._-]+\/?$/.test(lines[0].trim())
+  ) {
+    problems.push(
+      `path ${JSON.stringify(path)}: one directory under the runner's temp dir, no image, output or glob (images hold cluster access material: S3 only)`,
+    );
   }
   return problems;
 }
@@ -74,7 +82,9 @@ function checkJob(id: string, job: Job): PolicyViolation[] {
       add(where, 'pinned-action', `uses ${step.uses}: not pinned to a full 40-hex commit SHA`);
     }
     if (step.uses?.startsWith(UPLOAD_ARTIFACT_ACTION)) {
-      for (const problem of artifactProblems(step)) add(where, 'logs-only-artifacts', `uploads a GitHub artifact that ${problem}`);
+      for (const problem of artifactProblems(step)) {
+        add(where, 'logs-only-artifacts', `uploads a GitHub artifact that ${problem}`);
+      }
     }
     for (const expression of step.run?.match(EXPRESSION) ?? []) {
       add(where, 'no-expression-in-run', `${expression} inside run: pass it through env: instead`);

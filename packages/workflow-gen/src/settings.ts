@@ -23,14 +23,28 @@ export const signerWorkflow = (repository: string): string => `${repository}/${W
 export const RUNNER = 'ubuntu-24.04';
 
 /** Repository paths the workflows use: the repository layout of node-model. */
-export { BUILD_ANSIBLE_PLAYBOOK, COLLECT_BUILD_LOGS_SCRIPT, IMAGE_ARCH, PACKER_CACHE_DIR, PACKER_DIR, POSTPROCESS_SCRIPT, rawImagePath, TERRAFORM_DIR } from '@lolice/node-model';
+export {
+  BUILD_ANSIBLE_PLAYBOOK,
+  COLLECT_BUILD_LOGS_SCRIPT,
+  IMAGE_ARCH,
+  PACKER_CACHE_DIR,
+  PACKER_DIR,
+  POSTPROCESS_SCRIPT,
+  rawImagePath,
+  TERRAFORM_DIR,
+} from '@lolice/node-model';
 
 /**
  * A failed build's logs: the console and Packer's debug log are written under the runner's temp
  * directory (BUILD_LOGS.raw), collected (password and hashes removed) into BUILD_LOGS.artifact, and
  * that directory alone is uploaded, kept BUILD_LOGS.retentionDays days.
  */
-export const BUILD_LOGS = { raw: 'build-debug', artifact: 'build-logs', retentionDays: 7, maxRetentionDays: 14 } as const;
+export const BUILD_LOGS = {
+  raw: 'build-debug',
+  artifact: 'build-logs',
+  retentionDays: 7,
+  maxRetentionDays: 14,
+} as const;
 
 /**
  * Free disk an image build needs on the runner: the ISO (~3 GB) and its cache copy, the raw image
@@ -40,7 +54,12 @@ export const BUILD_LOGS = { raw: 'build-debug', artifact: 'build-logs', retentio
 export const MIN_FREE_DISK_GIB = 20;
 
 /** Preinstalled toolchains of GitHub's ubuntu-24.04 image the build never uses (~20 GB). */
-export const UNUSED_RUNNER_DIRS = ['/usr/share/dotnet', '/usr/local/lib/android', '/opt/ghc', '/opt/hostedtoolcache/CodeQL'] as const;
+export const UNUSED_RUNNER_DIRS = [
+  '/usr/share/dotnet',
+  '/usr/local/lib/android',
+  '/opt/ghc',
+  '/opt/hostedtoolcache/CodeQL',
+] as const;
 
 /** The README's one test command; CI runs exactly this. */
 export const TEST_COMMAND = 'npm ci && npx projen test';

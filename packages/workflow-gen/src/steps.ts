@@ -19,7 +19,7 @@ export const checkout = (): Step => ({
 export const enableKvm = (): Step => ({
   name: 'Enable KVM for the runner user (udev rule)',
   run: script(
-    "echo 'KERNEL==\"kvm\", GROUP=\"kvm\", MODE=\"0666\", OPTIONS+=\"static_node=kvm\"' | sudo tee /etc/udev/rules.d/99-kvm4all.rules",
+    'echo \'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"\' | sudo tee /etc/udev/rules.d/99-kvm4all.rules',
     'sudo udevadm control --reload-rules',
     'sudo udevadm trigger --name-match=kvm',
     'sudo udevadm settle',

@@ -67,4 +67,3 @@ export interface RenderedWorkflow {
   readonly workflow: Workflow;
   readonly yaml: string;
 }
-

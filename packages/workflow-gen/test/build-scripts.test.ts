@@ -1,7 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_NODES_CHOICE, BUILD_EXPIRY_TAG as TAG, controlPlane, exampleCluster as example, imageWorkerNodes, s3BuildPrefix, s3LatestPrefix } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
+import {
+  ALL_NODES_CHOICE,
+  BUILD_EXPIRY_TAG as TAG,
+  controlPlane,
+  exampleCluster as example,
+  imageWorkerNodes,
+  s3BuildPrefix,
+  s3LatestPrefix,
+} from '@lolice/node-model';
 import { ATTESTATION_BUNDLE, renderBuildWorkflow, s3Images } from '../src';
 import { job, step } from './lib/fixtures';
 import { runStep } from './lib/run-step';
@@ -57,7 +65,10 @@ const outDir = (dir: string) => {
   writeFileSync(join(dir, 'out', `${NODE}.img.zst`), Buffer.alloc(3 * 1024 * 1024));
   writeFileSync(join(dir, 'out', `${NODE}.img.zst.sha256`), `${'a'.repeat(64)}  ${NODE}.img.zst\n`);
   writeFileSync(join(dir, 'out', 'image-info.json'), '{}\n');
-  writeFileSync(join(dir, 'temp', 'packer-build.log'), "==> Builds finished.\nBuild 'qemu.worker' finished after 21 minutes 7 seconds.\n");
+  writeFileSync(
+    join(dir, 'temp', 'packer-build.log'),
+    "==> Builds finished.\nBuild 'qemu.worker' finished after 21 minutes 7 seconds.\n",
+  );
 };
 
 const stamped = {
@@ -80,24 +91,43 @@ describe('the upload step (against a stand-in aws command)', () => {
     const tagging = `TagSet=[{Key=${TAG.key},Value=${TAG.value}}]`;
     expect(r.awsCalls.map((c) => (c[1] === 'cp' ? c.slice(0, 4) : c))).toEqual([
       ['s3', 'cp', 'out/', stamped.S3_DATED],
-      ...[`${NODE}.img.zst`, `${NODE}.img.zst.sha256`, 'image-info.json'].sort().map((f) => [
-        's3api', 'put-object-tagging', '--bucket', example.aws.bucket, '--key', `${dated}${f}`, '--tagging', tagging,
-      ]),
+      ...[`${NODE}.img.zst`, `${NODE}.img.zst.sha256`, 'image-info.json']
+        .sort()
+        .map((f) => [
+          's3api',
+          'put-object-tagging',
+          '--bucket',
+          example.aws.bucket,
+          '--key',
+          `${dated}${f}`,
+          '--tagging',
+          tagging,
+        ]),
       ['s3', 'cp', 'out/', stamped.S3_LATEST],
     ]);
     for (const call of r.awsCalls.filter((c) => c[1] === 'cp')) {
       expect(call).toContain('--recursive');
       const metadata = JSON.parse(call[call.indexOf('--metadata') + 1]);
-      expect(metadata).toEqual({ 'git-commit': SHA, 'node-name': NODE, 'build-id': stamped.BUILD_ID, 'build-time': stamped.BUILD_TIME });
+      expect(metadata).toEqual({
+        'git-commit': SHA,
+        'node-name': NODE,
+        'build-id': stamped.BUILD_ID,
+        'build-time': stamped.BUILD_TIME,
+      });
     }
   });
 
   it('fails the step when aws fails', () => {
     const failing = (dir: string) => {
       outDir(dir);
-      writeFileSync(join(dir, 'bin', 'aws'), '#!/usr/bin/env bash\n# Stand-in for the AWS CLI that is denied.\nexit 1\n');
+      writeFileSync(
+        join(dir, 'bin', 'aws'),
+        '#!/usr/bin/env bash\n# Stand-in for the AWS CLI that is denied.\nexit 1\n',
+      );
     };
-    expect(runStep(step(build, 'Upload to S3').run!, { ...stamped, ...step(build, 'Upload to S3').env }, failing).status).not.toBe(0);
+    expect(
+      runStep(step(build, 'Upload to S3').run!, { ...stamped, ...step(build, 'Upload to S3').env }, failing).status,
+    ).not.toBe(0);
   });
 });
 
@@ -124,8 +154,12 @@ describe('the attestation bundle step', () => {
 describe('the summary step', () => {
   const summary = step(build, 'Write the step summary');
 
-  it('reports each file\'s size, the checksum and both S3 paths after an upload', () => {
-    const r = runStep(summary.run!, { ...stamped, UPLOAD_OUTCOME: 'success', PUBLISH_REF: summary.env!.PUBLISH_REF }, outDir);
+  it("reports each file's size, the checksum and both S3 paths after an upload", () => {
+    const r = runStep(
+      summary.run!,
+      { ...stamped, UPLOAD_OUTCOME: 'success', PUBLISH_REF: summary.env!.PUBLISH_REF },
+      outDir,
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.summary).toContain(`## Worker image ${NODE}`);
     expect(r.summary).toContain(`| \`${NODE}.img.zst\` | 3.0MiB (3145728 bytes) |`);
@@ -137,7 +171,13 @@ describe('the summary step', () => {
   it('says the image was not uploaded when the run was not on the publishing branch', () => {
     const publishRef = `refs/heads/${example.aws.branch}`;
     expect(summary.env!.PUBLISH_REF).toBe(publishRef);
-    const r = runStep(summary.run!, { ...stamped, GITHUB_REF: 'refs/heads/topic', UPLOAD_OUTCOME: 'skipped', PUBLISH_REF: publishRef }, outDir);
-    expect(r.summary).toContain(`Not uploaded: only runs on \`${publishRef}\` publish to S3 (this run: \`refs/heads/topic\`).`);
+    const r = runStep(
+      summary.run!,
+      { ...stamped, GITHUB_REF: 'refs/heads/topic', UPLOAD_OUTCOME: 'skipped', PUBLISH_REF: publishRef },
+      outDir,
+    );
+    expect(r.summary).toContain(
+      `Not uploaded: only runs on \`${publishRef}\` publish to S3 (this run: \`refs/heads/topic\`).`,
+    );
   });
 });

@@ -1,14 +1,14 @@
-import { exampleCluster as example, imageWorkerNodes } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { ACTION_PINS, PACKER_DIR, renderCiWorkflow, TERRAFORM_DIR, TEST_COMMAND, TOOL_VERSIONS, usesOf } from '../src';
+import { exampleCluster as example, imageWorkerNodes } from '@lolice/node-model';
 import { withNewWorker } from '../../../test/lib/model';
+import { ACTION_PINS, PACKER_DIR, renderCiWorkflow, TERRAFORM_DIR, TEST_COMMAND, TOOL_VERSIONS, usesOf } from '../src';
 import { job, step } from './lib/fixtures';
 
 const workflow = renderCiWorkflow(example);
 const workerNames = imageWorkerNodes(example).map((n) => n.name);
 
 describe('ci: triggers and permissions', () => {
-  it('runs on pull requests and on pushes to the model\'s branch', () => {
+  it("runs on pull requests and on pushes to the model's branch", () => {
     const { branch } = example.aws;
     expect(workflow.on).toEqual({ pull_request: { branches: [branch] }, push: { branches: [branch] } });
   });
@@ -23,7 +23,7 @@ describe('ci: triggers and permissions', () => {
 });
 
 describe('ci: jobs', () => {
-  it('runs the README\'s test command (which starts with the drift check) on a pinned Node.js', () => {
+  it("runs the README's test command (which starts with the drift check) on a pinned Node.js", () => {
     const test = job(workflow, 'test');
     expect(TEST_COMMAND).toBe('npm ci && npx projen test');
     expect(step(test, 'Run the test command').run).toBe(`${TEST_COMMAND}\n`);
@@ -33,7 +33,10 @@ describe('ci: jobs', () => {
   it('validates the Packer templates for every worker with a throwaway password', () => {
     const packer = job(workflow, 'packer-validate');
     expect(packer.strategy).toEqual({ 'fail-fast': false, matrix: { node: workerNames } });
-    expect(step(packer, 'Set up Packer')).toMatchObject({ uses: usesOf(ACTION_PINS.setupPacker), with: { version: TOOL_VERSIONS.packer } });
+    expect(step(packer, 'Set up Packer')).toMatchObject({
+      uses: usesOf(ACTION_PINS.setupPacker),
+      with: { version: TOOL_VERSIONS.packer },
+    });
     expect(step(packer, 'packer init').run).toBe(`packer init ${PACKER_DIR}\n`);
     const validate = step(packer, 'packer validate');
     expect(validate.env).toEqual({ NODE_NAME: '${{ matrix.node }}' });
@@ -43,7 +46,10 @@ describe('ci: jobs', () => {
 
   it('GIVEN a worker added to the model THEN packer validate runs for it too', () => {
     const more = withNewWorker(example);
-    expect(job(renderCiWorkflow(more), 'packer-validate').strategy!.matrix.node).toEqual([...workerNames, more.nodes.at(-1)!.name]);
+    expect(job(renderCiWorkflow(more), 'packer-validate').strategy!.matrix.node).toEqual([
+      ...workerNames,
+      more.nodes.at(-1)!.name,
+    ]);
   });
 
   it('validates the synthesized Terraform without a backend', () => {

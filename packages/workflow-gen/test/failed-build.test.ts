@@ -1,8 +1,18 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUILD_ANSIBLE_PLAYBOOK, exampleCluster, PACKER_CACHE_DIR } from '@lolice/node-model';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BUILD_ANSIBLE_PLAYBOOK, exampleCluster, PACKER_CACHE_DIR } from '@lolice/node-model';
 import { ACTION_PINS, checkWorkflowPolicy, renderBuildWorkflow, usesOf, type Step, type Workflow } from '../src';
 import { MAX_ARTIFACT_RETENTION_DAYS } from '../src/policy';
 import { BUILD_LOGS, MIN_FREE_DISK_GIB } from '../src/settings';
@@ -20,12 +30,20 @@ const oneStep = (s: Step): Workflow => ({
   on: { push: {} },
   permissions: { contents: 'read' },
   defaults: { run: { shell: 'bash' } },
-  jobs: { only: { name: 'only', 'runs-on': 'ubuntu-24.04', permissions: { contents: 'read' }, 'timeout-minutes': 5, steps: [s] } },
+  jobs: {
+    only: {
+      name: 'only',
+      'runs-on': 'ubuntu-24.04',
+      permissions: { contents: 'read' },
+      'timeout-minutes': 5,
+      steps: [s],
+    },
+  },
 });
 const upload = step(build, 'Upload the failed build');
 const rules = (s: Step) => checkWorkflowPolicy(oneStep(s)).map((v) => v.rule);
 
-describe('the failed build\'s logs artifact', () => {
+describe("the failed build's logs artifact", () => {
   it('is uploaded only on failure, by actions/upload-artifact pinned to a full commit SHA, kept at most 14 days', () => {
     expect(upload.if).toBe('failure()');
     expect(upload.uses).toBe(usesOf(ACTION_PINS.uploadArtifact));
@@ -38,18 +56,24 @@ describe('the failed build\'s logs artifact', () => {
   it.each([
     ['on success too', { ...upload, if: undefined }],
     ['kept 30 days', { ...upload, with: { ...upload.with!, 'retention-days': 30 } }],
-    [`kept ${MAX_ARTIFACT_RETENTION_DAYS + 1} days`, { ...upload, with: { ...upload.with!, 'retention-days': MAX_ARTIFACT_RETENTION_DAYS + 1 } }],
+    [
+      `kept ${MAX_ARTIFACT_RETENTION_DAYS + 1} days`,
+      { ...upload, with: { ...upload.with!, 'retention-days': MAX_ARTIFACT_RETENTION_DAYS + 1 } },
+    ],
     ['without a retention', { ...upload, with: { name: 'x', path: upload.with!.path } }],
     ['the raw image', { ...upload, with: { ...upload.with!, path: 'packer/x86_64/output-golyat-1/golyat-1.img' } }],
     ['the post-processed outputs', { ...upload, with: { ...upload.with!, path: '${{ runner.temp }}/image-golyat-1' } }],
     ['a glob', { ...upload, with: { ...upload.with!, path: '${{ runner.temp }}/*' } }],
-    ['two paths', { ...upload, with: { ...upload.with!, path: '${{ runner.temp }}/build-logs\n${{ runner.temp }}/x' } }],
+    [
+      'two paths',
+      { ...upload, with: { ...upload.with!, path: '${{ runner.temp }}/build-logs\n${{ runner.temp }}/x' } },
+    ],
     ['the whole temp dir', { ...upload, with: { ...upload.with!, path: '${{ runner.temp }}' } }],
   ])('the policy refuses an artifact %s', (_what, bad) => {
     expect(rules(bad as Step)).toContain('logs-only-artifacts');
   });
 
-  it('the packer build step has PACKER_LOG on and writes Packer\'s log and the serial console to the raw log dir', () => {
+  it("the packer build step has PACKER_LOG on and writes Packer's log and the serial console to the raw log dir", () => {
     const s = step(build, 'packer build');
     expect(s.env).toMatchObject({ PACKER_LOG: '1' });
     expect(s.run).toContain(`export PACKER_LOG_PATH="\${RUNNER_TEMP}/${BUILD_LOGS.raw}/packer.log"`);
@@ -84,13 +108,15 @@ exit ${exitCode}
     );
     chmodSync(join(bin, 'packer'), 0o755);
     const runner = join(temp, 'runner');
-    const r = runStep(step(build, 'packer build').run!, { NODE_NAME: 'example-1', PACKER_LOG: '1', RUNNER_TEMP: runner, PATH: `${bin}:${process.env.PATH}` }, (dir) =>
-      symlinkSync(join(REPO, 'scripts'), join(dir, 'scripts')),
+    const r = runStep(
+      step(build, 'packer build').run!,
+      { NODE_NAME: 'example-1', PACKER_LOG: '1', RUNNER_TEMP: runner, PATH: `${bin}:${process.env.PATH}` },
+      (dir) => symlinkSync(join(REPO, 'scripts'), join(dir, 'scripts')),
     );
     return { r, runner, artifact: join(runner, BUILD_LOGS.artifact) };
   };
 
-  it('THEN the step fails, and the artifact directory holds exactly the console log, Packer\'s log and the build output, without the password, a hash or the image', () => {
+  it("THEN the step fails, and the artifact directory holds exactly the console log, Packer's log and the build output, without the password, a hash or the image", () => {
     const { r, runner, artifact } = runBuild(1);
     expect(r.status).toBe(1);
     expect(readdirSync(artifact).sort()).toEqual(['console.log', 'packer-build.log', 'packer.log']);
@@ -113,7 +139,7 @@ exit ${exitCode}
   });
 });
 
-describe('the first real build\'s known risks, closed in the workflow', () => {
+describe("the first real build's known risks, closed in the workflow", () => {
   const index = (prefix: string) => stepIndex(build, prefix);
 
   it('runner disk: df -h, unused toolchains removed, and the job stops before the build when less than the need is free', () => {
@@ -125,7 +151,11 @@ describe('the first real build\'s known risks, closed in the workflow', () => {
     const low = runStep(s.run!, { GITHUB_WORKSPACE: '/' }, (dir) => {
       mkdirSync(join(dir, 'bin'), { recursive: true });
       writeFileSync(join(dir, 'bin', 'sudo'), '#!/bin/sh\necho "sudo $*"\n', { mode: 0o755 });
-      writeFileSync(join(dir, 'bin', 'df'), '#!/bin/sh\ncase "$*" in *avail*) printf "Avail\\n 1048576\\n" ;; *) echo "Filesystem Size" ;; esac\n', { mode: 0o755 });
+      writeFileSync(
+        join(dir, 'bin', 'df'),
+        '#!/bin/sh\ncase "$*" in *avail*) printf "Avail\\n 1048576\\n" ;; *) echo "Filesystem Size" ;; esac\n',
+        { mode: 0o755 },
+      );
     });
     expect(low.status).not.toBe(0);
     expect(low.stdout).toContain(`an image build needs ${MIN_FREE_DISK_GIB} GiB`);

@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD_EXPIRY_TAG, exampleCluster as example, IMAGE_LOCATIONS_FILE, imageWorkerNodes } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
-import { renderBuildWorkflow, renderImageLocations } from '../src';
+import {
+  BUILD_EXPIRY_TAG,
+  exampleCluster as example,
+  IMAGE_LOCATIONS_FILE,
+  imageWorkerNodes,
+} from '@lolice/node-model';
 import { loadRepoModel, REPO_ROOT, variant, withNewWorker } from '../../../test/lib/model';
+import { renderBuildWorkflow, renderImageLocations } from '../src';
 import { job, step } from './lib/fixtures';
 
 describe('renderImageLocations', () => {
@@ -19,23 +24,29 @@ describe('renderImageLocations', () => {
   it('lists the workers the image pipeline builds only, in model order', () => {
     const locations = renderImageLocations(example);
     expect(locations.nodes).toEqual(imageWorkerNodes(example).map((n) => n.name));
-    for (const n of example.nodes.filter((x) => x.role === 'control-plane')) expect(locations.nodes).not.toContain(n.name);
+    for (const n of example.nodes.filter((x) => x.role === 'control-plane')) {
+      expect(locations.nodes).not.toContain(n.name);
+    }
   });
 
   it('spells out the bucket layout the image workflow uploads to and the lifecycle expires', () => {
     // GIVEN the example model WHEN rendered THEN the key templates are the documented layout
     const { keys } = renderImageLocations(example);
-    expect(keys).toEqual({ latest: '{prefix}/{node}/latest/', build: '{prefix}/{node}/builds/{build}/', knownGood: '{prefix}/{node}/known-good' });
+    expect(keys).toEqual({
+      latest: '{prefix}/{node}/latest/',
+      build: '{prefix}/{node}/builds/{build}/',
+      knownGood: '{prefix}/{node}/known-good',
+    });
   });
 
-  it('carries the expiry tag the build workflow\'s upload sets on every dated build (node-model\'s)', () => {
+  it("carries the expiry tag the build workflow's upload sets on every dated build (node-model's)", () => {
     const upload = step(job(renderBuildWorkflow(example), 'build'), 'Upload to S3');
     const { expiryTag } = renderImageLocations(example);
     expect(expiryTag).toEqual(BUILD_EXPIRY_TAG);
     expect(upload.env).toMatchObject({ EXPIRY_TAG_KEY: expiryTag.key, EXPIRY_TAG_VALUE: expiryTag.value });
   });
 
-  it('names the attestation bundle beside the files and the signer: the model\'s repository and its image workflow', () => {
+  it("names the attestation bundle beside the files and the signer: the model's repository and its image workflow", () => {
     // GIVEN a cluster whose OIDC role trusts another repository WHEN rendered
     const cluster = variant(example, (c) => (c.aws.repository = 'someone/elsewhere'));
     // THEN gh attestation verify checks against that repository's build-worker-images workflow

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exampleCluster as example } from '@lolice/node-model';
 import { describe, expect, it } from 'vitest';
+import { exampleCluster as example } from '@lolice/node-model';
 import { render, WORKFLOW_PATHS } from '../src';
 import { actionlint, actionlintVersion, runScripts, shellcheck } from './lib/linters';
 
@@ -34,21 +34,39 @@ describe(`actionlint ${actionlintVersion()} (WebAssembly build of @tktco/node-ac
 
   it('knows the runner labels and permission scopes the workflows use (ubuntu-24.04, attestations)', async () => {
     const yaml = (label: string, scope: string) =>
-      ['on: push', 'permissions:', `  ${scope}: write`, 'jobs:', '  a:', `    runs-on: ${label}`, '    steps:', '      - run: "true"', ''].join('\n');
+      [
+        'on: push',
+        'permissions:',
+        `  ${scope}: write`,
+        'jobs:',
+        '  a:',
+        `    runs-on: ${label}`,
+        '    steps:',
+        '      - run: "true"',
+        '',
+      ].join('\n');
     expect(await actionlint(yaml('ubuntu-24.04', 'attestations'), 'a.yml')).toEqual([]);
-    expect((await actionlint(yaml('ubuntu-2404', 'attestation'), 'a.yml')).map((r) => `${r.line}:${r.kind}`)).toEqual(['3:permissions', '6:runner-label']);
+    expect((await actionlint(yaml('ubuntu-2404', 'attestation'), 'a.yml')).map((r) => `${r.line}:${r.kind}`)).toEqual([
+      '3:permissions',
+      '6:runner-label',
+    ]);
   });
 
-  it.each(rendered.map((w) => [w.path, w.yaml] as const))('GIVEN %s with a real mistake THEN reports it', async (path, yaml) => {
-    // The first job's runner label misspelt: the rendered workflow itself, not a toy, must fail.
-    const broken = yaml.replace(/runs-on: (\S+)/, 'runs-on: $1-nope');
-    expect(broken).not.toBe(yaml);
-    expect((await actionlint(broken, path)).map((r) => r.kind)).toEqual(['runner-label']);
-  });
+  it.each(rendered.map((w) => [w.path, w.yaml] as const))(
+    'GIVEN %s with a real mistake THEN reports it',
+    async (path, yaml) => {
+      // The first job's runner label misspelt: the rendered workflow itself, not a toy, must fail.
+      const broken = yaml.replace(/runs-on: (\S+)/, 'runs-on: $1-nope');
+      expect(broken).not.toBe(yaml);
+      expect((await actionlint(broken, path)).map((r) => r.kind)).toEqual(['runner-label']);
+    },
+  );
 });
 
 describe('shellcheck over every run: script', () => {
-  const scripts = rendered.flatMap((w) => runScripts(w.workflow).map(({ where, script }) => [`${w.path} ${where}`, script] as const));
+  const scripts = rendered.flatMap((w) =>
+    runScripts(w.workflow).map(({ where, script }) => [`${w.path} ${where}`, script] as const),
+  );
 
   it('finds scripts to check', () => {
     expect(scripts.length).toBeGreaterThan(10);

@@ -13,14 +13,17 @@ import { TEMPLATE_FILES } from '@lolice/packer-gen';
 import { REPO_ROOT } from '../../lib/repo-copy';
 
 type Hcl = Record<string, any>;
-const read = async (file: string): Promise<Hcl> => (await parse(file, readFileSync(join(REPO_ROOT, PACKER_DIR, file), 'utf8'))) as Hcl;
+const read = async (file: string): Promise<Hcl> =>
+  (await parse(file, readFileSync(join(REPO_ROOT, PACKER_DIR, file), 'utf8'))) as Hcl;
 
 async function main(what: string): Promise<string> {
   if (what === 'seal') {
     const build = (await read(TEMPLATE_FILES.build)).build[0];
     // The sealing step is the build's last shell provisioner (hcl2json keeps their order).
     const seal: Hcl | undefined = (build.provisioner.shell as Hcl[] | undefined)?.at(-1);
-    if (!seal || !Array.isArray(seal.inline)) throw new Error(`${TEMPLATE_FILES.build}: no shell provisioner (the sealing step)`);
+    if (!seal || !Array.isArray(seal.inline)) {
+      throw new Error(`${TEMPLATE_FILES.build}: no shell provisioner (the sealing step)`);
+    }
     return `${(seal.inline as string[]).join('\n')}\n`;
   }
   if (what === 'shutdown') {

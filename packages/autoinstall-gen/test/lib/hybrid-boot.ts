@@ -10,7 +10,11 @@ type Action = Record<string, unknown>;
 
 const commandText = (cmd: unknown): string => (Array.isArray(cmd) ? cmd.join(' ') : String(cmd));
 
-export function hybridBootProblems(autoinstall: { storage?: Record<string, unknown>; 'late-commands'?: unknown[]; packages?: unknown[] }): string[] {
+export function hybridBootProblems(autoinstall: {
+  storage?: Record<string, unknown>;
+  'late-commands'?: unknown[];
+  packages?: unknown[];
+}): string[] {
   const problems: string[] = [];
   const storage = autoinstall.storage ?? {};
   if ('layout' in storage) problems.push('storage has a "layout", which overrides "config"');
@@ -20,9 +24,13 @@ export function hybridBootProblems(autoinstall: { storage?: Record<string, unkno
   if (disks.length !== 1) return [...problems, `expected one disk, found ${disks.length}`];
   const [disk] = disks;
   if (disk.ptable !== 'gpt') problems.push('the disk is not GPT');
-  if ((disk.match as Action | undefined)?.size !== 'largest') problems.push('the disk is not matched as the largest disk');
+  if ((disk.match as Action | undefined)?.size !== 'largest') {
+    problems.push('the disk is not matched as the largest disk');
+  }
 
-  const partitions = config.filter((a) => a.type === 'partition' && a.device === disk.id).sort((a, b) => Number(a.number) - Number(b.number));
+  const partitions = config
+    .filter((a) => a.type === 'partition' && a.device === disk.id)
+    .sort((a, b) => Number(a.number) - Number(b.number));
   const formatOf = (p: Action) => config.find((a) => a.type === 'format' && a.volume === p.id);
   const mountOf = (f: Action | undefined) => f && config.find((a) => a.type === 'mount' && a.device === f.id);
 
@@ -33,22 +41,37 @@ export function hybridBootProblems(autoinstall: { storage?: Record<string, unkno
 
   const esp = partitions.find((p) => p.flag === 'boot');
   const espFs = esp && formatOf(esp);
-  if (!esp) problems.push('no EFI system partition (flag boot)');
-  else if (!espFs || !['fat32', 'vfat', 'fat'].includes(String(espFs.fstype))) problems.push('the EFI system partition is not FAT');
-  else if ((mountOf(espFs) as Action | undefined)?.path !== '/boot/efi') problems.push('the EFI system partition is not mounted on /boot/efi');
-  if (esp && esp.grub_device !== true) problems.push('the EFI system partition is not the grub_device (UEFI install target)');
+  if (!esp) {
+    problems.push('no EFI system partition (flag boot)');
+  } else if (!espFs || !['fat32', 'vfat', 'fat'].includes(String(espFs.fstype))) {
+    problems.push('the EFI system partition is not FAT');
+  } else if ((mountOf(espFs) as Action | undefined)?.path !== '/boot/efi') {
+    problems.push('the EFI system partition is not mounted on /boot/efi');
+  }
+  if (esp && esp.grub_device !== true) {
+    problems.push('the EFI system partition is not the grub_device (UEFI install target)');
+  }
 
   const rootMount = config.find((a) => a.type === 'mount' && a.path === '/');
   const rootFs = rootMount && byId.get(rootMount.device);
   const rootPart = rootFs && byId.get(rootFs.volume);
   if (!rootFs || rootFs.fstype !== 'ext4') problems.push('/ is not ext4');
-  if (!rootPart || rootPart.device !== disk.id) problems.push('/ is not a partition of the disk');
-  else if (rootPart !== partitions[partitions.length - 1] || rootPart.size !== -1) problems.push('/ is not the last partition filling the disk');
+  if (!rootPart || rootPart.device !== disk.id) {
+    problems.push('/ is not a partition of the disk');
+  } else if (rootPart !== partitions[partitions.length - 1] || rootPart.size !== -1) {
+    problems.push('/ is not the last partition filling the disk');
+  }
 
   const late = (autoinstall['late-commands'] ?? []).map(commandText);
-  if (!late.some((c) => /grub-install\b.*--target=i386-pc/.test(c))) problems.push('no late-command installs GRUB for i386-pc (BIOS)');
-  if (!late.some((c) => /grub-install\b.*--target=x86_64-efi\b.*--removable/.test(c))) problems.push('no late-command installs GRUB to the removable UEFI path');
+  if (!late.some((c) => /grub-install\b.*--target=i386-pc/.test(c))) {
+    problems.push('no late-command installs GRUB for i386-pc (BIOS)');
+  }
+  if (!late.some((c) => /grub-install\b.*--target=x86_64-efi\b.*--removable/.test(c))) {
+    problems.push('no late-command installs GRUB to the removable UEFI path');
+  }
   const packages = (autoinstall.packages ?? []).map(String);
-  for (const pkg of ['grub-pc-bin', 'grub-efi-amd64-bin']) if (!packages.includes(pkg)) problems.push(`package ${pkg} is not installed`);
+  for (const pkg of ['grub-pc-bin', 'grub-efi-amd64-bin']) {
+    if (!packages.includes(pkg)) problems.push(`package ${pkg} is not installed`);
+  }
   return problems;
 }

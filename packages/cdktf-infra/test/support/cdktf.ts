@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exampleCluster, type Cluster } from '@lolice/node-model';
 import { TerraformStack, Testing } from 'cdktf';
 import {
   getToHaveDataSourceWithProperties,
@@ -12,6 +11,7 @@ import {
 } from 'cdktf/lib/testing/matchers';
 import type { Construct } from 'constructs';
 import { afterAll, expect } from 'vitest';
+import { exampleCluster, type Cluster } from '@lolice/node-model';
 import { configFromCluster, WorkerNodeImagesStack, type WorkerNodeImagesOptions } from '../../src';
 
 /**
@@ -20,12 +20,21 @@ import { configFromCluster, WorkerNodeImagesStack, type WorkerNodeImagesOptions 
  */
 const asVitest = (r: AssertionReturn) => ({ pass: r.pass, message: () => r.message });
 expect.extend({
-  toHaveResourceWithProperties: (received: string, type: TerraformConstructor, properties: Record<string, unknown> = {}) =>
-    asVitest(getToHaveResourceWithProperties()(received, type, properties)),
-  toHaveDataSourceWithProperties: (received: string, type: TerraformConstructor, properties: Record<string, unknown> = {}) =>
-    asVitest(getToHaveDataSourceWithProperties()(received, type, properties)),
-  toHaveProviderWithProperties: (received: string, type: TerraformConstructor, properties: Record<string, unknown> = {}) =>
-    asVitest(getToHaveProviderWithProperties()(received, type, properties)),
+  toHaveResourceWithProperties: (
+    received: string,
+    type: TerraformConstructor,
+    properties: Record<string, unknown> = {},
+  ) => asVitest(getToHaveResourceWithProperties()(received, type, properties)),
+  toHaveDataSourceWithProperties: (
+    received: string,
+    type: TerraformConstructor,
+    properties: Record<string, unknown> = {},
+  ) => asVitest(getToHaveDataSourceWithProperties()(received, type, properties)),
+  toHaveProviderWithProperties: (
+    received: string,
+    type: TerraformConstructor,
+    properties: Record<string, unknown> = {},
+  ) => asVitest(getToHaveProviderWithProperties()(received, type, properties)),
 });
 
 declare module 'vitest' {

