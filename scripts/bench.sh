@@ -350,9 +350,7 @@ main() {
   mnt=$work/bench-root
   raw=$work/$NODE.img
   set -m # each measured job in a process group of its own, for cleanup()
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  traps_set cleanup
   phase_image "$gib" "$tree"
   phase_compress
   phase_candidates
