@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# The counters and checks of every shell test (test/checks/*.sh, test/e2e/*.sh). Source it;
+# The counters and checks of every shell test that counts checks (test/checks/*.sh but the
+# one-shot validators, test/e2e/*.sh). Source it;
 # end the test with t_summary, whose status is the test's:
 #
 #   source test/lib/checks.sh
