@@ -203,13 +203,37 @@ vm_start() {
 
 vm_running() { [[ -n ${VM_PID[$1]:-} ]] && kill -0 "${VM_PID[$1]}" 2>/dev/null; }
 
-# vm_ssh NAME COMMAND...: runs a command as root in the VM (arguments joined as ssh does).
-vm_ssh() {
-  local name=$1; shift
-  ssh -q -i "$VM_SSH_KEY" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
-    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 \
-    -o ServerAliveInterval=15 -o ServerAliveCountMax=8 root@127.0.0.1 "$@"
+# vm_ssh_as USER KEY NAME COMMAND...: runs a command in VM NAME as USER with KEY (arguments
+# joined as ssh does); the command's exit code passes through. A connection that fails before
+# the command starts (no SSH banner within 30 s, the key exchange cut, nothing listening) is
+# tried again for up to 4 minutes: an emulated guest can stop answering for tens of seconds, e.g.
+# after an install's writes. VM_SSH_PROBE=1: one attempt, 10 s (the wait loops). ssh's own
+# errors are shown.
+VM_SSH_PREAUTH='during banner exchange|kex_exchange_identification|connect to host .* port [0-9]+: (Connection refused|Connection timed out)'
+vm_ssh_as() {
+  local user=$1 key=$2 name=$3 err rc t0=$SECONDS timeout=30 retry=240
+  shift 3
+  [[ ${VM_SSH_PROBE:-} == 1 ]] && timeout=10 retry=0
+  err=$(mktemp "${TMPDIR:-/tmp}/vm-ssh.XXXXXX")
+  while :; do
+    rc=0
+    ssh -E "$err" -i "$key" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
+      -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=$timeout -o IdentitiesOnly=yes \
+      -o ServerAliveInterval=15 -o ServerAliveCountMax=8 "$user@127.0.0.1" "$@" || rc=$?
+    if ((rc != 255 || SECONDS - t0 >= retry)) || ! grep -qE "$VM_SSH_PREAUTH" "$err" || ! vm_running "$name"; then
+      break
+    fi
+    vm_log "$name: SSH did not connect ($(tail -n1 "$err" | tr -d '\r')), trying again"
+    : >"$err"
+    sleep 5
+  done
+  cat "$err" >&2
+  rm -f "$err"
+  return "$rc"
 }
+
+# vm_ssh NAME COMMAND...: runs a command as root in the VM (vm_ssh_as with the bench key).
+vm_ssh() { vm_ssh_as root "$VM_SSH_KEY" "$@"; }
 
 # vm_scp NAME SRC DEST: copies a local file into the VM (DEST is a path in the VM).
 vm_scp() {
@@ -221,7 +245,7 @@ vm_scp() {
 # last serial console line) every 15 s; on timeout shows the console tail and fails.
 vm_wait_ssh() {
   local name=$1 timeout=${2:-600} t0=$SECONDS next=15
-  while ! vm_ssh "$name" true 2>/dev/null; do
+  while ! VM_SSH_PROBE=1 vm_ssh "$name" true 2>/dev/null; do
     vm_running "$name" || { tail -n 30 "${VM_LOG[$name]}" >&2; vm_die "$name: QEMU exited before SSH came up"; }
     if ((SECONDS - t0 >= timeout)); then
       tail -n 30 "${VM_LOG[$name]}" >&2

@@ -79,19 +79,14 @@ cv_cleanup() {
 }
 
 # cv_ssh_as USER KEY NAME COMMAND...: runs a command in VM NAME as USER with KEY.
-cv_ssh_as() {
-  local user=$1 key=$2 name=$3; shift 3
-  ssh -q -i "$key" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
-    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o IdentitiesOnly=yes \
-    "$user@127.0.0.1" "$@"
-}
+cv_ssh_as() { vm_ssh_as "$@"; }
 cv_bench() { cv_ssh_as bench "$VM_SSH_KEY" "$@"; }
 cv_admin() { local name=$1; shift; cv_ssh_as "$(cv_fact admin_user)" "$CONVERGE_WORK/admin_key" "$name" "$@"; }
 
 # cv_wait_ssh_bench NAME: like vm_wait_ssh, as the bench user (root may log in no more).
 cv_wait_ssh_bench() {
   local name=$1 t0=$SECONDS
-  until cv_bench "$name" true 2>/dev/null; do
+  until VM_SSH_PROBE=1 cv_bench "$name" true 2>/dev/null; do
     vm_running "$name" || vm_die "$name: QEMU exited before SSH came up"
     ((SECONDS - t0 < 600)) || { tail -n 30 "${VM_LOG[$name]}" >&2; vm_die "$name: no SSH after 600 s"; }
     sleep 2
@@ -121,7 +116,7 @@ cv_prepare() {
   TUNNEL_PID[$name]=$!
   local _
   for _ in $(seq 30); do
-    cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$STANDIN_PORT" 2>/dev/null && return 0
+    VM_SSH_PROBE=1 cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$STANDIN_PORT" 2>/dev/null && return 0
     sleep 1
   done
   vm_die "$name: the stand-in tunnel did not come up"
