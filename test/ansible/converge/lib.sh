@@ -178,12 +178,13 @@ VARS
 # Packer does (extra vars from the generated group_vars/workers.yml), plus the test vars.
 # Output goes to LOG and, filtered to task names and the recap, to stderr. Stdin is /dev/null:
 # ansible-core refuses a non-blocking stdin ("requires blocking IO"), which is what a test
-# run under npm/projen inherits from Node.
+# run under npm/projen inherits from Node. ANSIBLE_TIMEOUT: the SSH connect timeout, 30 s as
+# vm_ssh's (an emulated guest can take that long to send its banner; Ansible's default is 10).
 cv_playbook() {
   local log=$CONVERGE_WORK/$1 playbook=$2; shift 2
   local t0=$SECONDS rc=0
   cv_log "ansible-playbook $playbook $* (log $log)"
-  ANSIBLE_CONFIG=$CONVERGE_REPO/ansible/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
+  ANSIBLE_CONFIG=$CONVERGE_REPO/ansible/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_TIMEOUT=30 \
     ansible-playbook -i "$CONVERGE_WORK/inventory.ini" \
     --extra-vars "@$CONVERGE_GROUP_VARS" --extra-vars "@$CONVERGE_WORK/test-vars.yml" \
     "$@" "$CONVERGE_REPO/ansible/playbooks/$playbook" </dev/null >"$log" 2>&1 || rc=$?
