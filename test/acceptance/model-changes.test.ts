@@ -3,9 +3,9 @@
  * change regenerates with `npx projen`, and the unit suite passes on the result with no test
  * edited. Two changes, each on its own copy of the repository (test/lib/repo-copy.ts), the copies
  * side by side: one that grows the fleet, and one that retires a worker, reorders the nodes and
- * moves Kubernetes on together (a unit suite per copy is the cost: one per change). Inside a copy this test does not run again (LOLICE_ACCEPTANCE_NESTED),
- * nor does test/production-model.test.ts, the one test that asserts the fleet's facts and so
- * must change with them.
+ * moves Kubernetes on together (a unit suite per copy is the cost: one per change). Inside a copy
+ * this test does not run again (LOLICE_ACCEPTANCE_NESTED), nor does test/production-model.test.ts,
+ * the one test that asserts the fleet's facts and so must change with them.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

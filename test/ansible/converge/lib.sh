@@ -78,10 +78,10 @@ cv_cleanup() {
   return 0
 }
 
-# cv_ssh_as USER KEY NAME COMMAND...: runs a command in VM NAME as USER with KEY.
-cv_ssh_as() { vm_ssh_as "$@"; }
-cv_bench() { cv_ssh_as bench "$VM_SSH_KEY" "$@"; }
-cv_admin() { local name=$1; shift; cv_ssh_as "$(cv_fact admin_user)" "$CONVERGE_WORK/admin_key" "$name" "$@"; }
+# cv_bench NAME COMMAND..., cv_admin NAME COMMAND...: a command in VM NAME as the bench user
+# (bench key) or as the admin (the test's admin key), through the bench's vm_ssh_as.
+cv_bench() { vm_ssh_as bench "$VM_SSH_KEY" "$@"; }
+cv_admin() { local name=$1; shift; vm_ssh_as "$(cv_fact admin_user)" "$CONVERGE_WORK/admin_key" "$name" "$@"; }
 
 # cv_wait_ssh_bench NAME: like vm_wait_ssh, as the bench user (root may log in no more).
 cv_wait_ssh_bench() {
