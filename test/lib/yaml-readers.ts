@@ -16,6 +16,16 @@ export const readByPyYaml = (text: string): unknown =>
     ).toString(),
   );
 
+/** What PyYAML's safe loader reads from each of several YAML texts (one python3 run). */
+export const readAllByPyYaml = (texts: readonly string[]): unknown[] =>
+  JSON.parse(
+    execFileSync(
+      'python3',
+      ['-c', 'import json, sys, yaml; json.dump([yaml.safe_load(t) for t in json.load(sys.stdin)], sys.stdout, default=repr)'],
+      { input: JSON.stringify(texts) },
+    ).toString(),
+  );
+
 /** What the yaml library reads from a YAML text under YAML 1.1 and under 1.2: both, to compare. */
 export const readByYamlLibrary = (text: string): { v11: unknown; v12: unknown } => ({
   v11: parse(text, { version: '1.1' }),
