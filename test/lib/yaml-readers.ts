@@ -21,7 +21,10 @@ export const readAllByPyYaml = (texts: readonly string[]): unknown[] =>
   JSON.parse(
     execFileSync(
       'python3',
-      ['-c', 'import json, sys, yaml; json.dump([yaml.safe_load(t) for t in json.load(sys.stdin)], sys.stdout, default=repr)'],
+      [
+        '-c',
+        'import json, sys, yaml; json.dump([yaml.safe_load(t) for t in json.load(sys.stdin)], sys.stdout, default=repr)',
+      ],
       { input: JSON.stringify(texts) },
     ).toString(),
   );
@@ -47,4 +50,21 @@ export const YAML_MISREAD = [
 ] as const;
 
 /** Strings that are YAML syntax when written plain, or that a reader's scanner refuses plain (PyYAML: a tab). */
-export const YAML_SYNTAX = ['', ' lead', 'trail ', '#x', 'a #b', 'a: b', '- x', '? x', '[x]', '{x}', '&x', '*x', '!x', '|', '>', 'tab\tx'] as const;
+export const YAML_SYNTAX = [
+  '',
+  ' lead',
+  'trail ',
+  '#x',
+  'a #b',
+  'a: b',
+  '- x',
+  '? x',
+  '[x]',
+  '{x}',
+  '&x',
+  '*x',
+  '!x',
+  '|',
+  '>',
+  'tab\tx',
+] as const;

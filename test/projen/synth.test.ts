@@ -74,7 +74,9 @@ describe('an invalid model file', () => {
     [
       'every built profile on another architecture (no buildable worker)',
       (f) => {
-        for (const [name, p] of Object.entries(model.hardware)) if (p.arch === IMAGE_ARCH) f.set(`hardware.${name}`, 'arch', otherArch);
+        for (const [name, p] of Object.entries(model.hardware)) {
+          if (p.arch === IMAGE_ARCH) f.set(`hardware.${name}`, 'arch', otherArch);
+        }
       },
       `nodes: no worker is on an ${IMAGE_ARCH} profile, the only architecture the image pipeline builds`,
     ],

@@ -14,15 +14,24 @@ import { opensslCryptHash } from './lib/fixtures';
 const hash = opensslCryptHash();
 const served = YAML_MISREAD.map((word) => {
   const files = render(variant(example, (c) => ((c.admin.user = word), (c.name = word))));
-  const userData = renderTemplate(files.userData, { [TEMPLATE_VARS.hostname]: word, [TEMPLATE_VARS.passwordHash]: hash });
+  const userData = renderTemplate(files.userData, {
+    [TEMPLATE_VARS.hostname]: word,
+    [TEMPLATE_VARS.passwordHash]: hash,
+  });
   return { word, userData, metaData: files.metaData };
 });
 
 describe('the served user-data and meta-data of words YAML 1.1 misreads', () => {
   it(`PyYAML reads the identity's username and hostname as the words (${served.length} words)`, () => {
-    const read = readAllByPyYaml(served.map((s) => s.userData)) as { autoinstall: { identity: Record<string, unknown> } }[];
+    const read = readAllByPyYaml(served.map((s) => s.userData)) as {
+      autoinstall: { identity: Record<string, unknown> };
+    }[];
     read.forEach(({ autoinstall }, i) => {
-      expect(autoinstall.identity, served[i].word).toEqual({ hostname: served[i].word, username: served[i].word, password: hash });
+      expect(autoinstall.identity, served[i].word).toEqual({
+        hostname: served[i].word,
+        username: served[i].word,
+        password: hash,
+      });
     });
   });
 
@@ -38,5 +47,4 @@ describe('the served user-data and meta-data of words YAML 1.1 misreads', () => 
       expect(v12).toEqual(v11);
     }
   });
-
 });

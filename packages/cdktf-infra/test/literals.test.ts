@@ -6,7 +6,14 @@ import { getExpressionAst } from '@cdktf/hcl2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleCluster as example, workers, type Cluster } from '@lolice/node-model';
 import { variant } from '../../../test/lib/model';
-import { buildObjects, configFromCluster, render, roleDescription, terraformLiteral, type PolicyDocument } from '../src';
+import {
+  buildObjects,
+  configFromCluster,
+  render,
+  roleDescription,
+  terraformLiteral,
+  type PolicyDocument,
+} from '../src';
 
 /**
  * Terraform reads every string of its JSON syntax as a template. GIVEN a model whose every string
@@ -146,7 +153,9 @@ describe.skipIf(!TERRAFORM)(title('what Terraform makes of the strings (terrafor
     expect(trust.Statement[0].Condition?.StringEquals['token.actions.githubusercontent.com:sub']).toBe(
       `repo:${hostile.aws.repository}:ref:refs/heads/${hostile.aws.branch}`,
     );
-    expect(trust.Statement[0].Principal).toEqual({ Federated: '<data.aws_iam_openid_connect_provider.github_actions.arn>' });
+    expect(trust.Statement[0].Principal).toEqual({
+      Federated: '<data.aws_iam_openid_connect_provider.github_actions.arn>',
+    });
   });
 
   it("holds the model's text in the permissions, the bucket, its lifecycle and the provider", () => {

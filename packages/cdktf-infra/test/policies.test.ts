@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILD_EXPIRY_TAG, exampleCluster as example, knownGoodKey } from '@lolice/node-model';
-import { type PolicyDocument, type PolicyStatement } from '../src';
 import { withNewWorker } from '../../../test/lib/model';
+import { type PolicyDocument, type PolicyStatement } from '../src';
 import { synthStack } from './support/cdktf';
 
 const { bucket: BUCKET, imagePrefix: PREFIX, repository: REPOSITORY, branch: BRANCH } = example.aws;

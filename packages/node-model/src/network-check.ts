@@ -95,7 +95,9 @@ function checkClusterDns(c: Cluster): ValidationIssue[] {
     ...c.nodes.map((n): [string, string] => [`address of ${n.name}`, n.ip]),
   ];
   const used = taken.filter(([, addr]) => addr === dns);
-  if (used.length > 0) return used.map(([what]) => ({ path, rule, message: `${dns} is the ${what}, not a service address` }));
+  if (used.length > 0) {
+    return used.map(([what]) => ({ path, rule, message: `${dns} is the ${what}, not a service address` }));
+  }
   const services = serviceSubnet(c);
   if (!inCidr(dns, services)) {
     return [{ path, rule, message: `${dns} is outside the service subnet ${services} (kubernetes.serviceSubnet)` }];
@@ -120,9 +122,12 @@ function checkDnsServers(c: Cluster): ValidationIssue[] {
     if (NOT_A_SERVER.has(range)) {
       return [{ path, rule: 'dns-server-unicast', message: `${server} is ${RANGE_NAMES[range]}, not a DNS server` }];
     }
-    const edge = server === first(subnet).toString() ? 'network' : server === last(subnet).toString() ? 'broadcast' : '';
+    const edge =
+      server === first(subnet).toString() ? 'network' : server === last(subnet).toString() ? 'broadcast' : '';
     if (edge) {
-      return [{ path, rule: 'dns-server-unicast', message: `${server} is the ${edge} address of the subnet ${subnet}` }];
+      return [
+        { path, rule: 'dns-server-unicast', message: `${server} is the ${edge} address of the subnet ${subnet}` },
+      ];
     }
     if (inCidr(server, services)) {
       return [
@@ -139,7 +144,12 @@ function checkDnsServers(c: Cluster): ValidationIssue[] {
 
 /** `lo` matches a netplan name pattern (shell glob: `*` any run, `?` one character). */
 const matchesLoopback = (pattern: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test('lo');
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test('lo');
 
 /** The port a node's address goes to: a wired card, never the loopback, a multicast or the zero MAC. */
 function checkPorts(c: Cluster): ValidationIssue[] {
@@ -153,7 +163,11 @@ function checkPorts(c: Cluster): ValidationIssue[] {
     if (mac === undefined) return;
     const octets = mac.split(':').map((o) => parseInt(o, 16));
     if (octets.every((o) => o === 0)) {
-      issues.push({ path: `nodes[${i}].port.mac`, rule: 'unicast-mac', message: `${mac} is the zero address: no card has it` });
+      issues.push({
+        path: `nodes[${i}].port.mac`,
+        rule: 'unicast-mac',
+        message: `${mac} is the zero address: no card has it`,
+      });
     } else if (octets[0] % 2 === 1) {
       issues.push({
         path: `nodes[${i}].port.mac`,

@@ -12,7 +12,9 @@ const bytes = (s: string): number => new TextEncoder().encode(s).length;
  */
 function checkWorkerArch(c: Cluster): ValidationIssue[] {
   const all = workers(c);
-  const foreign = all.filter((n) => Object.hasOwn(c.hardware, n.hardware) && c.hardware[n.hardware].arch !== IMAGE_ARCH);
+  const foreign = all.filter(
+    (n) => Object.hasOwn(c.hardware, n.hardware) && c.hardware[n.hardware].arch !== IMAGE_ARCH,
+  );
   if (all.length > 0 && foreign.length === all.length) {
     const profiles = [...new Set(foreign.map((n) => `${n.hardware} (${c.hardware[n.hardware].arch})`))].join(', ');
     return [

@@ -34,7 +34,9 @@ export const yamlDocument = (value: unknown): Document => new Document(value, YA
 export function yamlText(doc: Document): string {
   visit(doc, {
     Scalar(_, node) {
-      if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\t')) node.type = Scalar.QUOTE_DOUBLE;
+      if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\t')) {
+        node.type = Scalar.QUOTE_DOUBLE;
+      }
     },
   });
   return doc.toString({ lineWidth: 0 });

@@ -47,7 +47,24 @@ describe('names a YAML 1.1 reader would read as something else', () => {
    * other 1.1 readers y/n too), null, YAML 1.1 and 1.2 integers and floats (decimal, octal 017 and
    * 0o17, hex, exponent), a YAML 1.1 date.
    */
-  const words = ['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null', '123', '017', '0o17', '0x1f', '1e3', '1.5', '2001-12-14'];
+  const words = [
+    'y',
+    'n',
+    'yes',
+    'no',
+    'on',
+    'off',
+    'true',
+    'false',
+    'null',
+    '123',
+    '017',
+    '0o17',
+    '0x1f',
+    '1e3',
+    '1.5',
+    '2001-12-14',
+  ];
   /** Every field the project writes as a plain name, its path, its format and how to set it. */
   const fields: [string, string, (c: Mutable<Cluster>, v: string) => void][] = [
     [`nodes[${worker}].name`, 'rfc1123-hostname', (c, v) => (c.nodes[worker].name = v)],
@@ -74,7 +91,11 @@ describe('names a YAML 1.1 reader would read as something else', () => {
       (c, v) => (c.hardware[built].extras!.aptSource = { ...source, name: v }),
     ],
     [`nodes[${named}].port.name`, 'interface-name', (c, v) => (c.nodes[named].port = { name: v })],
-    [`hardware.${patterned}.defaultPortPattern`, 'interface-pattern', (c, v) => (c.hardware[patterned].defaultPortPattern = v)],
+    [
+      `hardware.${patterned}.defaultPortPattern`,
+      'interface-pattern',
+      (c, v) => (c.hardware[patterned].defaultPortPattern = v),
+    ],
     ['hardware', 'profile-name', (c, v) => (c.hardware[v] = c.hardware[profileOfWorker])],
     [`nodes[${worker}].hardware`, 'profile-name', (c, v) => (c.nodes[worker].hardware = v)],
   ];
@@ -97,12 +118,17 @@ describe('names a YAML 1.1 reader would read as something else', () => {
     ]);
   });
 
-  it.each(['node-7', 'yes-1', 'no0', 'n1', 'on-prem', 'nul', '1-5'])('accepts the plain word %j as a node name', (name) => {
-    expect(issuesAfter((c) => (c.nodes[worker].name = name))).toEqual([]);
-  });
+  it.each(['node-7', 'yes-1', 'no0', 'n1', 'on-prem', 'nul', '1-5'])(
+    'accepts the plain word %j as a node name',
+    (name) => {
+      expect(issuesAfter((c) => (c.nodes[worker].name = name))).toEqual([]);
+    },
+  );
 
   it('says one thing of a value that breaks the field format and is no plain word', () => {
-    expect(issuesAfter((c) => (c.nodes[worker].name = 'True'))).toEqual(only(`nodes[${worker}].name`, 'rfc1123-hostname'));
+    expect(issuesAfter((c) => (c.nodes[worker].name = 'True'))).toEqual(
+      only(`nodes[${worker}].name`, 'rfc1123-hostname'),
+    );
   });
 });
 
@@ -152,7 +178,11 @@ describe('no credential in a URL', () => {
   const urlFields: [string, (c: Mutable<Cluster>, v: string) => void, string][] = [
     ['image.isoUrl', (c, v) => (c.image.isoUrl = v), iso],
     ['image.isoMirrorUrls[0]', (c, v) => (c.image.isoMirrorUrls = [v]), iso.replace('releases.', 'mirror.')],
-    [`hardware.${built}.extras.aptSource.uri`, (c, v) => (c.hardware[built].extras!.aptSource = { ...source, uri: v }), source.uri],
+    [
+      `hardware.${built}.extras.aptSource.uri`,
+      (c, v) => (c.hardware[built].extras!.aptSource = { ...source, uri: v }),
+      source.uri,
+    ],
     [
       `hardware.${built}.extras.aptSource.keyUrl`,
       (c, v) => (c.hardware[built].extras!.aptSource = { ...source, keyUrl: v }),
@@ -166,7 +196,11 @@ describe('no credential in a URL', () => {
   it.each(cases)('refuses %s = %j', (path, url, set) => {
     expect(URL.canParse(url)).toBe(true);
     expect(issuesAfter((c) => set(c, url))).toEqual([
-      { path, rule: 'url-without-userinfo', message: `${JSON.stringify(url)} has user information (user:password@): no credential goes in the model` },
+      {
+        path,
+        rule: 'url-without-userinfo',
+        message: `${JSON.stringify(url)} has user information (user:password@): no credential goes in the model`,
+      },
     ]);
   });
 
@@ -174,7 +208,9 @@ describe('no credential in a URL', () => {
     const atInPath = iso.replace('/ubuntu/', '/ubuntu@2/');
     expect(atInPath).not.toBe(iso);
     expect(issuesAfter((c) => (c.image.isoUrl = atInPath))).toEqual([]);
-    expect(issuesAfter((c) => (c.hardware[built].extras!.aptSource = { ...source, keyUrl: `${source.keyUrl}?by=a@b` }))).toEqual([]);
+    expect(
+      issuesAfter((c) => (c.hardware[built].extras!.aptSource = { ...source, keyUrl: `${source.keyUrl}?by=a@b` })),
+    ).toEqual([]);
   });
 });
 
@@ -261,7 +297,9 @@ describe('workers the image pipeline builds', () => {
 describe("the consumers' checks (a generator's limits)", () => {
   const max = example.nodes.length - 1;
   const limit = (c: Cluster): ValidationIssue[] =>
-    c.nodes.length > max ? [{ path: 'nodes', rule: 'some-limit', message: `${c.nodes.length} nodes; the limit is ${max}` }] : [];
+    c.nodes.length > max
+      ? [{ path: 'nodes', rule: 'some-limit', message: `${c.nodes.length} nodes; the limit is ${max}` }]
+      : [];
 
   it('run on a valid model and report like the model rules', () => {
     expect(validateCluster(example, [limit])).toEqual(only('nodes', 'some-limit'));
@@ -273,7 +311,12 @@ describe("the consumers' checks (a generator's limits)", () => {
   it('do not run on a model that breaks its own rules (they may assume a valid one)', () => {
     let ran = false;
     const spy = (): ValidationIssue[] => ((ran = true), []);
-    expect(validateCluster(variant(example, (c) => (c.nodes[worker].hardware = 'nope')), [spy]).length).toBeGreaterThan(0);
+    expect(
+      validateCluster(
+        variant(example, (c) => (c.nodes[worker].hardware = 'nope')),
+        [spy],
+      ).length,
+    ).toBeGreaterThan(0);
     expect(ran).toBe(false);
   });
 });

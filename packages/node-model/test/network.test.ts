@@ -37,12 +37,15 @@ const nth = (cidr: string, n: number) => {
  * its host part (gateway, VIP, nodes, DNS servers on the LAN), so only the subnet itself can be wrong.
  */
 function movedTo(cidr: string): Cluster {
-  const to = ipaddr.IPv4.parseCIDR(cidr)[0].toByteArray();
+  const num = (ip: string) =>
+    ipaddr.IPv4.parse(ip)
+      .toByteArray()
+      .reduce((a, b) => a * 256 + b, 0);
+  const offset = num(ipaddr.IPv4.parseCIDR(cidr)[0].toString()) - num(network);
   const move = (ip: string) => {
     if (!ipaddr.IPv4.parse(ip).match([subnetAddress, subnetPrefix])) return ip;
-    const host = ipaddr.IPv4.parse(ip).toByteArray();
-    const mask = ipaddr.IPv4.subnetMaskFromPrefixLength(subnetPrefix).toByteArray();
-    return host.map((b, i) => (to[i] & mask[i]) | (b & ~mask[i] & 255)).join('.');
+    const moved = num(ip) + offset;
+    return [3, 2, 1, 0].map((k) => Math.floor(moved / 256 ** k) % 256).join('.');
   };
   return variant(example, (c) => {
     c.network.subnet = cidr;
@@ -70,7 +73,12 @@ describe('the node subnet', () => {
 
   it.each([31, 32])('refuses the prefix /%i: no room for a gateway and a host', (prefix) => {
     const narrow = `${nth(subnet, 0)}/${prefix}`;
-    expect(rulesAt(issuesAfter((c) => (c.network.subnet = narrow)), 'network.subnet')).toEqual(['subnet-prefix']);
+    expect(
+      rulesAt(
+        issuesAfter((c) => (c.network.subnet = narrow)),
+        'network.subnet',
+      ),
+    ).toEqual(['subnet-prefix']);
   });
 
   it('accepts /16, the widest LAN prefix', () => {
@@ -235,7 +243,9 @@ describe("a node's port", () => {
     ['a locally administered multicast address', '03:00:00:00:00:01'],
     ['the zero address', '00:00:00:00:00:00'],
   ])('refuses %s as the MAC of a port', (_what, mac) => {
-    expect(issuesAfter((c) => (c.nodes[byMac].port = { mac }))).toEqual(only(`nodes[${byMac}].port.mac`, 'unicast-mac'));
+    expect(issuesAfter((c) => (c.nodes[byMac].port = { mac }))).toEqual(
+      only(`nodes[${byMac}].port.mac`, 'unicast-mac'),
+    );
   });
 
   it.each(['02:00:00:00:00:01', 'fe:ff:ff:ff:ff:ff', '00:00:00:00:00:01'])('accepts the unicast MAC %s', (mac) => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { readByPyYaml, readByYamlLibrary, YAML_MISREAD, YAML_SYNTAX } from '../../../test/lib/yaml-readers';
 import { isPlainYamlWord, toYaml, yamlDocument, yamlText } from '../src';
 
-
 /** Strings that need no quotes but must come back as they are. */
 const more = ['%x', '@x', '`x', "it's", '"q"', '---', '...', 'multi\nline', 'a\tb: c', '${x}', '%{x}'];
 const hostile = [...YAML_MISREAD, ...YAML_SYNTAX, ...more];

@@ -16,15 +16,10 @@ export function matrixSizes(c: Cluster): { where: string; jobs: number }[] {
     Object.entries(workflow.jobs).flatMap(([id, job]) => {
       if (!job.strategy) return [];
       const lists = Object.values(job.strategy.matrix);
-      const jobs = lists.every(Array.isArray)
-        ? lists.reduce((n, list) => n * list.length, 1)
-        : imageWorkers(c).length; // fromJSON(needs.plan.outputs.nodes): at most the `all` choice
+      const jobs = lists.every(Array.isArray) ? lists.reduce((n, list) => n * list.length, 1) : imageWorkers(c).length; // fromJSON(needs.plan.outputs.nodes): at most the `all` choice
       return [{ where: `${path} job ${id}${lists.every(Array.isArray) ? '' : ` (node_name ${ALL_NODES})`}`, jobs }];
     });
-  return [
-    ...sizes(WORKFLOW_PATHS.build, renderBuildWorkflow(c)),
-    ...sizes(WORKFLOW_PATHS.ci, renderCiWorkflow(c)),
-  ];
+  return [...sizes(WORKFLOW_PATHS.build, renderBuildWorkflow(c)), ...sizes(WORKFLOW_PATHS.ci, renderCiWorkflow(c))];
 }
 
 /** What GitHub would refuse of the rendered workflows: a matrix over MAX_MATRIX_JOBS jobs. */

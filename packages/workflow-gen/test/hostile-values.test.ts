@@ -119,7 +119,9 @@ describe("GitHub's 256 jobs per matrix", () => {
     const model = withWorkers(MAX_MATRIX_JOBS + 1);
     const issues = checkWorkflowLimits(model);
     expect(issues).toEqual([{ path: 'nodes', rule: 'matrix-jobs', message: expect.any(String) }]);
-    expect(issues[0].message).toMatch(/^257 workers make matrices of 257 jobs \(.*\); GitHub runs at most 256 jobs per matrix$/);
+    expect(issues[0].message).toMatch(
+      /^257 workers make matrices of 257 jobs \(.*\); GitHub runs at most 256 jobs per matrix$/,
+    );
     expect(issues[0].message).toContain(WORKFLOW_PATHS.ci);
     expect(issues[0].message).toContain(WORKFLOW_PATHS.build);
     expect(() => render(model)).toThrow(ModelValidationError);
