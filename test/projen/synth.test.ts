@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_EXPORT, MODEL_FILE, workers, type Cluster } from '@lolice/node-model';
+import { IMAGE_ARCH, MODEL_EXPORT, MODEL_FILE, workers, type Cluster } from '@lolice/node-model';
 import { freeNodeName, loadRepoModel } from '../lib/model';
 import { ModelFile } from '../lib/model-file';
 import { RepoCopy } from '../lib/repo-copy';
@@ -44,6 +44,7 @@ describe('an invalid model file', () => {
   const [first, second] = workers(model);
   const last = workers(model).at(-1)!;
   const badName = last.name.toUpperCase().replace(/-/g, '_');
+  const otherArch = IMAGE_ARCH === 'x86_64' ? 'arm64' : 'x86_64';
   const cases: [string, (f: ModelFile) => unknown, string | RegExp][] = [
     [
       'a duplicate IP',
@@ -59,6 +60,30 @@ describe('an invalid model file', () => {
       'a worker named "all"',
       (f) => f.setNodeField(last.name, 'name', 'all'),
       `nodes[${indexOf(model, last.name)}].name: "all" is reserved`,
+    ],
+    [
+      'a worker named "no" (a YAML 1.1 boolean)',
+      (f) => f.setNodeField(last.name, 'name', 'no'),
+      `nodes[${indexOf(model, last.name)}].name: "no" is read as a boolean, null, number or date by a YAML 1.1 or 1.2 reader`,
+    ],
+    [
+      'an image prefix that makes S3 keys over 1,024 bytes',
+      (f) => f.set('aws', 'imagePrefix', `p/${'a'.repeat(1100)}`),
+      'aws.imagePrefix: makes S3 keys of up to ',
+    ],
+    [
+      'every built profile on another architecture (no buildable worker)',
+      (f) => {
+        for (const [name, p] of Object.entries(model.hardware)) {
+          if (p.arch === IMAGE_ARCH) f.set(`hardware.${name}`, 'arch', otherArch);
+        }
+      },
+      `nodes: no worker is on an ${IMAGE_ARCH} profile, the only architecture the image pipeline builds`,
+    ],
+    [
+      "a branch that makes the build role's description longer than IAM allows (a generator's limit)",
+      (f) => f.set('aws', 'branch', 'b'.repeat(1000)),
+      "aws: the build role's description is ",
     ],
     [
       'the admin root',
