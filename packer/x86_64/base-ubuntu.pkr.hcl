@@ -40,6 +40,26 @@ variable "console_log" {
   description = "File the build VM's serial console is written to (kernel, installer, first boot); empty: console-<node>.log beside the templates."
 }
 
+variable "build_id" {
+  type        = string
+  default     = "local"
+  description = "Id of this build, YYYYMMDD-<sha7> (the image workflow's), recorded in the image; \"local\" for a build outside the workflow."
+  validation {
+    condition     = var.build_id == "local" || (var.build_id != "" && regex_replace(var.build_id, "^[0-9]{8}-[0-9a-f]{7}$", "") == "")
+    error_message = "The build_id must be YYYYMMDD-<7 hex digits> (as the image workflow makes it) or \"local\"."
+  }
+}
+
+variable "git_commit" {
+  type        = string
+  default     = ""
+  description = "Commit the image is built from (40 hex digits; the image workflow passes its GITHUB_SHA), recorded in the image; empty for a local build."
+  validation {
+    condition     = var.git_commit == "" || (var.git_commit != "" && regex_replace(var.git_commit, "^[0-9a-f]{40}$", "") == "")
+    error_message = "The git_commit must be a full commit id (40 lowercase hex digits) or empty."
+  }
+}
+
 variable "ansible_playbook" {
   type        = string
   default     = "/usr/bin/ansible-playbook"

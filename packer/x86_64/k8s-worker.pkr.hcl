@@ -24,13 +24,13 @@ build {
     ansible_env_vars = ["ANSIBLE_CONFIG=${local.repo_root}/ansible/ansible.cfg"]
     # OpenSSH 9 clients copy files over SFTP: let Packer's SSH proxy speak it.
     use_sftp = true
-    # The worker group variables of the model, then this node's address, hardware profile and port, and
-    # "inside an image build", as one JSON document (no value is split by a shell).
+    # The worker group variables of the model, then this node's address, hardware profile and port, the build's
+    # id and commit (recorded in the image) and "inside an image build", as one JSON document (no value is split by a shell).
     extra_arguments = [
       "--extra-vars",
       "@${local.repo_root}/ansible/inventories/production/group_vars/workers.yml",
       "--extra-vars",
-      jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, lolice_image_build = true }),
+      jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, lolice_build_id = var.build_id, lolice_build_commit = var.git_commit, lolice_image_build = true }),
     ]
   }
 

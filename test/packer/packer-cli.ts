@@ -69,14 +69,19 @@ export class ReducedTemplate {
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   }
 
-  /** `packer validate -var node_name=<node>`. */
-  validate(node: string) {
-    return this.packer(['validate', '-var', `node_name=${node}`, this.dir]);
+  /** `-var name=value` for the node and each of `vars`. */
+  private static varArgs(node: string, vars: Readonly<Record<string, string>>): string[] {
+    return Object.entries({ node_name: node, ...vars }).flatMap(([k, v]) => ['-var', `${k}=${v}`]);
   }
 
-  /** Evaluates one HCL expression with `packer console` for a node. */
-  evaluate(node: string, expression: string): string {
-    const r = this.packer(['console', '-var', `node_name=${node}`, this.dir], `${expression}\n`);
+  /** `packer validate -var node_name=<node> [-var <name>=<value>...]`. */
+  validate(node: string, vars: Readonly<Record<string, string>> = {}) {
+    return this.packer(['validate', ...ReducedTemplate.varArgs(node, vars), this.dir]);
+  }
+
+  /** Evaluates one HCL expression with `packer console` for a node (and other variables). */
+  evaluate(node: string, expression: string, vars: Readonly<Record<string, string>> = {}): string {
+    const r = this.packer(['console', ...ReducedTemplate.varArgs(node, vars), this.dir], `${expression}\n`);
     if (r.status !== 0) throw new Error(`packer console failed: ${r.output}`);
     return r.output.trim();
   }

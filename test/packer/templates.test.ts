@@ -4,8 +4,15 @@ import { parse as parseHcl } from '@cdktf/hcl2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { renderTemplate, TEMPLATE_VARS, userDataSchema } from '@lolice/autoinstall-gen';
-import { controlPlane, imageWorkerNodes, portMatch } from '@lolice/node-model';
-import { PACKER_DIR, PACKER_LINKS, render, TEMPLATE_FILES } from '@lolice/packer-gen';
+import {
+  BUILD_RECORD_VARS,
+  controlPlane,
+  EXAMPLE_BUILD_ID,
+  imageWorkerNodes,
+  LOCAL_BUILD_ID,
+  portMatch,
+} from '@lolice/node-model';
+import { BUILD_RECORD_ANSIBLE_VARS, PACKER_DIR, PACKER_LINKS, render, TEMPLATE_FILES } from '@lolice/packer-gen';
 import { ReducedTemplate } from './packer-cli';
 import { terraformAvailable, terraformTemplatefile } from './terraform-template';
 import {
@@ -112,6 +119,8 @@ describe("the committed node selection, evaluated by Debian's packer", () => {
         node_ip: n.ip,
         hardware_profile: n.hardware,
         node_port_match: portMatch(model, n),
+        [BUILD_RECORD_ANSIBLE_VARS.buildId]: LOCAL_BUILD_ID,
+        [BUILD_RECORD_ANSIBLE_VARS.gitCommit]: '',
         lolice_image_build: true,
       });
       expect(reduced.evaluate(n.name, JSON.stringify(source.vm_name))).toBe(`${n.name}.img`);
@@ -120,6 +129,40 @@ describe("the committed node selection, evaluated by Debian's packer", () => {
     expect(reduced.evaluate(names[0], JSON.stringify(build.provisioner.ansible[0].playbook_file))).toBe(
       `${reduced.root}/ansible/playbooks/worker.yml`,
     );
+  });
+});
+
+describe("the build record's variables, evaluated by Debian's packer", () => {
+  let reduced: ReducedTemplate;
+  beforeAll(() => {
+    reduced = new ReducedTemplate(committed(TEMPLATE_FILES.base));
+  });
+  afterAll(() => reduced.dispose());
+  const node = built[0].name;
+  const { buildId, gitCommit } = BUILD_RECORD_VARS;
+  const workflowBuild = { [buildId]: EXAMPLE_BUILD_ID, [gitCommit]: '0123abc'.padEnd(40, '7') };
+
+  it("accept the image workflow's build id and commit, and reach worker.yml as its build record variables", async () => {
+    expect(reduced.validate(node, workflowBuild).status).toBe(0);
+    const [build] = ((await parseHcl(TEMPLATE_FILES.build, committed(TEMPLATE_FILES.build))) as any).build;
+    const nodeVars = build.provisioner.ansible[0].extra_arguments[3] as string;
+    expect(JSON.parse(reduced.evaluate(node, JSON.stringify(nodeVars), workflowBuild))).toMatchObject({
+      [BUILD_RECORD_ANSIBLE_VARS.buildId]: workflowBuild[buildId],
+      [BUILD_RECORD_ANSIBLE_VARS.gitCommit]: workflowBuild[gitCommit],
+    });
+  });
+
+  it.each([
+    [buildId, 'latest'],
+    [buildId, '2026-01-01'],
+    [buildId, `${EXAMPLE_BUILD_ID}/../x`],
+    [buildId, EXAMPLE_BUILD_ID.toUpperCase()],
+    [gitCommit, '0123abc'],
+    [gitCommit, `${'a'.repeat(40)}\nx`],
+  ])('refuse %s=%j, naming the variable', (name, value) => {
+    const r = reduced.validate(node, { [name]: value });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain(`The ${name} must be`);
   });
 });
 

@@ -79,6 +79,18 @@ export const buildFiles = (node: string): readonly string[] => [
 /** A build id as the image workflow makes it, `YYYYMMDD-<sha7>` (all of the same length). */
 export const EXAMPLE_BUILD_ID = '20260101-0123abc';
 
+/** A build id as the image workflow makes it (the pattern EXAMPLE_BUILD_ID follows). */
+export const BUILD_ID_PATTERN = '^[0-9]{8}-[0-9a-f]{7}$';
+
+/**
+ * The build record every image carries (`/etc/lolice/build.json`, written by the image build's
+ * Ansible role build_record, read by the fleet report): the build id and commit reach the build as
+ * these Packer variables (the image workflow sets them); a build outside the workflow records
+ * LOCAL_BUILD_ID and no commit. The model's versions come with the build's group variables.
+ */
+export const BUILD_RECORD_VARS = { buildId: 'build_id', gitCommit: 'git_commit' } as const;
+export const LOCAL_BUILD_ID = 'local';
+
 /** S3's longest object key, in bytes of UTF-8. */
 export const S3_MAX_KEY_BYTES = 1024;
 

@@ -1,5 +1,13 @@
 import { posix } from 'node:path';
-import { imageWorkerNodes, packerConsoleLog, portMatch, type Cluster } from '@lolice/node-model';
+import {
+  BUILD_ID_PATTERN,
+  BUILD_RECORD_VARS,
+  imageWorkerNodes,
+  LOCAL_BUILD_ID,
+  packerConsoleLog,
+  portMatch,
+  type Cluster,
+} from '@lolice/node-model';
 import {
   attr,
   blank,
@@ -119,6 +127,8 @@ const variables = (c: Cluster): BodyItem[] => {
       ],
     ),
     blank,
+    ...buildRecordVariables(),
+    blank,
     block(
       'variable',
       ['ansible_playbook'],
@@ -135,6 +145,50 @@ const variables = (c: Cluster): BodyItem[] => {
     ),
   ];
 };
+
+/** A string variable with a default and a validation: either `alternative` or a full match of `pattern`. */
+const checkedVariable = (name: string, fallback: string, pattern: string, description: string, error: string) =>
+  block(
+    'variable',
+    [name],
+    [
+      attr('type', raw('string')),
+      attr('default', str(fallback)),
+      attr('description', str(description)),
+      block(
+        'validation',
+        [],
+        [
+          attr(
+            'condition',
+            raw(
+              `var.${name} == ${inlineText(str(fallback))} || (var.${name} != "" && regex_replace(var.${name}, ${inlineText(str(pattern))}, "") == "")`,
+            ),
+          ),
+          attr('error_message', str(error)),
+        ],
+      ),
+    ],
+  );
+
+/** The build's id and commit, recorded in the image (role build_record): the image workflow passes both. */
+const buildRecordVariables = (): BodyItem[] => [
+  checkedVariable(
+    BUILD_RECORD_VARS.buildId,
+    LOCAL_BUILD_ID,
+    BUILD_ID_PATTERN,
+    `Id of this build, YYYYMMDD-<sha7> (the image workflow's), recorded in the image; "${LOCAL_BUILD_ID}" for a build outside the workflow.`,
+    `The ${BUILD_RECORD_VARS.buildId} must be YYYYMMDD-<7 hex digits> (as the image workflow makes it) or "${LOCAL_BUILD_ID}".`,
+  ),
+  blank,
+  checkedVariable(
+    BUILD_RECORD_VARS.gitCommit,
+    '',
+    '^[0-9a-f]{40}$',
+    'Commit the image is built from (40 hex digits; the image workflow passes its GITHUB_SHA), recorded in the image; empty for a local build.',
+    `The ${BUILD_RECORD_VARS.gitCommit} must be a full commit id (40 lowercase hex digits) or empty.`,
+  ),
+];
 
 const locals = (c: Cluster): BodyItem =>
   block(

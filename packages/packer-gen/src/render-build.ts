@@ -1,7 +1,7 @@
-import type { Cluster } from '@lolice/node-model';
+import { BUILD_RECORD_VARS, type Cluster } from '@lolice/node-model';
 import { attr, blank, block, bool, comment, file, inlineList, list, raw, str, tmpl, type BodyItem } from './hcl';
 import { sealScript } from './seal';
-import { ANSIBLE, BUILD_NAME, SOURCE_NAME } from './settings';
+import { ANSIBLE, BUILD_NAME, BUILD_RECORD_ANSIBLE_VARS, SOURCE_NAME } from './settings';
 import type { PackerLinks } from './types';
 
 const fromRepo = (path: string) => `\${local.repo_root}/${path}`;
@@ -20,8 +20,12 @@ const ansibleProvisioner = (c: Cluster, links: PackerLinks): BodyItem =>
       attr('ansible_env_vars', inlineList([tmpl(`ANSIBLE_CONFIG=${fromRepo(ANSIBLE.config)}`)])),
       comment("OpenSSH 9 clients copy files over SFTP: let Packer's SSH proxy speak it."),
       attr('use_sftp', bool(true)),
-      comment("The worker group variables of the model, then this node's address, hardware profile and port, and"),
-      comment('"inside an image build", as one JSON document (no value is split by a shell).'),
+      comment(
+        "The worker group variables of the model, then this node's address, hardware profile and port, the build's",
+      ),
+      comment(
+        'id and commit (recorded in the image) and "inside an image build", as one JSON document (no value is split by a shell).',
+      ),
       attr(
         'extra_arguments',
         list([
@@ -29,7 +33,7 @@ const ansibleProvisioner = (c: Cluster, links: PackerLinks): BodyItem =>
           tmpl(`@${fromRepo(links.ansible.workerGroupVars)}`),
           str('--extra-vars'),
           raw(
-            'jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, lolice_image_build = true })',
+            `jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, ${BUILD_RECORD_ANSIBLE_VARS.buildId} = var.${BUILD_RECORD_VARS.buildId}, ${BUILD_RECORD_ANSIBLE_VARS.gitCommit} = var.${BUILD_RECORD_VARS.gitCommit}, lolice_image_build = true })`,
           ),
         ]),
       ),

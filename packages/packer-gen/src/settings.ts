@@ -71,3 +71,6 @@ export const SSH_HOST_KEYS_UNIT = 'lolice-ssh-host-keys.service';
 
 /** sshd drop-in that turns password logins off in the finished image (sorts before cloud-init's 50-cloud-init.conf). */
 export const SSHD_NO_PASSWORD_DROPIN = '/etc/ssh/sshd_config.d/10-no-password-login.conf';
+
+/** The Ansible extra variables that carry the build's id and commit to worker.yml (its role build_record writes them into the image). */
+export const BUILD_RECORD_ANSIBLE_VARS = { buildId: 'lolice_build_id', gitCommit: 'lolice_build_commit' } as const;

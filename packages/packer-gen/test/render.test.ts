@@ -1,6 +1,14 @@
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exampleCluster as example, imageWorkerNodes, portMatch, type Cluster } from '@lolice/node-model';
+import {
+  BUILD_ID_PATTERN,
+  BUILD_RECORD_VARS,
+  exampleCluster as example,
+  imageWorkerNodes,
+  LOCAL_BUILD_ID,
+  portMatch,
+  type Cluster,
+} from '@lolice/node-model';
 import { variant, withNewWorker } from '../../../test/lib/model';
 import {
   BOOT_COMMAND,
@@ -138,6 +146,17 @@ describe('base-ubuntu.pkr.hcl', () => {
     expect(source.shutdown_command).toBe("sudo -n sh -c 'rm -f /etc/sudoers.d/90-packer-build && systemctl poweroff'");
   });
 
+  it("takes the build's id and commit as variables for the image's build record, a local build by default", () => {
+    const { buildId, gitCommit } = BUILD_RECORD_VARS;
+    const [id] = base.variable[buildId];
+    const [commit] = base.variable[gitCommit];
+    expect(id).toMatchObject({ type: '${string}', default: LOCAL_BUILD_ID });
+    expect(commit).toMatchObject({ type: '${string}', default: '' });
+    expect(id.validation[0].condition).toContain(BUILD_ID_PATTERN);
+    expect(id.validation[0].error_message).toMatch(new RegExp(`^The ${buildId} must be `));
+    expect(commit.validation[0].error_message).toMatch(new RegExp(`^The ${gitCommit} must be `));
+  });
+
   it('takes the disk size from the model', async () => {
     const bigger = variant(example, (c) => (c.image.diskSizeGiB += 8));
     expect((await parsed(bigger)).base.source.qemu.worker[0].disk_size).toBe(`${example.image.diskSizeGiB + 8}G`);
@@ -168,7 +187,7 @@ describe('k8s-worker.pkr.hcl', () => {
         '--extra-vars',
         '@${local.repo_root}/ansible/inventories/production/group_vars/workers.yml',
         '--extra-vars',
-        '${jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, lolice_image_build = true })}',
+        '${jsonencode({ node_ip = local.node.ip, hardware_profile = local.node.hardware, node_port_match = local.node.port_match, lolice_build_id = var.build_id, lolice_build_commit = var.git_commit, lolice_image_build = true })}',
       ],
     });
     expect(JSON.stringify(ansible)).not.toContain('hosts.yml');

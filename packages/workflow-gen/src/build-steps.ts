@@ -1,4 +1,4 @@
-import { BUILD_EXPIRY_TAG, s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
+import { BUILD_EXPIRY_TAG, BUILD_RECORD_VARS, s3BuildPrefix, s3LatestPrefix, type Cluster } from '@lolice/node-model';
 import { ACTION_PINS, usesOf } from './pins';
 import {
   ATTESTATION_BUNDLE,
@@ -120,10 +120,14 @@ const stamp = (): Step => ({
   ),
 });
 
+/** The build's id (the stamp step's) and commit, which the image records (Packer variables of BUILD_RECORD_VARS). */
+const BUILD_RECORD_ARGS = `-var "${BUILD_RECORD_VARS.buildId}=\${BUILD_ID}" -var "${BUILD_RECORD_VARS.gitCommit}=\${GITHUB_SHA}"`;
+
 /**
  * The build, with Packer's debug log and the VM's serial console written under RAW_LOGS. On
  * failure, in this step (the only one that knows the build password), the logs are collected for
- * the artifact with the password and crypt hashes removed.
+ * the artifact with the password and crypt hashes removed. The image records the build's id and
+ * commit (/etc/lolice/build.json).
  */
 const packerBuild = (): Step => ({
   name: 'packer build',
@@ -134,7 +138,7 @@ const packerBuild = (): Step => ({
     `mkdir -p "${RAW_LOGS}"`,
     `export PACKER_LOG_PATH="${RAW_LOGS}/packer.log"`,
     'status=0',
-    `packer build -color=false -var "node_name=\${NODE_NAME}" -var "console_log=${RAW_LOGS}/console.log" ${PACKER_DIR} 2>&1 | tee "${BUILD_LOG}" || status=$?`,
+    `packer build -color=false -var "node_name=\${NODE_NAME}" ${BUILD_RECORD_ARGS} -var "console_log=${RAW_LOGS}/console.log" ${PACKER_DIR} 2>&1 | tee "${BUILD_LOG}" || status=$?`,
     'if (( status != 0 )); then',
     `  BUILD_SECRET="\${build_password}" bash ${COLLECT_BUILD_LOGS_SCRIPT} "${ARTIFACT_LOGS}" "${RAW_LOGS}/console.log" "${RAW_LOGS}/packer.log" "${BUILD_LOG}" || true`,
     'fi',

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ALL_NODES_CHOICE,
   BUILD_EXPIRY_TAG as TAG,
+  BUILD_ID_PATTERN,
+  BUILD_RECORD_VARS,
   controlPlane,
   exampleCluster as example,
   imageWorkerNodes,
@@ -56,6 +58,24 @@ describe('the stamp step', () => {
     expect(S3_LATEST).toBe(s3LatestPrefix(S3_IMAGES, NODE));
     expect(S3_DATED).toBe(`s3://${example.aws.bucket}/${example.aws.imagePrefix}/${NODE}/builds/${BUILD_ID}/`);
     expect(OUT_DIR.endsWith(`/image-${NODE}`)).toBe(true);
+  });
+});
+
+describe('the packer build step', () => {
+  it("passes the stamp's build id and the commit to Packer as the variables the image records", () => {
+    const stamp = runStep(step(build, 'Stamp the build').run!, { GITHUB_SHA: SHA, NODE_NAME: NODE, S3_IMAGES });
+    // STAND-IN for packer: prints its arguments, one a line, and succeeds.
+    const r = runStep(
+      step(build, 'packer build').run!,
+      { ...stamp.githubEnv, GITHUB_SHA: SHA, NODE_NAME: NODE },
+      (dir) =>
+        writeFileSync(join(dir, 'bin', 'packer'), '#!/usr/bin/env bash\nprintf "arg %s\\n" "$@"\n', { mode: 0o755 }),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const args = r.stdout.split('\n');
+    expect(args).toContain(`arg ${BUILD_RECORD_VARS.buildId}=${stamp.githubEnv.BUILD_ID}`);
+    expect(args).toContain(`arg ${BUILD_RECORD_VARS.gitCommit}=${SHA}`);
+    expect(stamp.githubEnv.BUILD_ID).toMatch(new RegExp(BUILD_ID_PATTERN));
   });
 });
 

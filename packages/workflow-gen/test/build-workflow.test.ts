@@ -98,7 +98,7 @@ describe('build-worker-images: the build job', () => {
     expect(build.env!.NODE_NAME).toBe('${{ matrix.node }}');
     const run = build.steps[packerBuild].run!;
     expect(run).toContain(
-      `packer build -color=false -var "node_name=\${NODE_NAME}" -var "console_log=\${RUNNER_TEMP}/build-debug/console.log" ${PACKER_DIR}`,
+      `packer build -color=false -var "node_name=\${NODE_NAME}" -var "build_id=\${BUILD_ID}" -var "git_commit=\${GITHUB_SHA}" -var "console_log=\${RUNNER_TEMP}/build-debug/console.log" ${PACKER_DIR}`,
     );
     expect(run).toContain('set -o pipefail');
     expect(run).toMatch(
