@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the STAND-INS of the Kubernetes and CRI-O APT repositories for the Ansible converge
-# test (test/e2e/ansible-converge.sh): stand-in .deb packages with the real names and the
-# model's versions (payloads beside this script: tiny scripts and systemd units), in two flat
+# Builds the STAND-INS of the Kubernetes and CRI-O APT repositories for the Ansible tests
+# (test/e2e/ansible-converge.sh, upgrade.sh): stand-in .deb packages with the real names and the
+# model's versions (payloads beside this script: tiny scripts and systemd units), in flat
 # repositories signed with a throwaway key, laid out under the real repositories' paths:
 #
 #   <out>/www/pkgs.k8s.io/core:/stable:/v<minor>/deb/                               kubelet kubeadm kubectl
+#                                                                                   kubernetes-cni cri-tools
 #   <out>/www/download.opensuse.org/repositories/isv:/cri-o:/stable:/v<minor>/deb/   cri-o
 #
 # each with Packages, Release, InRelease and the armored signing key Release.key.
@@ -13,16 +14,25 @@
 # The Kubernetes repository also holds the next patch release of each package, so the test
 # can show that the pins (not "newest wins") decide what is installed.
 #
+# The packages keep the real ones' shape where a rollout meets it (cri-o/packaging's spec,
+# pkgs.k8s.io's control files): kubelet depends on kubernetes-cni of its series (a newer minor
+# needs a newer one, found only in its own repository), kubeadm on cri-tools; cri-o recommends
+# kubernetes-cni, ships /etc/default/crio as a conffile (its content changes with each version:
+# a locally edited copy meets dpkg's conffile question) and 10-crio.conf as a plain file, and its
+# maintainer script restarts a running crio on upgrade as the real package does
+# (deb-systemd-invoke try-restart crio.service, which honours policy-rc.d).
+#
 # With --previous-minor it also builds the repositories of the minor series before the
 # model's (version <major>.<minor-1>.0 of each package, same revision; CRI-O <minor-1>), and
-# writes <out>/previous.yml: the group variables of a cluster at that version, so that the
-# upgrade test (test/e2e/upgrade.sh) can install it first and then upgrade to the model's.
+# writes <out>/previous.yml: the group variables of a cluster at that version. --next-minor
+# does the same for the series after the model's (<minor+1>.0, <out>/next.yml): the upgrade test
+# (test/e2e/upgrade.sh) starts at the model's versions and upgrades to it.
 #
 # Every stand-in package logs its installation ("dpkg configure <name> <version>") to
 # /var/log/lolice-standin/calls.log, where the stand-in kubectl, kubeadm, kubelet and CRI-O
 # log their calls and starts too: one ordered record of an upgrade.
 #
-#   bash test/ansible/standins/build-repos.sh <out-dir> [--previous-minor]
+#   bash test/ansible/standins/build-repos.sh <out-dir> [--previous-minor] [--next-minor]
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,29 +57,42 @@ next_patch() {
   echo "${upstream%.*}.$((${upstream##*.} + 1))-$revision"
 }
 
-# previous_minor 1.32.0-1.1 -> 1.31.0-1.1; 1.32 -> 1.31
-previous_minor() {
-  local upstream=${1%%-*} revision='' major minor
-  [[ $1 == *-* ]] && revision=-${1#*-}
+# minor_step DELTA VERSION: the first release of the minor series DELTA away:
+# minor_step -1 1.32.3-1.1 -> 1.31.0-1.1; minor_step 1 1.32 -> 1.33.
+minor_step() {
+  local delta=$1 upstream=${2%%-*} revision='' major minor
+  [[ $2 == *-* ]] && revision=-${2#*-}
   major=${upstream%%.*} minor=${upstream#*.} minor=${minor%%.*}
-  ((minor > 0)) || { log "no minor series before $1"; exit 1; }
-  if [[ $upstream == *.*.* ]]; then echo "$major.$((minor - 1)).0$revision"; else echo "$major.$((minor - 1))"; fi
+  ((minor + delta >= 0)) || { log "no minor series before $2"; exit 1; }
+  if [[ $upstream == *.*.* ]]; then echo "$major.$((minor + delta)).0$revision"; else echo "$major.$((minor + delta))"; fi
 }
 
-# build_deb NAME VERSION DEST_DIR: a stand-in package from the payload tree <here>/<NAME>.
+# cni_version MINOR: the stand-in kubernetes-cni of a Kubernetes minor series (1.36 -> 1.7.0-1.1):
+# one newer release per series, as the real one moves.
+cni_version() { echo "1.$((${1#*.} - 29)).0-1.1"; }
+
+# build_deb NAME VERSION DEST_DIR [CONTROL-LINE...]: a stand-in package from the payload tree
+# <here>/<NAME>, with extra control fields (Depends: ...). Conffiles: those CONFFILES[NAME] lists.
+declare -A CONFFILES=([cri-o]=/etc/default/crio)
 build_deb() {
   local name=$1 version=$2 dest=$3 tree
+  shift 3
   tree=$(mktemp -d)
   cp -a "$here/$name/." "$tree/"
   mkdir -p "$tree/DEBIAN"
-  cat >"$tree/DEBIAN/control" <<CONTROL
-Package: $name
-Version: $version
-Architecture: amd64
-Maintainer: lolice tests <tests@example.invalid>
-Description: STAND-IN for $name (lolice Ansible converge test only)
- Not the real package: a small script and the unit files the real package ships.
-CONTROL
+  {
+    echo "Package: $name"
+    echo "Version: $version"
+    echo "Architecture: amd64"
+    echo "Maintainer: lolice tests <tests@example.invalid>"
+    (($# == 0)) || printf '%s\n' "$@"
+    echo "Description: STAND-IN for $name (lolice Ansible tests only)"
+    echo " Not the real package: a small script and the unit files the real package ships."
+  } >"$tree/DEBIAN/control"
+  # The conffile's content changes with every version, as a real package's does now and then.
+  if [[ $name == cri-o ]]; then
+    printf '# /etc/default/crio of the STAND-IN cri-o %s\nCRIO_CONFIG_OPTIONS=""\n' "$version" >"$tree/etc/default/crio"
+  fi
   cat >"$tree/DEBIAN/postinst" <<POSTINST
 #!/bin/sh
 set -e
@@ -78,8 +101,18 @@ if [ "\$1" = configure ]; then
   echo "dpkg configure $name $version" >>/var/log/lolice-standin/calls.log
 fi
 POSTINST
+  # cri-o: after an upgrade (configure with the old version), restart a running crio, as
+  # debhelper's restart-after-upgrade snippet in the real package does.
+  if [[ $name == cri-o ]]; then
+    cat >>"$tree/DEBIAN/postinst" <<'POSTINST'
+if [ "$1" = configure ] && [ -n "$2" ] && [ -d /run/systemd/system ]; then
+  systemctl --system daemon-reload >/dev/null || true
+  deb-systemd-invoke try-restart crio.service >/dev/null || true
+fi
+POSTINST
+  fi
   chmod 0755 "$tree/DEBIAN/postinst"
-  if [[ -d $tree/etc ]]; then (cd "$tree" && find etc -type f -printf '/%p\n') >"$tree/DEBIAN/conffiles"; fi
+  if [[ -n ${CONFFILES[$name]:-} ]]; then printf "%s\n" "${CONFFILES[$name]}" >"$tree/DEBIAN/conffiles"; fi
   dpkg-deb --root-owner-group -Zgzip --build "$tree" "$dest/${name}_${version}_amd64.deb" >/dev/null
   rm -rf "$tree"
 }
@@ -101,34 +134,57 @@ sign_repo() {
   gpg --batch --quiet --armor --export >"$dir/Release.key"
 }
 
-# build_series OUT MINOR CRIO KUBEADM KUBELET KUBECTL [next]: the two repositories of one minor
-# series; with "next", the Kubernetes one also holds the next patch release of each package.
+# build_series OUT MINOR CRIO KUBEADM KUBELET KUBECTL CRIO_PACKAGE [next]: the two repositories of
+# one minor series; with "next", the Kubernetes one also holds the next patch release of each package.
 build_series() {
   local out=$1 minor=$2 crio=$3 kubeadm=$4 kubelet=$5 kubectl=$6 crio_package=$7 next=${8:-}
   local k8s=$out/www/pkgs.k8s.io/core:/stable:/v$minor/deb
   local crio_dir=$out/www/download.opensuse.org/repositories/isv:/cri-o:/stable:/v$crio/deb
+  local cni cri_tools v
+  cni=$(cni_version "$minor") cri_tools=$minor.0-1.1
   rm -rf "$k8s" "$crio_dir" && mkdir -p "$k8s" "$crio_dir"
-  build_deb kubeadm "$kubeadm" "$k8s"
-  build_deb kubelet "$kubelet" "$k8s"
-  build_deb kubectl "$kubectl" "$k8s"
-  if [[ -n $next ]]; then
-    build_deb kubeadm "$(next_patch "$kubeadm")" "$k8s"
-    build_deb kubelet "$(next_patch "$kubelet")" "$k8s"
-    build_deb kubectl "$(next_patch "$kubectl")" "$k8s"
-    build_deb cri-o "$(next_patch "$crio_package")" "$crio_dir"
-  fi
-  build_deb cri-o "$crio_package" "$crio_dir"
+  build_deb kubernetes-cni "$cni" "$k8s"
+  build_deb cri-tools "$cri_tools" "$k8s"
+  for v in "$kubeadm" ${next:+"$(next_patch "$kubeadm")"}; do build_deb kubeadm "$v" "$k8s" "Depends: cri-tools (>= ${cri_tools%-*})"; done
+  for v in "$kubelet" ${next:+"$(next_patch "$kubelet")"}; do build_deb kubelet "$v" "$k8s" "Depends: kubernetes-cni (>= ${cni%-*})"; done
+  for v in "$kubectl" ${next:+"$(next_patch "$kubectl")"}; do build_deb kubectl "$v" "$k8s"; done
+  for v in "$crio_package" ${next:+"$(next_patch "$crio_package")"}; do build_deb cri-o "$v" "$crio_dir" "Recommends: kubernetes-cni"; done
   sign_repo "$k8s" "pkgs.k8s.io core:/stable:/v$minor"
   sign_repo "$crio_dir" "isv:cri-o:stable:v$crio"
 }
 
+# build_other_series OUT DELTA NAME: the series DELTA minors away from the model's, and
+# <out>/NAME.yml, the group variables of a cluster at its versions.
+build_other_series() {
+  local out=$1 delta=$2 name=$3 m c cp ka kl kc
+  m=$(minor_step "$delta" "$minor") c=$(minor_step "$delta" "$crio") cp=$(minor_step "$delta" "$crio_package")
+  ka=$(minor_step "$delta" "$kubeadm") kl=$(minor_step "$delta" "$kubelet") kc=$(minor_step "$delta" "$kubectl")
+  build_series "$out" "$m" "$c" "$ka" "$kl" "$kc" "$cp"
+  cat >"$out/$name.yml" <<VARS
+# The cluster at the minor series $delta away from the model's (stand-in repositories of build-repos.sh).
+kubernetes_version: "$m"
+kubernetes_kubeadm_version: "$ka"
+kubernetes_kubelet_version: "$kl"
+kubernetes_kubectl_version: "$kc"
+crio_version: "$c"
+crio_package_version: "$cp"
+VARS
+  log "and the $name series: Kubernetes $m ($kl), CRI-O $cp; its group variables in $out/$name.yml"
+}
+
 main() {
-  local out=${1:?usage: build-repos.sh <out-dir> [--previous-minor]} previous=${2:-}
-  [[ -z $previous || $previous == --previous-minor ]] || { log "unknown option $previous"; exit 64; }
+  local out=${1:?usage: build-repos.sh <out-dir> [--previous-minor] [--next-minor]} previous='' next='' a
+  shift
+  for a in "$@"; do
+    case $a in
+      --previous-minor) previous=1 ;;
+      --next-minor) next=1 ;;
+      *) log "unknown option $a"; exit 64 ;;
+    esac
+  done
   require_cmd dpkg-deb dpkg-scanpackages gpg gpgconf sha256sum
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
-  local minor crio crio_package kubeadm kubelet kubectl
   minor=$(fact kubernetes_version) crio=$(fact crio_version) crio_package=$(fact crio_package_version)
   kubeadm=$(fact kubernetes_kubeadm_version) kubelet=$(fact kubernetes_kubelet_version) kubectl=$(fact kubernetes_kubectl_version)
 
@@ -139,22 +195,8 @@ main() {
 
   build_series "$out" "$minor" "$crio" "$kubeadm" "$kubelet" "$kubectl" "$crio_package" next
   log "Kubernetes $minor ($kubelet, and $(next_patch "$kubelet") to prove the pin) and CRI-O $crio_package (and $(next_patch "$crio_package")) in $out/www"
-  if [[ -n $previous ]]; then
-    local pminor pcrio pkubeadm pkubelet pkubectl pcrio_package
-    pminor=$(previous_minor "$minor") pcrio=$(previous_minor "$crio") pcrio_package=$(previous_minor "$crio_package")
-    pkubeadm=$(previous_minor "$kubeadm") pkubelet=$(previous_minor "$kubelet") pkubectl=$(previous_minor "$kubectl")
-    build_series "$out" "$pminor" "$pcrio" "$pkubeadm" "$pkubelet" "$pkubectl" "$pcrio_package"
-    cat >"$out/previous.yml" <<VARS
-# The cluster one minor series before the model's (stand-in repositories of build-repos.sh).
-kubernetes_version: "$pminor"
-kubernetes_kubeadm_version: "$pkubeadm"
-kubernetes_kubelet_version: "$pkubelet"
-kubernetes_kubectl_version: "$pkubectl"
-crio_version: "$pcrio"
-crio_package_version: "$pcrio_package"
-VARS
-    log "and the previous series: Kubernetes $pminor ($pkubelet), CRI-O $pcrio_package; its group variables in $out/previous.yml"
-  fi
+  [[ -z $previous ]] || build_other_series "$out" -1 previous
+  [[ -z $next ]] || build_other_series "$out" 1 next
   gpgconf --kill gpg-agent 2>/dev/null || true
 }
 
