@@ -21,12 +21,14 @@ describe('npx projen on the committed tree', () => {
   });
   afterAll(() => copy.dispose());
 
-  it('regenerates every artifact byte for byte (run twice: nothing changes)', async () => {
-    for (const run of [1, 2]) {
-      const result = await copy.projen();
-      expect(result.status, `run ${run}: ${result.stderr}`).toBe(0);
-      expect(copy.status(), `run ${run}`).toBe('');
-    }
+  it('regenerates every artifact byte for byte, run twice (the first run is `npx projen drift`: it passes)', async () => {
+    const drift = await copy.projen('drift');
+    expect(drift.status, drift.stderr).toBe(0);
+    expect(drift.stdout).toContain('drift: none');
+    expect(copy.status(), 'run 1').toBe('');
+    const again = await copy.projen();
+    expect(again.status, again.stderr).toBe(0);
+    expect(copy.status(), 'run 2').toBe('');
   });
 
   it('marks generated files as generated and read-only', () => {
@@ -43,42 +45,47 @@ describe('npx projen on the committed tree', () => {
 describe('an invalid model file', () => {
   const [first, second] = workers(model);
   const last = workers(model).at(-1)!;
+  const controlNode = model.nodes.find((n) => n.role === 'control-plane')!;
   const badName = last.name.toUpperCase().replace(/-/g, '_');
-  const cases: [string, (f: ModelFile) => unknown, string | RegExp][] = [
+  // Each case is one `npx projen` run (seconds each): broken rules of one kind share a run, and
+  // every one of them must be said on its own line.
+  const cases: [string, (f: ModelFile) => unknown, (string | RegExp)[]][] = [
     [
-      'a duplicate IP',
-      (f) => f.setNodeField(second.name, 'ip', first.ip),
-      `nodes[${indexOf(model, second.name)}].ip: ${first.ip} is already used by nodes[${indexOf(model, first.name)}] (${first.name}) [rule: unique-node-ip]`,
+      'two broken schema rules (a non-RFC 1123 hostname, the admin root)',
+      (f) => {
+        f.setNodeField(last.name, 'name', badName);
+        f.set('admin', 'user', 'root');
+      },
+      [
+        `nodes[${indexOf(model, last.name)}].name: "${badName}" is not a valid rfc1123-hostname [rule: rfc1123-hostname]`,
+        'admin.user: "root" is not a valid posix-user [rule: posix-user]',
+      ],
     ],
     [
-      'a non-RFC 1123 hostname',
-      (f) => f.setNodeField(last.name, 'name', badName),
-      `nodes[${indexOf(model, last.name)}].name: "${badName}" is not a valid rfc1123-hostname [rule: rfc1123-hostname]`,
-    ],
-    [
-      'a worker named "all"',
-      (f) => f.setNodeField(last.name, 'name', 'all'),
-      `nodes[${indexOf(model, last.name)}].name: "all" is reserved`,
-    ],
-    [
-      'the admin root',
-      (f) => f.set('admin', 'user', 'root'),
-      'admin.user: "root" is not a valid posix-user [rule: posix-user]',
+      'two broken semantic rules (a duplicate IP, a node named "all")',
+      (f) => {
+        f.setNodeField(second.name, 'ip', first.ip);
+        f.setNodeField(controlNode.name, 'name', 'all');
+      },
+      [
+        `nodes[${indexOf(model, second.name)}].ip: ${first.ip} is already used by nodes[${indexOf(model, first.name)}] (${first.name}) [rule: unique-node-ip]`,
+        `nodes[${indexOf(model, controlNode.name)}].name: "all" is reserved`,
+      ],
     ],
     [
       'a syntax error',
       (f) => f.replaceMember('', 'name', `name: ${JSON.stringify(model.name)},,`),
-      new RegExp(`^${esc(MODEL_FILE)}: cannot be loaded: line \\d+, column \\d+: .+$`),
+      [new RegExp(`^${esc(MODEL_FILE)}: cannot be loaded: line \\d+, column \\d+: .+$`)],
     ],
     [
       'no model export',
       (f) => f.renameExport(`${MODEL_EXPORT}Renamed`),
-      `${MODEL_FILE}: has no export "${MODEL_EXPORT}"`,
+      [`${MODEL_FILE}: has no export "${MODEL_EXPORT}"`],
     ],
     [
       'a getter that throws',
       (f) => f.replaceMember('', 'name', "get name(): string { throw new Error('the name getter failed'); }"),
-      `${MODEL_FILE}: "${MODEL_EXPORT}" cannot be read as data: the name getter failed`,
+      [`${MODEL_FILE}: "${MODEL_EXPORT}" cannot be read as data: the name getter failed`],
     ],
   ];
 
@@ -92,7 +99,7 @@ describe('an invalid model file', () => {
 
   it.each(cases)(
     'with %s stops npx projen with one line per problem, no stack trace, and changes no file',
-    async (_what, edit, message) => {
+    async (_what, edit, messages) => {
       writeFileSync(copy.path(MODEL_FILE), original);
       const file = new ModelFile(copy.dir);
       edit(file);
@@ -101,14 +108,25 @@ describe('an invalid model file', () => {
       const result = await copy.projen();
       expect(result.status).not.toBe(0);
       // projen's own lines start with its marker; what the model loader says is everything else:
-      // a broken rule under a heading, or a file that cannot be loaded in one line; then what to do.
+      // the broken rules under a heading, or a file that cannot be loaded in one line; then what to do.
       const said = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('👾'));
-      const loadFailure = message instanceof RegExp || message.startsWith(`${MODEL_FILE}: `);
-      expect(said, result.stderr).toHaveLength(loadFailure ? 2 : 3);
-      if (!loadFailure) expect(said[0]).toBe('The cluster model is invalid (1 problem):');
-      const problem = loadFailure ? said[0] : said[1].replace(/^ {2}- /, '');
-      if (typeof message === 'string') expect(problem.startsWith(message), problem).toBe(true);
-      else expect(problem).toMatch(message);
+      const [firstMessage] = messages;
+      const loadFailure = firstMessage instanceof RegExp || firstMessage.startsWith(`${MODEL_FILE}: `);
+      const problems = loadFailure ? said.slice(0, 1) : said.slice(1, -1).map((l) => l.replace(/^ {2}- /, ''));
+      expect(said, result.stderr).toHaveLength(loadFailure ? 2 : messages.length + 2);
+      if (!loadFailure) expect(said[0]).toBe(`The cluster model is invalid (${messages.length} problems):`);
+      for (const message of messages) {
+        if (typeof message === 'string')
+          expect(
+            problems.some((p) => p.startsWith(message)),
+            message,
+          ).toBe(true);
+        else
+          expect(
+            problems.some((p) => message.test(p)),
+            String(message),
+          ).toBe(true);
+      }
       expect(said.at(-1)).toBe(`Nothing was written. Fix ${MODEL_FILE} and run "npx projen" again.`);
       expect(result.stderr).not.toMatch(/^\s+at /m);
       expect(copy.snapshot()).toEqual(before);
@@ -129,12 +147,6 @@ describe('npx projen drift', () => {
       cwd: copy.dir,
     });
   };
-
-  it('passes on the committed tree', async () => {
-    const result = await copy.projen('drift');
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('drift: none');
-  });
 
   it('fails when a committed generated file differs from what the model gives', async () => {
     const table = copy.read('generated/nodes.md');
