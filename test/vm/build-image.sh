@@ -13,7 +13,8 @@
 #
 # The machine cache: ${LOLICE_VM_CACHE:-${XDG_CACHE_HOME:-~/.cache}/lolice/vm}, outside the work
 # tree, so that every clone and every run on this machine shares one image. The image lives in
-# images/<key>/, where <key> hashes everything that shapes it: this script, customize-root.sh,
+# images/<key>/, where <key> hashes everything that shapes it: this script, customize-root.sh
+# and zip-bytecode-cache.py,
 # the Debian suite and mirror, the package list (plus LOLICE_VM_EXTRA_PACKAGES) and the bench's
 # public key. It is built into a temporary directory under an exclusive lock of its own key and
 # renamed into place whole; SHA256SUMS (written last) holds the hashes of its files. On use the
@@ -68,7 +69,7 @@ ensure_key() {
 image_key() {
   local extra=${LOLICE_VM_EXTRA_PACKAGES:-}
   {
-    cat "$here/build-image.sh" "$here/customize-root.sh"
+    cat "$here/build-image.sh" "$here/customize-root.sh" "$here/zip-bytecode-cache.py"
     printf '%s\n' "suite:$BENCH_SUITE" "mirror:$BENCH_MIRROR" "${BENCH_PACKAGES[@]}" "extra:$extra"
     cat "$cache/id_ed25519.pub"
   } | sha256sum | cut -c1-16
