@@ -18,7 +18,8 @@
 #                            and kubeadm reach the API there, as a worker reaches the VIP)
 #   cp_inventory_lines       the [control_plane] group of a test inventory: the inventory's
 #                            control-plane names, the first of them this host
-#   cp_state PYTHON          runs a statement on the API's state `s` (GET, exec, PUT), as the admin
+#   cp_state PYTHON          runs a statement on the API's state `s` (GET, exec, PUT), as the admin;
+#                            cp_read PYTHON: the same without the PUT
 #   cp_calls                 the host's call log (the stand-in kubectl's and kubeadm's calls)
 #   cp_stop                  stops both (cv_cleanup calls it)
 
@@ -136,10 +137,12 @@ cp_ssh() {
     -o LogLevel=ERROR "$CP_USER@127.0.0.1" "$@"
 }
 
-# cp_state PYTHON: runs a statement on the API's state `s` as the admin, and writes it back.
-cp_state() {
-  /usr/bin/python3 - "$CP_API_PORT" "$(cat "$CP_DIR/admin-token")" "$1" <<'PY'
-import json, sys, urllib.request
+# cp_state PYTHON: runs a statement on the API's state `s` as the admin, and writes it back (read
+# again and run again when a writer came in between: 409). cp_read PYTHON: the same, read only.
+cp_state() { CP_WRITE=1 cp_read "$1"; }
+cp_read() {
+  CP_WRITE=${CP_WRITE:-} /usr/bin/python3 - "$CP_API_PORT" "$(cat "$CP_DIR/admin-token")" "$1" <<'PY'
+import json, os, sys, urllib.error, urllib.request
 port, token, code = sys.argv[1:]
 url = f'http://127.0.0.1:{port}/state'
 def call(method, path, body=None):
@@ -147,9 +150,17 @@ def call(method, path, body=None):
                                  headers={'Authorization': f'Bearer {token}'})
     with urllib.request.urlopen(req) as r:
         return json.load(r)
-s = call('GET', url)
-exec(code)
-call('PUT', f'{url}?resourceVersion={s["resourceVersion"]}', s)
+for attempt in range(10):
+    s = call('GET', url)
+    exec(code)
+    if not os.environ.get('CP_WRITE'):
+        break
+    try:
+        call('PUT', f'{url}?resourceVersion={s["resourceVersion"]}', s)
+        break
+    except urllib.error.HTTPError as err:
+        if err.code != 409 or attempt == 9:
+            raise
 PY
 }
 

@@ -79,6 +79,8 @@ build_deb() {
   shift 3
   tree=$(mktemp -d)
   cp -a "$here/$name/." "$tree/"
+  # The stand-in tools that speak to the stand-in API server carry their own copy of its client.
+  if [[ -d $tree/usr/lib/lolice-standin/$name ]]; then cp "$here/lib/standin_client.py" "$tree/usr/lib/lolice-standin/$name/"; fi
   mkdir -p "$tree/DEBIAN"
   {
     echo "Package: $name"
@@ -98,7 +100,7 @@ build_deb() {
 set -e
 if [ "\$1" = configure ]; then
   mkdir -p /var/log/lolice-standin
-  echo "dpkg configure $name $version" >>/var/log/lolice-standin/calls.log
+  echo "\$(date +%s.%N | cut -c1-14) dpkg configure $name $version" >>/var/log/lolice-standin/calls.log
 fi
 POSTINST
   # cri-o: after an upgrade (configure with the old version), restart a running crio, as
