@@ -80,7 +80,9 @@ build_deb() {
   tree=$(mktemp -d)
   cp -a "$here/$name/." "$tree/"
   # The stand-in tools that speak to the stand-in API server carry their own copy of its client.
-  if [[ -d $tree/usr/lib/lolice-standin/$name ]]; then cp "$here/lib/standin_client.py" "$tree/usr/lib/lolice-standin/$name/"; fi
+  case $name in
+    kubectl | kubeadm | kubelet) install -D -m 0644 "$here/lib/standin_client.py" "$tree/usr/lib/lolice-standin/$name/standin_client.py" ;;
+  esac
   mkdir -p "$tree/DEBIAN"
   {
     echo "Package: $name"
