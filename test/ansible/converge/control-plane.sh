@@ -13,7 +13,10 @@
 # kubeconfig as on the real control plane. Needs root, unshare and the sshd and sudo of
 # openssh-server and sudo (test/system-packages.txt). Source it after test/ansible/converge/lib.sh.
 #
-#   cp_start STATE_JSON      API server and host up (CP_API_PORT, CP_SSH_PORT, CP_KEY, CP_USER)
+#   cp_start VERSION         API server and host up (CP_API_PORT, CP_SSH_PORT, CP_KEY, CP_USER): a
+#                            cluster at VERSION (vX.Y.Z): each control-plane node of the inventory
+#                            Ready with its kube-apiserver, kubeadm-config at VERSION, the CNI and
+#                            kube-proxy as DaemonSets (a pod on each node that registers)
 #   cp_tunnel VM             the API server's port, tunnelled to the VM's own 127.0.0.1 (its kubelet
 #                            and kubeadm reach the API there, as a worker reaches the VIP)
 #   cp_inventory_lines       the [control_plane] group of a test inventory: the inventory's
@@ -77,7 +80,16 @@ cp_start() {
   chmod 0755 "$CP_DIR"
   CP_API_PORT=$(vm_free_port) CP_SSH_PORT=$(vm_free_port)
   head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$CP_DIR/admin-token"
-  cp "$1" "$CP_DIR/state.json"
+  cv_control_plane_names | /usr/bin/python3 -c '
+import json, sys
+version, control = sys.argv[1], sys.stdin.read().split()
+json.dump({"vipVersion": version, "kubernetesVersion": version, "apiServers": {n: version for n in control},
+           "nodes": {n: {"ready": True, "kubeletVersion": version, "containerRuntimeVersion": "cri-o://" + version[1:],
+                         "unschedulable": False, "annotations": {}, "labels": {"node-role.kubernetes.io/control-plane": ""},
+                         "taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]} for n in control},
+           "pods": [], "pdbs": [], "daemonSets": [{"namespace": "kube-system", "name": "calico-node"},
+                                                  {"namespace": "kube-system", "name": "kube-proxy"}]},
+          open(sys.argv[2], "w"), indent=2)' "$1" "$CP_DIR/state.json"
   /usr/bin/python3 "$CONVERGE_REPO/test/ansible/standins/api-server" --port "$CP_API_PORT" --state "$CP_DIR/state.json" \
     --admin-token-file "$CP_DIR/admin-token" >"$CP_DIR/api-server.log" 2>&1 &
   CP_API_PID=$!
