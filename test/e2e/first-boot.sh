@@ -134,8 +134,12 @@ phase_image() {
   in_vm_bench "$vm" 'rm /etc/systemd/system/kubelet.service.d/30-resolv-conf.conf'
 
   # The way to a --resolv-conf: the KubeletConfiguration field (merged), plus one flag of its own.
+  # The build's id and commit as the image workflow hands them to Packer, and Packer to Ansible.
+  local build_id=20260101-0123abc commit
+  commit=$(printf '0123abc%.0s' 1 2 3 4 5)01234
   cv_playbook build.log worker.yml --extra-vars "lolice_image_build=true" \
     --extra-vars '{"kubernetes_components_kubelet_config_extra": {"resolvConf": "/run/systemd/resolve/resolv.conf"}, "kubernetes_components_kubelet_extra_args": ["--v=2"]}' \
+    --extra-vars "$(node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts build-record-vars "$build_id" "$commit")" \
     || vm_die "worker.yml (image build) failed"
   check "hardware profile checked: the module is in every installed kernel" grep -q 'virtio_net in ' "$CONVERGE_WORK/build.log"
 
@@ -150,6 +154,16 @@ phase_image() {
   check "net.ipv4.ip_forward still 0 (no live sysctl)" in_vm_bench "$vm" 'test "$(sysctl -n net.ipv4.ip_forward)" = 0'
   check "sshd not reloaded: password login still accepted" cv_password_login "$vm"
   check "netplan not applied: the default route is still DHCP's" in_vm_bench "$vm" 'ip -4 route show default | grep -q "proto dhcp"'
+  # build_recorded: the image's build record holds the build's id and commit, the node and the model's versions.
+  build_recorded() {
+    in_vm_bench "$vm" 'cat /etc/lolice/build.json' | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+got = (r["buildId"], r["gitCommit"], r["node"], r["kubernetes"]["kubelet"], r["crio"]["package"])
+sys.exit(0 if got == tuple(sys.argv[1:]) else f"build record {r}")' "$build_id" "$commit" "$CONVERGE_NODE" \
+      "$(cv_fact kubernetes_kubelet_version)" "$(cv_fact crio_package_version)"
+  }
+  check "the image records its build: /etc/lolice/build.json with the build id, commit, node and the model's versions" build_recorded
   check "running hostname unchanged, /etc/hostname set" in_vm_bench "$vm" "test \"\$(hostname)\" = bench && grep -qx '$CONVERGE_NODE' /etc/hostname"
 
   cv_log "image build: sealed as the Packer build seals it (k8s-worker.pkr.hcl), then its shutdown command"

@@ -4,19 +4,21 @@
  *
  *   tsx test/e2e/first-boot/packer-commands.ts seal        # the sealing provisioner's script
  *   tsx test/e2e/first-boot/packer-commands.ts shutdown    # the shutdown command
+ *   tsx test/e2e/first-boot/packer-commands.ts build-record-vars ID COMMIT
+ *       # the extra variables that carry a build's id and commit to worker.yml (as JSON)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { PACKER_DIR } from '@lolice/node-model';
-import { TEMPLATE_FILES } from '@lolice/packer-gen';
+import { BUILD_RECORD_ANSIBLE_VARS, TEMPLATE_FILES } from '@lolice/packer-gen';
 import { REPO_ROOT } from '../../lib/repo-copy';
 
 type Hcl = Record<string, any>;
 const read = async (file: string): Promise<Hcl> =>
   (await parse(file, readFileSync(join(REPO_ROOT, PACKER_DIR, file), 'utf8'))) as Hcl;
 
-async function main(what: string): Promise<string> {
+async function main(what: string, args: string[]): Promise<string> {
   if (what === 'seal') {
     const build = (await read(TEMPLATE_FILES.build)).build[0];
     // The sealing step is the build's last shell provisioner (hcl2json keeps their order).
@@ -32,10 +34,14 @@ async function main(what: string): Promise<string> {
     if (typeof command !== 'string') throw new Error(`${TEMPLATE_FILES.base}: no shutdown_command`);
     return `${command}\n`;
   }
-  throw new Error(`usage: packer-commands.ts seal|shutdown (got "${what}")`);
+  if (what === 'build-record-vars' && args.length === 2) {
+    const [id, commit] = args;
+    return `${JSON.stringify({ [BUILD_RECORD_ANSIBLE_VARS.buildId]: id, [BUILD_RECORD_ANSIBLE_VARS.gitCommit]: commit })}\n`;
+  }
+  throw new Error(`usage: packer-commands.ts seal|shutdown|build-record-vars ID COMMIT (got "${what}")`);
 }
 
-main(process.argv[2] ?? '').then(
+main(process.argv[2] ?? '', process.argv.slice(3)).then(
   (text) => process.stdout.write(text),
   (error: Error) => {
     process.stderr.write(`${error.message}\n`);
