@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
+import { hostDirectoriesSchema, labelsSchema, taintsSchema } from './scheduling-schema';
 
 const str = (format: string) => ({ type: 'string', format }) as const;
 const list = (format: string, minItems = 0) =>
@@ -25,8 +26,11 @@ const nodeSchema: JSONSchemaType<ClusterNode> = {
     port: { ...portSchema, nullable: true } as unknown as JSONSchemaType<ClusterNode>['properties']['port'],
     cpu: { ...str('plain-text'), nullable: true },
     sshProxyCommand: { ...str('ssh-proxy-command'), nullable: true },
+    labels: labelsSchema,
+    taints: taintsSchema,
+    hostDirectories: hostDirectoriesSchema,
   },
-};
+} as unknown as JSONSchemaType<ClusterNode>;
 
 const aptSourceSchema: JSONSchemaType<AptSource> = {
   type: 'object',
@@ -77,6 +81,8 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
         aptSource: { ...aptSourceSchema, nullable: true },
       },
     },
+    labels: labelsSchema,
+    taints: taintsSchema,
   },
 } as unknown as JSONSchemaType<HardwareProfile>;
 
@@ -90,7 +96,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
     kubernetes: {
       type: 'object',
       additionalProperties: false,
-      required: ['versions', 'clusterDomain', 'clusterDns', 'controlPlaneVip', 'apiServerPort'],
+      required: ['versions', 'clusterDomain', 'clusterDns', 'controlPlaneVip', 'apiServerPort', 'ownedLabelPrefix'],
       properties: {
         versions: {
           type: 'object',
@@ -108,6 +114,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
         clusterDns: str('ipv4'),
         controlPlaneVip: str('ipv4'),
         apiServerPort: { type: 'integer', minimum: 1, maximum: 65535 },
+        ownedLabelPrefix: str('label-prefix'),
       },
     },
     network: {

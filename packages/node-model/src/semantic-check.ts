@@ -2,6 +2,7 @@ import * as ipaddr from 'ipaddr.js';
 import type { ValidationIssue } from './errors';
 import { IMAGE_ARCH } from './paths';
 import { RESERVED_NODE_NAMES } from './reserved';
+import { checkScheduling } from './scheduling-check';
 import type { Cluster } from './types';
 
 const minorOf = (packageVersion: string) => packageVersion.split('.').slice(0, 2).join('.');
@@ -192,5 +193,5 @@ function checkImage(c: Cluster): ValidationIssue[] {
 
 /** Rules that cross fields: uniqueness, addressing and version agreement. */
 export function checkSemantics(c: Cluster): ValidationIssue[] {
-  return [...checkNodes(c), ...checkAddresses(c), ...checkVersions(c), ...checkImage(c)];
+  return [...checkNodes(c), ...checkAddresses(c), ...checkVersions(c), ...checkImage(c), ...checkScheduling(c)];
 }
