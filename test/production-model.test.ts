@@ -8,7 +8,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { crioMinor, imageWorkerNodes, INVENTORY_DIR, portMatch, profileOf, validateCluster } from '@lolice/node-model';
+import {
+  crioMinor,
+  hostDirectories,
+  imageWorkerNodes,
+  INVENTORY_DIR,
+  nodeLabels,
+  nodeTaints,
+  portMatch,
+  profileOf,
+  validateCluster,
+} from '@lolice/node-model';
 import { loadRepoModel, REPO_ROOT } from './lib/model';
 import { lolice } from '../packages/node-model/src/lolice';
 
@@ -74,6 +84,14 @@ describe('the production model (packages/node-model/src/lolice.ts)', () => {
     expect(profile.extras?.packages).toEqual(
       expect.arrayContaining(['intel-opencl-icd', 'intel-gpu-tools', 'clinfo', 'vainfo']),
     );
+  });
+
+  it('labels golyat-4 lolice.io/gpu-worker=true, no taint (docs/parity.md), and makes its /var/lib/local-llm/models', () => {
+    const golyat4 = node('golyat-4');
+    expect(nodeLabels(lolice, golyat4)).toEqual({ 'lolice.io/gpu-worker': 'true' });
+    expect(nodeTaints(lolice, golyat4)).toEqual([]);
+    expect(hostDirectories(golyat4).map((d) => d.path)).toEqual(['/var/lib/local-llm/models']);
+    expect(lolice.kubernetes.ownedLabelPrefix).toBe('lolice.io/');
   });
 
   it('keeps golyat-1..3 on the one-port Intel mini PC profile', () => {

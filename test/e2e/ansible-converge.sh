@@ -31,10 +31,9 @@ cluster_domain=$(cv_fact kubernetes_cluster_domain)
 # ra_dns NAME: the DNS servers systemd-networkd holds for the first NIC, once it has taken the
 # bench router's advertisement (its prefix fec0::/64 on the link); fails without one in 60 s.
 ra_dns() {
-  local nic
-  nic=$(cv_nic1 "$1") && [[ -n $nic ]] || return 1
-  in_vm_bench "$1" "for i in \$(seq 60); do ip -6 addr show dev $nic | grep -q 'inet6 fec0::' && break; sleep 1; done
-    ip -6 addr show dev $nic | grep -q 'inet6 fec0::' && networkctl status --no-pager -n0 $nic | sed -n '/^ *DNS:/,/^ *[A-Z][A-Za-z ]*:/p'"
+  in_vm_bench "$1" "nic=\$(ip -o link | awk -v mac=$VM_NIC1_MAC '\$0 ~ mac {sub(\":\", \"\", \$2); print \$2}')
+    for i in \$(seq 60); do ip -6 addr show dev \$nic | grep -q 'inet6 fec0::' && break; sleep 1; done
+    ip -6 addr show dev \$nic | grep -q 'inet6 fec0::' && networkctl status --no-pager -n0 \$nic | sed -n '/^ *DNS:/,/^ *[A-Z][A-Za-z ]*:/p'"
 }
 ra_dns_taken() { ra_dns "$1" | grep -q fec0::3; }
 ra_dns_refused() {
