@@ -95,7 +95,9 @@ export function expectedHostVars(c: Cluster, node: ClusterNode): Record<string, 
     admin_github_keys_user: c.admin.githubKeysUser,
     hardware_profiles: Object.fromEntries(built.map((p) => [p, profileFacts(c.hardware[p])])),
     node_label_owned_prefix: c.kubernetes.ownedLabelPrefix,
-    worker_nodes: Object.fromEntries(c.nodes.filter((n) => n.role === 'worker').map((n) => [n.name, registration(c, n)])),
+    worker_nodes: Object.fromEntries(
+      c.nodes.filter((n) => n.role === 'worker').map((n) => [n.name, registration(c, n)]),
+    ),
   };
 }
 

@@ -70,12 +70,15 @@ describe('docs/parity.md', () => {
     expect(r.owner).toMatch(/^((arch|lolice):[\w./-]+:\d+(, )?)+$|^\(none: .+\)$/);
   });
 
-  it.each(copied.map((r) => [r.setting, r]))('%s: every code span of the setting is in a file the row links', (_, r) => {
-    const files = linked(r.here);
-    expect(files.length).toBeGreaterThan(0);
-    const text = files.map((f) => readFileSync(join(REPO_ROOT, f), 'utf8')).join('\n');
-    expect(codeSpans(r.setting).filter((span) => !text.includes(span))).toEqual([]);
-  });
+  it.each(copied.map((r) => [r.setting, r]))(
+    '%s: every code span of the setting is in a file the row links',
+    (_, r) => {
+      const files = linked(r.here);
+      expect(files.length).toBeGreaterThan(0);
+      const text = files.map((f) => readFileSync(join(REPO_ROOT, f), 'utf8')).join('\n');
+      expect(codeSpans(r.setting).filter((span) => !text.includes(span))).toEqual([]);
+    },
+  );
 
   it.each(notCopied.map((r) => [r.setting, r]))('%s: says why not and what instead', (_, r) => {
     expect(r.why.length).toBeGreaterThan(20);

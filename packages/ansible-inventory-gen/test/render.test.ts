@@ -224,7 +224,10 @@ describe('what each worker registers with, and its host directories', () => {
 
   it('spell a taint without a value with an empty value', () => {
     const [w] = workers(example);
-    const bare = variant(example, (c) => (c.nodes.find((n) => n.name === w.name)!.taints = [{ key: 'a', effect: 'NoExecute' }]));
+    const bare = variant(
+      example,
+      (c) => (c.nodes.find((n) => n.name === w.name)!.taints = [{ key: 'a', effect: 'NoExecute' }]),
+    );
     expect(renderWorkerFacts(bare).worker_nodes[w.name].taints).toEqual([{ key: 'a', value: '', effect: 'NoExecute' }]);
   });
 

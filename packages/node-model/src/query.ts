@@ -34,7 +34,8 @@ export const portMatch = (c: Cluster, n: ClusterNode): { name: string } | { maca
 export const nodeLabels = (c: Cluster, n: ClusterNode): NodeLabels => ({ ...profileOf(c, n).labels, ...n.labels });
 
 /** The taints a node registers with: its own when it lists any (even none), else its profile's. */
-export const nodeTaints = (c: Cluster, n: ClusterNode): readonly NodeTaint[] => n.taints ?? profileOf(c, n).taints ?? [];
+export const nodeTaints = (c: Cluster, n: ClusterNode): readonly NodeTaint[] =>
+  n.taints ?? profileOf(c, n).taints ?? [];
 
 /** The directories the node's workloads mount from its disk. */
 export const hostDirectories = (n: ClusterNode): readonly HostDirectory[] => n.hostDirectories ?? [];

@@ -30,7 +30,11 @@ function checkLabels(path: string, labels: NodeLabels | undefined): ValidationIs
     }
     const valueProblem = labelValueProblem(value);
     if (valueProblem) {
-      issues.push({ path: at(path, key), rule: 'label-value', message: `"${value}" is not a label value: ${valueProblem}` });
+      issues.push({
+        path: at(path, key),
+        rule: 'label-value',
+        message: `"${value}" is not a label value: ${valueProblem}`,
+      });
     }
   }
   return issues;
@@ -42,15 +46,24 @@ function checkTaints(path: string, taints: readonly NodeTaint[] | undefined): Va
   (taints ?? []).forEach((t, i) => {
     const keyProblem = qualifiedNameProblem(t.key);
     if (keyProblem) {
-      issues.push({ path: `${path}[${i}].key`, rule: 'taint-key', message: `"${t.key}" is not a taint key: ${keyProblem}` });
+      issues.push({
+        path: `${path}[${i}].key`,
+        rule: 'taint-key',
+        message: `"${t.key}" is not a taint key: ${keyProblem}`,
+      });
     }
     const valueProblem = labelValueProblem(t.value ?? '');
     if (valueProblem) {
-      issues.push({ path: `${path}[${i}].value`, rule: 'taint-value', message: `"${t.value}" is not a taint value: ${valueProblem}` });
+      issues.push({
+        path: `${path}[${i}].value`,
+        rule: 'taint-value',
+        message: `"${t.value}" is not a taint value: ${valueProblem}`,
+      });
     }
     const first = seen.get(`${t.key} ${t.effect}`);
-    if (first === undefined) seen.set(`${t.key} ${t.effect}`, i);
-    else {
+    if (first === undefined) {
+      seen.set(`${t.key} ${t.effect}`, i);
+    } else {
       issues.push({
         path: `${path}[${i}]`,
         rule: 'unique-taint',
@@ -80,8 +93,15 @@ function checkHostDirectories(path: string, dirs: readonly HostDirectory[] | und
       });
     }
     const first = seen.get(d.path);
-    if (first === undefined) seen.set(d.path, i);
-    else issues.push({ path: `${path}[${i}].path`, rule: 'unique-host-directory', message: `${d.path} is already ${path}[${first}]` });
+    if (first === undefined) {
+      seen.set(d.path, i);
+    } else {
+      issues.push({
+        path: `${path}[${i}].path`,
+        rule: 'unique-host-directory',
+        message: `${d.path} is already ${path}[${first}]`,
+      });
+    }
   });
   return issues;
 }
@@ -101,7 +121,10 @@ export function checkScheduling(c: Cluster): ValidationIssue[] {
     });
   }
   for (const [name, p] of Object.entries(c.hardware)) {
-    issues.push(...checkLabels(`hardware.${name}.labels`, p.labels), ...checkTaints(`hardware.${name}.taints`, p.taints));
+    issues.push(
+      ...checkLabels(`hardware.${name}.labels`, p.labels),
+      ...checkTaints(`hardware.${name}.taints`, p.taints),
+    );
   }
   c.nodes.forEach((n, i) => {
     const path = `nodes[${i}]`;

@@ -1,6 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
-import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
 import { hostDirectoriesSchema, labelsSchema, taintsSchema } from './scheduling-schema';
+import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
 
 const str = (format: string) => ({ type: 'string', format }) as const;
 const list = (format: string, minItems = 0) =>

@@ -139,7 +139,8 @@ describe('labels the kubelet may not set on its own Node (NodeRestriction)', () 
 });
 
 describe('taints', () => {
-  const withTaints = (taints: Cluster['nodes'][number]['taints']) => issuesAfter((c) => (c.nodes[plain].taints = taints));
+  const withTaints = (taints: Mutable<Cluster>['nodes'][number]['taints']) =>
+    issuesAfter((c) => (c.nodes[plain].taints = taints));
   const at = `nodes[${plain}].taints`;
 
   it('accepts the three effects, with and without a value', () => {
@@ -191,9 +192,12 @@ describe('host directories', () => {
     },
   );
 
-  it.each(['/var/lib/../etc', '/var/lib/app/../../../etc', '/var/lib/./app'])('refuses %s (a . or .. segment)', (path) => {
-    expect(withDirs(dir(path))).toEqual(only(`${at}[0].path`, 'host-directory-no-dot-segments'));
-  });
+  it.each(['/var/lib/../etc', '/var/lib/app/../../../etc', '/var/lib/./app'])(
+    'refuses %s (a . or .. segment)',
+    (path) => {
+      expect(withDirs(dir(path))).toEqual(only(`${at}[0].path`, 'host-directory-no-dot-segments'));
+    },
+  );
 
   it.each(['var/lib/app', '/var/lib/app/', '/var/lib//app', '/var/lib/my app', "/var/lib/a'b"])(
     'refuses %s (not a plain absolute path)',
@@ -217,7 +221,7 @@ describe('the prefix the model owns', () => {
     );
   });
 
-  it.each(['kubernetes.io/', 'node.kubernetes.io/', 'k8s.io/', 'x.k8s.io/'])('is not Kubernetes\' own: %s', (owned) => {
+  it.each(['kubernetes.io/', 'node.kubernetes.io/', 'k8s.io/', 'x.k8s.io/'])("is not Kubernetes' own: %s", (owned) => {
     expect(issuesAfter((c) => (c.kubernetes.ownedLabelPrefix = owned))).toEqual(
       only('kubernetes.ownedLabelPrefix', 'owned-label-prefix'),
     );
