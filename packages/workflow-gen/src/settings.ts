@@ -14,7 +14,7 @@ export const WORKFLOW_PATHS = {
  * the signer from generated/image-locations.json.
  */
 export const ATTESTED_FILES = ['*.img.zst', '*.img.bmap', 'image-info.json'] as const;
-export const ATTESTATION_BUNDLE = 'attestation.sigstore.json';
+export { ATTESTATION_BUNDLE } from '@lolice/node-model';
 
 /** `owner/name/.github/workflows/build-worker-images.yml`: the workflow whose runs sign the attestations (gh's --signer-workflow). */
 export const signerWorkflow = (repository: string): string => `${repository}/${WORKFLOW_PATHS.build}`;
