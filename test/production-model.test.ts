@@ -85,7 +85,10 @@ describe('the production model (packages/node-model/src/lolice.ts)', () => {
     const gpu = workers(lolice).filter((n) => nodeLabels(lolice, n)['lolice.io/gpu-worker'] === 'true');
     expect(gpu.length).toBeGreaterThan(0);
     for (const n of gpu) {
-      expect(hostDirectories(n).map((d) => d.path), n.name).toContain('/var/lib/local-llm/models');
+      expect(
+        hostDirectories(n).map((d) => d.path),
+        n.name,
+      ).toContain('/var/lib/local-llm/models');
     }
   });
 

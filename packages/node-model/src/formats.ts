@@ -1,6 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
-import { isPlainYamlWord } from './yaml';
 import { schedulingFormats } from './scheduling-schema';
+import { isPlainYamlWord } from './yaml';
 
 const githubUser = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
