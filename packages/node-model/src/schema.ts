@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
+import { hostDirectoriesSchema, labelsSchema, taintsSchema } from './scheduling-schema';
 import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
 
 const str = (format: string) => ({ type: 'string', format }) as const;
@@ -32,8 +33,11 @@ const nodeSchema: JSONSchemaType<ClusterNode> = {
     port: { ...portSchema, nullable: true } as unknown as JSONSchemaType<ClusterNode>['properties']['port'],
     cpu: { ...str('plain-text'), nullable: true },
     sshProxyCommand: { ...str('ssh-proxy-command'), nullable: true },
+    labels: labelsSchema,
+    taints: taintsSchema,
+    hostDirectories: hostDirectoriesSchema,
   },
-};
+} as unknown as JSONSchemaType<ClusterNode>;
 
 const aptSourceSchema: JSONSchemaType<AptSource> = {
   type: 'object',
@@ -84,6 +88,8 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
         aptSource: { ...aptSourceSchema, nullable: true },
       },
     },
+    labels: labelsSchema,
+    taints: taintsSchema,
   },
 } as unknown as JSONSchemaType<HardwareProfile>;
 
@@ -97,7 +103,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
     kubernetes: {
       type: 'object',
       additionalProperties: false,
-      required: ['versions', 'clusterDomain', 'clusterDns', 'controlPlaneVip', 'apiServerPort'],
+      required: ['versions', 'clusterDomain', 'clusterDns', 'controlPlaneVip', 'apiServerPort', 'ownedLabelPrefix'],
       properties: {
         versions: {
           type: 'object',
@@ -116,6 +122,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
         clusterDns: str('ipv4'),
         controlPlaneVip: str('ipv4'),
         apiServerPort: { type: 'integer', minimum: 1, maximum: 65535 },
+        ownedLabelPrefix: str('label-prefix'),
       },
     },
     network: {
