@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # FETCH_WHY: read by the callers
 # Copies of the bucket's objects, for flash-image.sh and lib/builds.sh (sourced after common.sh).
 # Everything in the bucket, or in a --source-dir laid out like it, is hostile: each object is
 # copied once into a private directory of the caller (mode 0700), and only the copy is checked
@@ -28,7 +29,6 @@ fetch_aws() {
 # or the --source-dir file is a symbolic link or not a regular file (no DEST is left behind);
 # the reason in FETCH_WHY. A signal stops the copy at once (job_run; no command substitution,
 # whose subshell would hold the signal until it ends).
-# shellcheck disable=SC2034 # FETCH_WHY: read by the callers
 FETCH_WHY=''
 fetch_copy() {
   local key=$1 dest=$2 max=$3 status=0
