@@ -32,28 +32,30 @@ build_id_of() {
 }
 
 # builds_latest_check DIR ID BUILT ALLOW_OLDER: latest/ holds build ID, built at BUILT. It must be
-# the newest build under builds/ and no older than the known-good build; otherwise one line names
-# both and it exits 65, or, with ALLOW_OLDER=1, warns. Only the builds dated on or after ID's day
-# (and the known-good one) have their image-info.json read; one that is not valid for its own id
-# is passed over (it can only make latest/ refused, never accepted). Copies go under DIR, a
-# private directory of the caller.
+# no older than the known-good build and the newest build under builds/; otherwise one line names
+# both and it exits 65, or, with ALLOW_OLDER=1, warns. Only the known-good build and the builds
+# dated on or after ID's day have their image-info.json read; one that is refused or not valid
+# for its own id is passed over (these files can only make latest/ refused, never accepted).
+# Copies go under DIR, a private directory of the caller.
 builds_latest_check() {
   local dir=$1/builds id=$2 built=$3 allow=$4 other fields newer='' newer_id='' newer_at=''
   mkdir -m 0700 "$dir"
-  while IFS= read -r other; do
-    [[ -n $other && $other != "$id" ]] || continue
-    [[ ${other%-*} > ${id%-*} || ${other%-*} == "${id%-*}" ]] || break
-    b_get "$(b_key build "$other")image-info.json" "$dir/$other.json" "$INFO_MAX_BYTES" || continue
-    fields=$(b_info_fields "$dir/$other.json" "$other") || continue
-    if [[ ${fields%% *} > ${newer_at:-$built} ]]; then newer="build $other under builds/" newer_id=$other newer_at=${fields%% *}; fi
-  done < <(b_build_ids)
   b_known_good
-  if [[ -z $newer && -n $B_KNOWN_GOOD && $B_KNOWN_GOOD != "$id" ]]; then
+  if [[ -n $B_KNOWN_GOOD && $B_KNOWN_GOOD != "$id" ]]; then
     if ! b_get "$(b_key build "$B_KNOWN_GOOD")image-info.json" "$dir/known.json" "$INFO_MAX_BYTES" ||
       ! fields=$(b_info_fields "$dir/known.json" "$B_KNOWN_GOOD"); then
       die "$EX_DATAERR" "the known-good build $B_KNOWN_GOOD has no valid image-info.json: cannot tell whether latest/ ($id) is older; flash --build $id or --known-good"
     fi
     if [[ ${fields%% *} > $built ]]; then newer="the known-good build $B_KNOWN_GOOD" newer_id=$B_KNOWN_GOOD newer_at=${fields%% *}; fi
+  fi
+  if [[ -z $newer ]]; then
+    while IFS= read -r other; do
+      [[ -n $other && $other != "$id" ]] || continue
+      [[ ${other%-*} > ${id%-*} || ${other%-*} == "${id%-*}" ]] || break
+      b_get "$(b_key build "$other")image-info.json" "$dir/$other.json" "$INFO_MAX_BYTES" || continue
+      fields=$(b_info_fields "$dir/$other.json" "$other") || continue
+      if [[ ${fields%% *} > ${newer_at:-$built} ]]; then newer="build $other under builds/" newer_id=$other newer_at=${fields%% *}; fi
+    done < <(b_build_ids)
   fi
   [[ -n $newer ]] || return 0
   local what="latest/ holds build $id, built $built; $newer was built later, at $newer_at"

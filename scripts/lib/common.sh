@@ -56,12 +56,17 @@ traps_clear() { trap '' "${HANDLED_SIGNALS[@]}"; }
 # job_run COMMAND...: runs COMMAND (a function too) in the background, in a process group of
 # its own, and waits for it; returns its status. Bash runs a signal's trap only between
 # commands, so a long foreground pipeline would finish before the script could stop; `wait`
-# is interrupted at once. job_stop (from the EXIT trap) stops the whole group.
+# is interrupted at once. job_stop (from the EXIT trap) stops the whole group; the job's own
+# shell, on SIGTERM, waits for its children before it ends, so that once it has ended nothing
+# of the job runs any more.
 JOB=''
 job_run() {
   local status=0
   set -m
-  "$@" &
+  (
+    trap 'wait; exit 143' TERM
+    "$@"
+  ) &
   JOB=$!
   set +m
   wait "$JOB" || status=$?

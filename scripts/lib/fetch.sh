@@ -4,8 +4,8 @@
 # Everything in the bucket, or in a --source-dir laid out like it, is hostile: each object is
 # copied once into a private directory of the caller (mode 0700), and only the copy is checked
 # and used; the source is never opened again. A copy is refused when it exceeds its cap (the cap
-# applies to the copy: a --source-dir file is also checked on the open file before), and a
-# --source-dir file that is a symbolic link or not a regular file is refused unread.
+# applies to the copy; a --source-dir file's size is also checked before), and a --source-dir
+# file that is a symbolic link or not a regular file is refused unread.
 #
 # Settings (set by the caller): FETCH_SOURCE (a --source-dir, or empty for S3 through the aws
 # CLI), FETCH_BUCKET, FETCH_REGION, FETCH_ENDPOINT (an S3-compatible endpoint, or empty).
@@ -52,47 +52,21 @@ fetch_copy() {
   return $((status > 2 ? 1 : status))
 }
 
-# fetch_local SRC DEST MAX: copies the regular file SRC to DEST, opened once without following
-# a symbolic link (O_NOFOLLOW) nor blocking on a FIFO, its size checked on the open file before
-# and on the copy after; in the kernel where it can (copy_file_range). Status 1 when SRC is
-# absent or unreadable, 2 when refused (the reason on stdout).
+# fetch_local SRC DEST MAX: copies the regular file SRC to DEST, at most MAX + 1 bytes read
+# (GNU dd: opened once, O_NOFOLLOW so that a symbolic link swapped in after the checks fails the
+# open, O_NONBLOCK so that a FIFO cannot block it); its size is checked before, and the cap
+# again on the copy.
+# Status 1 when SRC is absent or unreadable, 2 when refused (the reason on stdout).
 fetch_local() {
-  python3 - "$@" <<'PY'
-import errno, os, stat, sys
-
-src, dest, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
-try:
-    fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-except OSError as e:
-    if e.errno == errno.ELOOP:
-        print(f"{src} is a symbolic link")
-        sys.exit(2)
-    print(f"cannot read {src}: {e.strerror}")
-    sys.exit(1)
-st = os.fstat(fd)
-if not stat.S_ISREG(st.st_mode):
-    print(f"{src} is not a regular file")
-    sys.exit(2)
-if st.st_size > limit:
-    print(f"{src} holds {st.st_size} bytes, more than {limit}")
-    sys.exit(2)
-out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-copied, kernel = 0, True
-while copied <= limit:
-    want = min(limit + 1 - copied, 1 << 30)
-    try:
-        n = os.copy_file_range(fd, out, want) if kernel else os.write(out, os.read(fd, min(want, 1 << 20)))
-    except OSError as e:
-        if kernel and e.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-            kernel = False
-            continue
-        raise
-    if n == 0:
-        break
-    copied += n
-os.close(out)
-if copied > limit:
-    print(f"{src} grew past {limit} bytes while it was copied")
-    sys.exit(2)
-PY
+  local src=$1 dest=$2 max=$3 size
+  if [[ -L $src ]]; then echo "$src is a symbolic link"; return 2; fi
+  [[ -e $src ]] || { echo "not found: $src"; return 1; }
+  if [[ ! -f $src ]]; then echo "$src is not a regular file"; return 2; fi
+  size=$(stat -c %s "$src")
+  if ((size > max)); then echo "$src holds $size bytes, more than $max"; return 2; fi
+  (umask 077 && dd if="$src" of="$dest" iflag=nofollow,nonblock,count_bytes count=$((max + 1)) bs=4M status=none 2>"$dest.err") ||
+    { echo "cannot read $src: $(tail -n 1 "$dest.err" | cut -c1-200)"; rm -f -- "$dest.err"; return 2; }
+  rm -f -- "$dest.err"
+  size=$(stat -c %s "$dest")
+  if ((size > max)); then echo "$src grew past $max bytes while it was copied"; return 2; fi
 }
