@@ -186,6 +186,10 @@ file_check() {
 
 # --- copies and verification ---------------------------------------------------------
 
+# A .sha256 file is one line of 64 hex digits, two spaces and the image's name; a longer one is
+# refused unread.
+readonly SUMS_MAX_BYTES=4096
+
 # copy NAME MAX: the build's file NAME copied to $work/NAME, at most MAX bytes; exits 66 when
 # absent, 65 when refused.
 copy() {
@@ -279,7 +283,7 @@ copy_verify() {
   build_bind
   local sha
   sha=$(info .image.sha256)
-  copy "$sums" $((64 + 2 + ${#image} + 1))
+  copy "$sums" "$SUMS_MAX_BYTES"
   cmp -s "$work/$sums" <(printf '%s  %s\n' "$sha" "$image") ||
     die "$EX_DATAERR" "$sums must be exactly '<the sha256 of image-info.json>  $image' and a newline: refusing it"
   copy "$bmap" "$(info_number .bmap.bytes)"

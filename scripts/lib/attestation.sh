@@ -40,7 +40,8 @@ attestation_verify() {
     --deny-self-hosted-runners --format json >"$out" 2>"$out.log"
 }
 
-# attestation_check RESULT NAME SHA256: the first thing wrong with gh's JSON RESULT, or nothing:
+# attestation_check RESULT NAME SHA256: what is wrong with gh's JSON RESULT (its first attestation
+# that is wrong), or nothing:
 # every verified attestation must have the model's predicate type and signer identity (Subject
 # Alternative Name and build signer URI), source ref and repository, GitHub's OIDC issuer and a
 # GitHub-hosted runner, and one of them must name NAME with SHA256 among its subjects. Values
@@ -61,7 +62,7 @@ attestation_check() {
     def names_subject: any(.verificationResult.statement.subject[]?; .name == $name and .digest.sha256 == $sha);
     if length != 1 then "gh printed no verification result (a gh that fails open prints none)"
     elif (.[0] | type != "array" or length == 0) then "gh printed no verified attestation"
-    else .[0] as $all | ([$all[] | try problems catch "not a verification result"] | first) // (
+    else .[0] as $all | ([$all[] | [try problems catch "not a verification result"] | select(length > 0) | join("; ")] | first) // (
       if any($all[]; try names_subject catch false) then empty
       else "no verified attestation names \($name) with SHA-256 \($sha)" end)
     end' "$1" 2>/dev/null || echo "gh printed no JSON"

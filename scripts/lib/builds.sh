@@ -55,7 +55,7 @@ builds_dispatch() {
   [[ -z $limit || $limit =~ ^[1-9][0-9]{0,3}$ ]] || die "$EX_USAGE" "--limit $limit: expected a number from 1 to 9999"
   [[ -n $action ]] || return 0
   [[ -n $b_node ]] || die "$EX_USAGE" "--node is required"
-  require_cmd jq python3
+  require_cmd jq
   b_locations
   case $action in
     list | mark)
@@ -111,24 +111,18 @@ b_aws() { fetch_aws "$@"; }
 b_get() { fetch_copy "$@"; }
 
 # b_list_json PREFIX [DELIMITER]: list-objects-v2 as JSON ({CommonPrefixes, Contents}); from a
-# --source-dir, the same shape (names read as they are, newlines and all: never split on one).
+# --source-dir, the same shape, names passed NUL-separated (a newline in one is kept, not split on).
 b_list_json() {
   local prefix=$1 delimiter=${2:-}
   if [[ -n $b_source ]]; then
-    python3 - "$b_source" "$prefix" "$delimiter" <<'PY'
-import json, os, sys
-root, prefix, delimiter = sys.argv[1:4]
-top = os.path.join(root, prefix)
-out = {}
-if os.path.isdir(top):
-    if delimiter:
-        out["CommonPrefixes"] = [{"Prefix": prefix + e.name + delimiter}
-                                 for e in sorted(os.scandir(top), key=lambda e: e.name) if e.is_dir(follow_symlinks=False)]
-    else:
-        out["Contents"] = [{"Key": os.path.relpath(os.path.join(d, f), root)}
-                           for d, _, fs in sorted(os.walk(top)) for f in sorted(fs)]
-print(json.dumps(out))
-PY
+    local dir=$b_source/$prefix
+    [[ -d $dir ]] || { echo '{}'; return; }
+    if [[ -n $delimiter ]]; then
+      find "$dir" -mindepth 1 -maxdepth 1 -type d -printf '%f\0' |
+        jq -Rs --arg p "$prefix" --arg d "$delimiter" '{CommonPrefixes: [split("\u0000")[] | select(length > 0) | {Prefix: ($p + . + $d)}]}'
+    else
+      find "$dir" -type f -printf '%P\0' | jq -Rs --arg p "$prefix" '{Contents: [split("\u0000")[] | select(length > 0) | {Key: ($p + .)}]}'
+    fi
     return
   fi
   local -a args=(s3api list-objects-v2 --bucket "$b_bucket" --prefix "$prefix" --output json)

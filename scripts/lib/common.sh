@@ -56,29 +56,40 @@ traps_clear() { trap '' "${HANDLED_SIGNALS[@]}"; }
 # job_run COMMAND...: runs COMMAND (a function too) in the background, in a process group of
 # its own, and waits for it; returns its status. Bash runs a signal's trap only between
 # commands, so a long foreground pipeline would finish before the script could stop; `wait`
-# is interrupted at once. job_stop (from the EXIT trap) stops the whole group; the job's own
-# shell, on SIGTERM, waits for its children before it ends, so that once it has ended nothing
-# of the job runs any more.
+# is interrupted at once. job_stop (from the EXIT trap) stops the whole group.
 JOB=''
 job_run() {
   local status=0
   set -m
-  (
-    trap 'wait; exit 143' TERM
-    "$@"
-  ) &
+  "$@" &
   JOB=$!
   set +m
   wait "$JOB" || status=$?
   JOB=''
   return "$status"
 }
-# job_stop: stops the running job, every process of its group, and waits until it has ended.
+# job_stop: stops the running job: SIGTERM to every process of its group, then waits until none
+# of them runs any more (at most 10 s), so that nothing it started still writes afterwards.
 job_stop() {
   [[ -n ${JOB:-} ]] || return 0
+  local i
   kill -TERM -- "-$JOB" 2>/dev/null || true
   wait "$JOB" 2>/dev/null || true
+  for ((i = 0; i < 200; i++)); do
+    job_running "$JOB" || break
+    sleep 0.05
+  done
   JOB=''
+}
+# job_running PGID: a process of group PGID still runs (a zombie does not count).
+job_running() {
+  local f line state pgrp
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    read -r state _ pgrp _ <<<"${line##*) }"
+    [[ $pgrp != "$1" || $state == Z ]] || return 0
+  done
+  return 1
 }
 
 # progress_line VERB DONE TOTAL [DETAIL]: logs "VERB D of T MiB (P%)[, DETAIL]" (bytes in, MiB out).

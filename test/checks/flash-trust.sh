@@ -25,7 +25,7 @@ loops=()
 cleanup() {
   local l
   for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null || true; done
-  rm -rf "$scratch"
+  [[ -n ${KEEP:-} ]] || rm -rf "$scratch"
 }
 trap cleanup EXIT
 
@@ -43,6 +43,8 @@ readonly OLD=20250102-abcdef1 OLD_TIME=2025-01-02T03:04:05Z OLD_COMMIT=abcdef1
 key() { local k; k=$(jq -r ".keys.$1" "$LOC"); k=${k//\{prefix\}/$PREFIX}; k=${k//\{node\}/$NODE}; echo "${k//\{build\}/${2:-}}"; }
 one_line() { test "$(grep -Ec -- "$1" "$scratch/out.log")" -eq 1; }
 nothing() { test ! -e "$scratch/never.img"; }
+# running PID: PID runs (a zombie, exited but not yet reaped, does not).
+running() { local line; { read -r line <"/proc/$1/stat"; } 2>/dev/null && [[ ${line##*) } != Z* ]]; }
 no_work_left() { test -z "$(find "$scratch/tmp" -mindepth 1 -maxdepth 1 -name 'flash-image.*' -print -quit)"; }
 
 # image_make FILE: a 64 MiB sparse image with three data segments of random bytes.
@@ -63,7 +65,7 @@ build_make() {
 # bucket_new NAME: a stand-in bucket $src: latest/ and builds/NEW/ hold NEW, builds/OLD/ OLD, each
 # attested by the model's signer; $lat is its latest/.
 bucket_new() {
-  src=$scratch/b-$1 lat=$scratch/b-$1/$(key latest)
+  src=$scratch/b-$1 lat=$scratch/b-$1/$(key latest) lat=${lat%/}
   rm -rf "$src" "$scratch/never.img" "$scratch/t.img"
   mkdir -p "$lat" "$src/$(key build "$NEW")" "$src/$(key build "$OLD")"
   cp "$scratch/out-$NEW"/* "$lat/"
@@ -92,17 +94,17 @@ wrap() {
   chmod +x "$scratch/wrap/$1"
 }
 unwrap() { rm -rf "$scratch/wrap"; }
-export PATH=$scratch/wrap:$PATH
 
 # swap_to_old: the attacker's move: latest/'s files replaced by OLD's (genuine, attested).
 swap_to_old() { cp -f "$scratch/out-$OLD"/* "$lat/" && attest "$lat"; }
 
 section_copies() {
   bucket_new copies
-  # A spy around the stand-in gh: where the file it verifies lies, and that directory's mode.
+  # A spy around the stand-in gh: where the file it verifies lies, and that directory's mode; with
+  # SPY_AFTER, a command run once, right after the first verification that succeeds.
   wrap gh 'if [[ $1 == attestation ]]; then stat -c "%a %n" "$(dirname "$3")" >>"$scratch/spy.log"; fi
 "$real" "$@"; status=$?
-if ((status == 0)) && [[ -n ${SPY_AFTER:-} && ! -e $scratch/spy.done ]]; then touch "$scratch/spy.done"; bash -c "$SPY_AFTER"; fi
+if ((status == 0)) && [[ $1 == attestation && $3 != --help && -n ${SPY_AFTER:-} && ! -e $scratch/spy.done ]]; then touch "$scratch/spy.done"; bash -c "$SPY_AFTER"; fi
 exit $status'
   : >"$scratch/spy.log"
   strace -f -qq -e trace=open,openat -o "$scratch/strace.log" env TMPDIR="$scratch/tmp" \
@@ -121,8 +123,8 @@ exit $status'
   # what is copied after the swap does not match them.
   bucket_new swap
   rm -f "$scratch/spy.done"
-  expect_exit 65 '(must be exactly|does not match)' "latest/ swapped for an older attested build right after gh verified it: refused" \
-    env SPY_AFTER="$(declare -f swap_to_old attest att_repository att_ref att_identity att_workflow); $(declare -p lat LOC STANDINS); swap_to_old" \
+  SPY_AFTER="$(declare -f swap_to_old attest att_repository att_ref att_identity att_workflow); $(declare -p lat LOC STANDINS scratch OLD); swap_to_old" \
+    expect_exit 65 '(must be exactly|does not match)' "latest/ swapped for an older attested build right after gh verified it: refused" \
     flash --output "$scratch/never.img"
   check "... nothing written" nothing
   unwrap
@@ -133,8 +135,8 @@ exit $status'
   wrap zstd '[[ -e $scratch/zstd.done ]] || { touch "$scratch/zstd.done"; bash -c "$SWAP"; }
 exec "$real" "$@"'
   rm -f "$scratch/zstd.done"
-  expect_exit 0 'done: ' "latest/ swapped for another attested build while the write runs: exit 0" \
-    env SWAP="$(declare -f swap_to_old attest att_repository att_ref att_identity att_workflow); $(declare -p lat LOC STANDINS); swap_to_old" \
+  SWAP="$(declare -f swap_to_old attest att_repository att_ref att_identity att_workflow); $(declare -p lat LOC STANDINS scratch OLD); swap_to_old" \
+    expect_exit 0 'done: ' "latest/ swapped for another attested build while the write runs: exit 0" \
     flash --output "$scratch/t.img"
   check "... the build that was verified is written, byte for byte" cmp "$scratch/t.img" "$scratch/$NEW.raw"
   check "... (the swap did happen)" cmp -s "$lat/$ZST" "$scratch/out-$OLD/$ZST"
@@ -291,17 +293,19 @@ sleep 0.3 & wait $!
     env --default-signal=INT,TERM TARGET="$scratch/t.img" TMPDIR="$scratch/tmp" \
       scripts/flash-image.sh --node "$NODE" --source-dir "$src" --output "$scratch/t.img" >"$scratch/out.log" 2>&1 &
     pid=$!
-    for ((i = 0; i < 200; i++)); do [[ -s $scratch/zstd.pids ]] && break; sleep 0.05; done
+    for ((i = 0; i < 1200; i++)); do [[ -s $scratch/zstd.pids ]] && break; sleep 0.05; done
+    check "... (SIG$sig: the write had begun)" test -s "$scratch/zstd.pids"
     sleep 0.1
     kill "-$sig" "$pid"
     status=0
     wait "$pid" || status=$?
+    cp "$scratch/out.log" "$scratch/out-$sig.log"
     check "SIG$sig during the write: exit $code (got $status)" test "$status" -eq "$code"
     check "... the partial --output file is removed" test ! -e "$scratch/t.img"
     check "... one line says what was interrupted" one_line "^flash: interrupted by SIG$sig while flashing $NODE to $scratch/t.img: removed the partial"
-    alive=$(while read -r p; do if kill -0 "$p" 2>/dev/null; then echo "$p"; fi; done <"$scratch/zstd.pids")
+    alive=$(while read -r p; do if running "$p"; then echo "$p"; fi; done <"$scratch/zstd.pids")
     check "... the writing pipeline was stopped (no zstd left running${alive:+: $alive})" test -z "$alive"
-    check "... before the file was removed (zstd got SIGTERM while it still existed)" \
+    check "... before the file was removed (zstd got SIGTERM while it still existed: $(paste -sd, "$scratch/zstd.marks"))" \
       bash -c 'grep -qx present "$1" && ! grep -qx absent "$1"' _ "$scratch/zstd.marks"
     check "... the private directory is removed" no_work_left
   done
@@ -356,9 +360,9 @@ section_listings() {
     expect_exit 0 "^${ids[11]} .* latest\$" "--list-builds from S3 (the stand-in aws)" scripts/flash-image.sh --node "$NODE" --list-builds
   local rows
   rows=$(grep -oE '^20[0-9]{6}-[0-9a-f]{7}' "$scratch/out.log" | paste -sd' ')
-  check "... the newest 10, newest first (got: $rows)" test "$rows" == "$(printf '%s\n' "${ids[@]}" | sort -r | head -n 10 | paste -sd' ')"
+  check "... the newest 10, newest first (got: $rows)" test "$rows" == "$(printf '%s\n' "${ids[@]}" 20250213-1111111 | sort -r | head -n 10 | paste -sd' ')"
   check "... one image-info.json read per build shown" test "$(grep -c "^s3 cp .*/builds/.*/image-info.json " "$scratch/aws.log")" -eq 10
-  check "... the rest said in one line" one_line "^flash: 2 older builds not shown \(--limit 10"
+  check "... the other 3 said in one line" one_line "^flash: 3 older builds not shown \(--limit 10"
   check "... a prefix holding a newline dropped, in one line, invents no build" \
     bash -c '! grep -q "^20991231" "$1" && test "$(grep -c "ignoring a listed prefix: .*x\\\\n20991231-abcdef0/\" holds a control character" "$1")" -eq 1' _ "$scratch/out.log"
   check "... a prefix outside builds/ dropped, in one line" \
@@ -384,6 +388,7 @@ main() {
   done
   mkdir -p "$scratch/tmp"
   standins_init "$scratch/b-none"
+  export PATH=$scratch/wrap:$PATH # wrap's wrappers before the stand-ins
   build_make "$NEW" "$NEW_TIME" "$NEW_COMMIT"
   build_make "$OLD" "$OLD_TIME" "$OLD_COMMIT"
   local -a sections=("$@")
