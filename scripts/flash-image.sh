@@ -199,7 +199,7 @@ attested() {
   log "verifying the attestation of image-info.json (signer $ATT_IDENTITY)"
   local why=''
   if attestation_verify "$work/image-info.json" "$work/$bundle" "$work/attestation.json"; then
-    hash "$work/image-info.json"
+    hash_copy "$work/image-info.json"
     why=$(attestation_check "$work/attestation.json" image-info.json "$SUM")
   else
     sed "s/^/$LOG_PREFIX:   gh: /" "$work/attestation.json.log" | tail -n 20 | LC_ALL=C tr -d '\000-\010\013-\037\177' >&2
@@ -224,9 +224,9 @@ subject_check() {
   [[ -z $why ]] || die "$EX_DATAERR" "attestation: $why: refusing $1"
 }
 
-# hash FILE: SUM, its SHA-256, taken as a job: a signal does not wait for the end of a 1 GiB
+# hash_copy FILE: SUM, its SHA-256, taken as a job: a signal does not wait for the end of a 1 GiB
 # file (nor does a command substitution's subshell hold it).
-hash() {
+hash_copy() {
   job_run sparse_sha256 <"$1" >"$work/sum"
   SUM=$(cut -c1-64 "$work/sum")
 }
@@ -247,12 +247,12 @@ copy_verify() {
   cmp -s "$work/$sums" <(printf '%s  %s\n' "$sha" "$image") ||
     die "$EX_DATAERR" "$sums must be exactly '<the sha256 of image-info.json>  $image' and a newline: refusing it"
   copy "$bmap" "$(info_number .bmap.bytes)"
-  hash "$work/$bmap"
+  hash_copy "$work/$bmap"
   [[ $SUM == "$(info .bmap.sha256)" ]] || die "$EX_DATAERR" "$bmap does not match the sha256 in image-info.json"
   subject_check "$bmap" "$SUM"
   copy "$image" "$(info_number .image.bytes)"
   log "verifying sha256 of $image"
-  hash "$work/$image"
+  hash_copy "$work/$image"
   [[ $SUM == "$sha" ]] || die "$EX_DATAERR" "$image does not match the sha256 in image-info.json and $sums: download again"
   subject_check "$image" "$sha"
   log "ok: $node build $build_id, commit $(info .gitCommit), built $(info .buildTime), Kubernetes $(info .kubernetesVersion), CRI-O $(info .crioVersion)"
