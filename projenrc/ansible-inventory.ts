@@ -1,14 +1,18 @@
-import { Component, YamlFile, type Project } from 'projen';
-import { render } from '@lolice/ansible-inventory-gen';
+import { Component, type Project } from 'projen';
+import { renderYaml } from '@lolice/ansible-inventory-gen';
 import type { Cluster } from '@lolice/node-model';
+import { GeneratedTextFile } from './generated-text-file';
 
 /**
  * The production Ansible inventory (`ansible/inventories/production/`):
- * `hosts.yml` and the group variables beside it, rendered from the model.
+ * `hosts.yml` and the group variables beside it, rendered from the model as YAML that
+ * Ansible's YAML 1.1 reads as it was meant.
  */
 export class AnsibleInventory extends Component {
   constructor(project: Project, cluster: Cluster) {
     super(project, 'ansible-inventory');
-    for (const [path, obj] of Object.entries(render(cluster))) new YamlFile(project, path, { obj });
+    for (const [path, content] of Object.entries(renderYaml(cluster))) {
+      new GeneratedTextFile(project, path, { content, comment: (m) => `# ${m}` });
+    }
   }
 }

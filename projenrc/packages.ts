@@ -6,7 +6,8 @@ export const PACKAGES: readonly WorkspacePackageOptions[] = [
   {
     name: 'node-model',
     description: 'Typed, validated model of the lolice cluster',
-    deps: { ajv: '^8.17.1', 'ipaddr.js': '^2.2.0' },
+    // yaml: the one way the project writes YAML (src/yaml.ts), and what a plain word is.
+    deps: { ajv: '^8.17.1', 'ipaddr.js': '^2.2.0', yaml: '^2.8.0' },
   },
   {
     name: 'packer-gen',

@@ -1,11 +1,12 @@
 /**
- * The acceptance test of "the model is the fleet as it runs" (issue 15): an operator's model
- * change regenerates with `npx projen`, and the unit suite passes on the result with no test
- * edited. Two changes, each on its own copy of the repository (test/lib/repo-copy.ts), the copies
- * side by side: one that grows the fleet, and one that retires a worker, reorders the nodes and
- * moves Kubernetes on together (a unit suite per copy is the cost: one per change). Inside a copy
- * this test does not run again (LOLICE_ACCEPTANCE_NESTED), nor does test/production-model.test.ts,
- * the one test that asserts the fleet's facts and so must change with them.
+ * The acceptance test of "the model is the fleet as it runs": an operator's model change
+ * regenerates with `npx projen`, and what a model change can break passes on the result with no
+ * test edited: the drift check, the type check and the whole unit suite, no file excluded (the
+ * production model's test asserts invariants of the fleet, not its list of workers or its
+ * versions). Two changes, each on its own copy of the repository (test/lib/repo-copy.ts), the
+ * copies side by side: one that grows the fleet, and one that retires a worker, reorders the
+ * nodes and moves Kubernetes on together (a unit suite per copy is the cost: one per change).
+ * Inside a copy this test does not start copies again (LOLICE_ACCEPTANCE_NESTED).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,8 +19,6 @@ import { RepoCopy } from '../lib/repo-copy';
 
 /** Set inside the copies: keeps this test from starting copies of copies. */
 const NESTED_ENV = 'LOLICE_ACCEPTANCE_NESTED';
-/** The one test file that asserts production facts (excluded in the copies: the change is meant to change them). */
-const PRODUCTION_FACTS = 'test/production-model.test.ts';
 const MINUTES = 60_000;
 /**
  * Two copies run their unit suite side by side with the main suite: on 2 cores each takes
@@ -36,15 +35,21 @@ interface Outcome {
   readonly suite: { status: number | null; output: string };
 }
 
-/** `npx vitest run` in the copy, as CI runs the unit stage there (no VITEST_* variables of this run leak in). */
-function vitestIn(copy: RepoCopy): Promise<{ status: number | null; output: string }> {
+/** What the change can break, run in the copy as CI runs it: drift, type check, unit suite (no VITEST_* variables of this run leak in). */
+const COPY_STAGES: readonly (readonly string[])[] = [
+  ['bash', 'test/drift.sh'],
+  ['npx', 'projen', 'typecheck'],
+  ['npx', 'vitest', 'run', '--reporter', 'dot'],
+];
+
+function run(copy: RepoCopy, [cmd, ...args]: readonly string[]): Promise<{ status: number | null; output: string }> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'),
   );
   return new Promise((done) => {
     execFile(
-      'npx',
-      ['vitest', 'run', '--exclude', PRODUCTION_FACTS, '--reporter', 'dot'],
+      cmd,
+      args,
       {
         cwd: copy.dir,
         encoding: 'utf8',
@@ -54,10 +59,21 @@ function vitestIn(copy: RepoCopy): Promise<{ status: number | null; output: stri
       (error, stdout, stderr) =>
         done({
           status: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
-          output: `${stdout}${stderr}`,
+          output: `$ ${[cmd, ...args].join(' ')}\n${stdout}${stderr}`,
         }),
     );
   });
+}
+
+/** The stages one after the other; stops at the first that fails (its output is the assertion message). */
+async function stagesIn(copy: RepoCopy): Promise<{ status: number | null; output: string }> {
+  let output = '';
+  for (const stage of COPY_STAGES) {
+    const result = await run(copy, stage);
+    output += result.output;
+    if (result.status !== 0) return { status: result.status, output };
+  }
+  return { status: 0, output };
 }
 
 /** Makes the change on a fresh copy, regenerates, commits as a pull request would, then runs the copy's unit suite. */
@@ -79,7 +95,7 @@ async function operatorChange(edit: (file: ModelFile) => void): Promise<Outcome>
     ['-c', 'user.name=operator', '-c', 'user.email=operator@example.invalid', 'commit', '-qm', 'model change'],
     { cwd: copy.dir },
   );
-  return { copy, changed, suite: await vitestIn(copy) };
+  return { copy, changed, suite: await stagesIn(copy) };
 }
 
 /** Files projen generates in a copy. */
@@ -91,6 +107,7 @@ async function scenario(edit: (file: ModelFile) => void, check: (o: Outcome) => 
   const outcome = await operatorChange(edit);
   try {
     expect(outcome.suite.status, outcome.suite.output.slice(-6000)).toBe(0);
+    expect(outcome.suite.output).toContain('drift: none');
     expect(outcome.suite.output).toMatch(/Test Files\s+\d+ passed/);
     check(outcome);
   } finally {

@@ -80,8 +80,13 @@ section_postprocess() {
     { t_fail "postprocess-image.sh ran"; cat "$scratch/pp.log"; return; }
   t_ok "postprocess-image.sh ran"
 
-  check "out-dir holds exactly the four artifacts" \
-    test "$(find "$out" -mindepth 1 -printf '%f\n' | sort | paste -sd' ')" == "$NODE.img.bmap $NODE.img.zst $NODE.img.zst.sha256 image-info.json"
+  # node-model's S3 layout names the files of a build (generated/image-locations.json): the
+  # four post-processing writes, and the attestation bundle the image workflow adds.
+  local files
+  files=$(jq -r --arg node "$NODE" '[.files[] | sub("\\{node\\}"; $node)] - [.attestation.bundle] | .[]' \
+    generated/image-locations.json | sort | paste -sd' ')
+  check "out-dir holds exactly the four artifacts, the files of node-model's layout" \
+    test "$(find "$out" -mindepth 1 -printf '%f\n' | sort | paste -sd' ')" == "$files"
   check ".sha256 verifies with sha256sum -c" bash -c "cd '$out' && sha256sum --strict -c $NODE.img.zst.sha256 >/dev/null"
   local info=$out/image-info.json mapped
   mapped=$(($(sed -n 's/.*<MappedBlocksCount> *\([0-9]*\).*/\1/p' "$out/$NODE.img.bmap") * 4096))

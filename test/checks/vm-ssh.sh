@@ -2,7 +2,8 @@
 # The VM bench's SSH wrapper (vm_ssh_as in test/vm/lib.sh) against a STAND-IN ssh on PATH that
 # plays a scripted sequence of outcomes: a connection that fails before the command starts is
 # tried again; a command's own exit code, 255 included, and a refused login are not; a probe
-# (VM_SSH_PROBE=1) tries once; a VM whose QEMU is gone is not waited for. No VM is started.
+# (VM_SSH_PROBE=1) tries once; a VM whose QEMU is gone is not waited for; the calls share one
+# connection unless VM_SSH_FRESH=1, and vm_ssh_close ends the shared ones. No VM is started.
 # Prints "vm-ssh: N passed, M failed (S s)". Exit codes: docs/exit-codes.md.
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
@@ -19,8 +20,9 @@ mkdir "$scratch/bin"
 # command's code) and exits EXIT; every call is counted in $scratch/calls.
 cat >"$scratch/bin/ssh" <<'EOF'
 #!/usr/bin/env bash
+echo "$*" >>"$STANDIN_DIR/args"
 log=''
-while (($#)); do case $1 in -E) log=$2; shift 2 ;; -[ipo]) shift 2 ;; *) break ;; esac; done
+while (($#)); do case $1 in -E) log=$2; shift 2 ;; -[ipoO]) shift 2 ;; *) break ;; esac; done
 echo call >>"$STANDIN_DIR/calls"
 n=$(wc -l <"$STANDIN_DIR/calls")
 IFS=' ' read -r rc message < <(sed -n "${n}p" "$STANDIN_DIR/plan")
@@ -73,6 +75,31 @@ rc=0
 VM_SSH_PROBE=1 vm_ssh box true 2>/dev/null || rc=$?
 calls=$(wc -l <"$scratch/calls")
 check "a probe (VM_SSH_PROBE=1) tries once [calls $calls, exit $rc]" test "$calls/$rc" == "1/255"
+
+# Shared connections: a master per user and port in VM_SSH_MUX_DIR (vm_init makes it).
+VM_SSH_MUX_DIR=$scratch/mux
+mkdir "$VM_SSH_MUX_DIR"
+: >"$scratch/args"
+attempt '0'
+attempt '0'
+shared="-o ControlMaster=auto -o ControlPath=$VM_SSH_MUX_DIR/%r@%p -o ControlPersist=600"
+check "calls share one connection (ControlMaster=auto, one ControlPath per user and port)" \
+  test "$(grep -cF -- "$shared" "$scratch/args")" == 2
+: >"$scratch/args"
+printf '0\n' >"$scratch/plan"; : >"$scratch/calls"
+vm_ssh_fresh box true >/dev/null 2>&1
+check "vm_ssh_fresh (VM_SSH_FRESH=1) opens a connection of its own" \
+  bash -c 'grep -qF -- "-o ControlMaster=no -o ControlPath=none" "$1" && ! grep -q ControlMaster=auto "$1"' _ "$scratch/args"
+# vm_ssh_close: each master of the VM's port is asked to exit, another port's is left alone.
+for sock in "root@2222" "bench@2222" "root@3333"; do
+  /usr/bin/python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$VM_SSH_MUX_DIR/$sock"
+done
+: >"$scratch/args"
+printf '0\n0\n0\n' >"$scratch/plan"; : >"$scratch/calls"
+vm_ssh_close box
+closed() { grep -qF -- "-O exit -p 2222 root@127.0.0.1" "$1" && grep -qF -- "-O exit -p 2222 bench@127.0.0.1" "$1" && ! grep -q 3333 "$1" && test ! -e "$2/root@2222" && test -S "$2/root@3333"; }
+check "vm_ssh_close asks the VM's masters to exit and no other" closed "$scratch/args" "$VM_SSH_MUX_DIR"
+VM_SSH_MUX_DIR=''
 
 kill "${VM_PID[box]}"
 wait "${VM_PID[box]}" 2>/dev/null || true

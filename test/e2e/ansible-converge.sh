@@ -7,8 +7,11 @@
 # boot) is test/e2e/first-boot.sh, on a disk laid out like the worker image: one VM less here.
 #
 #   live node: a fresh VM; a keys URL serving no key must fail the play before any change;
-#   worker.yml live; checks of the result; a second run must report changed=0; join.yml
-#   twice (the second run skips the joined node).
+#   worker.yml live; checks of the result; a second run must report changed=0. Powered off,
+#   that disk is this run's converged worker (cv_publish_converged): kept read-only, it is the
+#   base of every later test that needs a converged worker (test/e2e/upgrade.sh).
+#   joined node: the converged worker booted again (an overlay): it comes up on its own with
+#   its address and services; join.yml twice (the second run skips the joined node).
 #
 #   bash test/e2e/ansible-converge.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
@@ -17,6 +20,9 @@ cd "$(git rev-parse --show-toplevel)"
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
 cv_begin converge
+# Until the converged worker is published, a later test of this run finds this marker and
+# fails at once instead of running this test again.
+mkdir -p "$(cv_converged_dir)" && : >"$(cv_converged_dir)/failed"
 
 admin=$(cv_fact admin_user)
 kubelet_version=$(cv_fact kubernetes_kubelet_version)
@@ -49,7 +55,7 @@ phase_live() {
   check "admin ($admin): key SSH works, sudo without a password works" cv_admin "$vm" 'sudo -n true'
   check "admin password locked" in_vm "$vm" "passwd -S $admin | awk '{exit \$2 != \"L\"}'"
   check "password SSH refused" fails cv_password_login "$vm"
-  check "root SSH refused" fails vm_ssh "$vm" true
+  check "root SSH refused (a fresh connection)" fails vm_ssh_fresh "$vm" true
   check "sshd -T: passwordauthentication no, permitrootlogin no" in_vm "$vm" 'sshd -T | grep -qx "passwordauthentication no" && sshd -T | grep -qx "permitrootlogin no"'
   check "sudoers drop-in is 0440 and valid" in_vm "$vm" "test \"\$(stat -c %a /etc/sudoers.d/90-$admin)\" = 440 && visudo -cf /etc/sudoers.d/90-$admin"
   check "modules-load.d lists overlay and br_netfilter; both loaded" in_vm "$vm" 'test "$(grep -v "^#" /etc/modules-load.d/kubernetes.conf | xargs)" = "overlay br_netfilter" && grep -q "^overlay " /proc/modules && grep -q "^br_netfilter " /proc/modules'
@@ -66,6 +72,22 @@ phase_live() {
   cv_playbook live-2.log worker.yml || vm_die "worker.yml (second live run) failed"
   check "second run: changed=0" test "$(cv_recap live-2.log "$CONVERGE_NODE" changed)" = 0
 
+  cv_poweroff "$vm"
+  cv_publish_converged "$disk"
+}
+
+# ---------------------------------------------------------------- joined node
+phase_join() {
+  local vm=joined disk
+  # The disk phase_live just published (not cv_converged_worker: a test that runs this one
+  # to get a converged worker holds its lock).
+  disk=$(vm_disk_overlay "$vm" "$(cv_converged_dir)/disk.qcow2")
+  vm_start "$vm" --disk "$disk:virtio"
+  cv_wait_ssh_bench "$vm"
+  cv_write_inventory "$vm"
+  check "the converged worker boots on its own: static route, crio and kubelet started, hostname $CONVERGE_NODE" in_vm "$vm" \
+    "ip -4 route show default | grep -q 'via 10.0.2.2 .*proto static' && systemctl is-active crio kubelet && test \"\$(hostname)\" = $CONVERGE_NODE"
+
   cv_playbook join-1.log join.yml || vm_die "join.yml failed"
   check "join: token created on the control-plane node, kubeadm join ran, kubelet.conf written" in_vm "$vm" 'test "$(grep -c "^token create" /var/log/kubeadm-standin.log)" = 1 && grep -qx -- "--token" /var/lib/kubeadm-standin/join-args && test -f /etc/kubernetes/kubelet.conf'
   cv_playbook join-2.log join.yml || vm_die "join.yml (second run) failed"
@@ -75,5 +97,6 @@ phase_live() {
 }
 
 phase_live
+phase_join
 
 t_summary

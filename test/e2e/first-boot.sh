@@ -103,7 +103,7 @@ chmod 0755 /usr/local/bin/cloud-init
 SH
 
 # fb_identity NAME: the machine's identity, one line each: machine-id and the SSH host keys' fingerprints.
-fb_identity() { in_vm "$1" 'cat /etc/machine-id; for k in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf "$k" | cut -d" " -f2; done'; }
+fb_identity() { fresh in_vm "$1" 'cat /etc/machine-id; for k in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf "$k" | cut -d" " -f2; done'; }
 
 phase_image() {
   local vm=image
@@ -164,17 +164,16 @@ phase_image() {
   grep -qx 'SEAL: done' "$CONVERGE_WORK/seal.log" || { tail -n 30 "$CONVERGE_WORK/seal.log" >&2; vm_die "the sealing script failed"; }
   check "sealed: no host keys, empty machine-id, cloud-init cleaned (stand-in called), admin password locked" grep -qx 'SEAL: checked' "$CONVERGE_WORK/seal.log"
   vm_wait_exit "$vm" 180
+  chmod 0444 "$IMAGE"
   cv_log "image: sealed and powered off"
 }
 
 # ---------------------------------------------------------------- 2.-4. flashed, first and second boot
 # fb_flash NAME: the image written onto a new disk twice its size (as dd or flash-image.sh would:
-# the image's bytes at the start, the rest of the disk untouched).
+# the image's bytes at the start, the rest of the disk empty): a copy-on-write overlay of the
+# sealed image, which stays read-only for every flashed disk.
 fb_flash() {
-  local disk=$VM_RUN_DIR/$1.raw
-  cp --sparse=always "$IMAGE" "$disk"
-  truncate -s $((2 * IMAGE_BYTES / MIB * MIB + MIB)) "$disk"
-  echo "$disk"
+  vm_disk_overlay "$1" "$IMAGE" $((2 * IMAGE_BYTES / MIB * MIB + MIB))
 }
 
 # In the VM: the root partition, its disk, and whether both the partition and the file system
@@ -216,9 +215,10 @@ fb_first_boot() {
   check "$vm: $grow_unit ran once and recorded 'grown' in $marker; logged in the journal" in_vm "$vm" \
     "grep -qx result=grown $marker && journalctl -b -u $grow_unit | grep -q 'lolice-grow-root: grown'"
   check "$vm: new machine-id and SSH host keys (not the build's)" fb_new_identity "$vm"
-  check "$vm: SSH by key as $admin to 10.0.2.15 on the port chosen by MAC; the second NIC unconfigured" cv_one_port "$vm"
-  check "$vm: password SSH refused, root SSH refused" fb_refusals "$vm"
-  check "$vm: /run/sshd exists; $keys_unit ran before sshd" in_vm "$vm" "test -d /run/sshd && systemctl is-active $keys_unit"
+  check "$vm: SSH by key as $admin to 10.0.2.15 on the port chosen by MAC (a fresh connection); the second NIC unconfigured" \
+    fresh cv_one_port "$vm"
+  check "$vm: password SSH refused, root SSH refused (fresh connections)" fb_refusals "$vm"
+  check "$vm: /run/sshd exists; $keys_unit ran before sshd (a fresh connection)" fresh in_vm "$vm" "test -d /run/sshd && systemctl is-active $keys_unit"
   check "$vm: hostname is $CONVERGE_NODE" in_vm "$vm" "test \"\$(hostname)\" = $CONVERGE_NODE"
   if [[ -n $full ]]; then
     check "$vm: network-online reached without a wait-online timeout" in_vm "$vm" 'systemctl is-active systemd-networkd-wait-online'
@@ -253,7 +253,7 @@ fb_new_identity() {
   IDENTITY[$name]=$id
 }
 
-fb_refusals() { ! cv_password_login "$1" && ! vm_ssh "$1" true; }
+fb_refusals() { ! cv_password_login "$1" && ! vm_ssh_fresh "$1" true; }
 
 phase_boots() {
   local virtio nvme

@@ -11,15 +11,27 @@
 # The bench's SSH key is <cache>/id_ed25519 (made once per cache): root and user "bench"
 # (passwordless sudo) accept it.
 #
-# Cached under ${LOLICE_VM_CACHE:-<repo>/.scratch/vm}/images/<key>/, where <key> hashes
-# this script, the package list (plus LOLICE_VM_EXTRA_PACKAGES) and the public key.
+# The machine cache: ${LOLICE_VM_CACHE:-${XDG_CACHE_HOME:-~/.cache}/lolice/vm}, outside the work
+# tree, so that every clone and every run on this machine shares one image. The image lives in
+# images/<key>/, where <key> hashes everything that shapes it: this script, customize-root.sh
+# and zip-bytecode-cache.py,
+# the Debian suite and mirror, the package list (plus LOLICE_VM_EXTRA_PACKAGES) and the bench's
+# public key. It is built into a temporary directory under an exclusive lock of its own key and
+# renamed into place whole; SHA256SUMS (written last) holds the hashes of its files. On use the
+# image is checked against SHA256SUMS (once per test run: LOLICE_TEST_RUN_DIR keeps the stamp);
+# an image that fails the check, or was left half-built, is built again. Tests hold a shared lock
+# of the key while they use the image, so a rebuild never pulls it from under a running VM.
 # Downloaded .deb files are kept in <cache>/debs to make rebuilds cheaper.
 # Builds in the host's file system only (mmdebstrap + mke2fs -d): no loop mount, no vfat.
+#
+# The last line of the output is the image directory; a line before it says
+# "build-image: cache warm: ..." or "build-image: cache cold: ..." (test/run.sh reports it).
 set -Eeuo pipefail
 
 readonly BENCH_SUITE=bookworm
 readonly BENCH_MIRROR=http://deb.debian.org/debian
-readonly BENCH_DISK_SIZE_MIB=3072
+# LOLICE_VM_DISK_MIB: another size (the cache's own check builds small images; part of the key).
+readonly BENCH_DISK_SIZE_MIB=${LOLICE_VM_DISK_MIB:-3072}
 readonly BENCH_ROOT_OFFSET_MIB=1
 # Packages: boot (kernel, systemd, udev), access (ssh, sudo, python3 for Ansible),
 # networking (iproute2, systemd-networkd from systemd; netplan.io, which the worker
@@ -33,9 +45,11 @@ readonly BENCH_PACKAGES=(
   grub-pc-bin grub-efi-amd64-bin grub2-common gdisk dosfstools e2fsprogs rsync efibootmgr
 )
 
+# The files of an image directory that SHA256SUMS covers.
+readonly IMAGE_FILES=(disk.raw vmlinuz initrd.img cmdline)
+
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-cache=${LOLICE_VM_CACHE:-$repo/.scratch/vm}
+cache=${LOLICE_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lolice/vm}
 log() { printf 'build-image: %s\n' "$*" >&2; }
 
 require_cmd() {
@@ -56,8 +70,8 @@ ensure_key() {
 image_key() {
   local extra=${LOLICE_VM_EXTRA_PACKAGES:-}
   {
-    cat "$here/build-image.sh" "$here/customize-root.sh"
-    printf '%s\n' "${BENCH_PACKAGES[@]}" "extra:$extra"
+    cat "$here/build-image.sh" "$here/customize-root.sh" "$here/zip-bytecode-cache.py"
+    printf '%s\n' "suite:$BENCH_SUITE" "mirror:$BENCH_MIRROR" "disk:$BENCH_DISK_SIZE_MIB" "${BENCH_PACKAGES[@]}" "extra:$extra"
     cat "$cache/id_ed25519.pub"
   } | sha256sum | cut -c1-16
 }
@@ -96,27 +110,50 @@ build() {
     --change-name=1:bench-root "$work/disk.raw" >/dev/null
   printf 'root=UUID=%s rw console=ttyS0,115200 net.ifnames=1 systemd.show_status=1\n' "$uuid" >"$work/cmdline"
   rm -rf "$work/root"
+  # Read-only from here on: tests only ever read it (qcow2 overlays, copies).
+  chmod 0444 "${IMAGE_FILES[@]/#/$work/}"
+  (cd "$work" && sha256sum "${IMAGE_FILES[@]}" >SHA256SUMS)
   rm -rf "$out"
   mv "$work" "$out"
+}
+
+# verified DIR: the image's files match the hashes written when it was built. Checked once per
+# test run (a stamp in LOLICE_TEST_RUN_DIR names the image and its SHA256SUMS' own hash).
+verified() {
+  local dir=$1 stamp=''
+  [[ -f $dir/SHA256SUMS ]] || return 1
+  if [[ -n ${LOLICE_TEST_RUN_DIR:-} ]]; then
+    stamp=$LOLICE_TEST_RUN_DIR/bench-image-verified.$(basename "$dir").$(sha256sum <"$dir/SHA256SUMS" | cut -c1-16)
+    [[ -f $stamp ]] && return 0
+  fi
+  (cd "$dir" && sha256sum --quiet --strict -c SHA256SUMS) >&2 || return 1
+  [[ -z $stamp ]] || : >"$stamp"
 }
 
 main() {
   require_cmd mmdebstrap sgdisk mke2fs ssh-keygen sha256sum flock
   ensure_key
-  local key out
+  local key out state
   key=$(image_key)
   out=$cache/images/$key
-  # One build at a time per cache (tests running side by side share the .deb cache).
-  exec 9>"$cache/build.lock"
-  flock 9
-  if [[ -f $out/disk.raw && -f $out/cmdline ]]; then
-    log "cached: $out"
+  mkdir -p "$cache/images"
+  # The key's lock: shared to check the image, exclusive to build it, so two runs never both
+  # build it and none reads it half-written. Tests hold it shared while their VMs run
+  # (test/vm/lib.sh), so a rebuild waits for them.
+  exec 9>>"$out.lock"
+  flock -s 9
+  if [[ -d $out ]] && verified "$out"; then
+    state="cache warm: $out"
+  elif flock -u 9 && flock 9 && [[ -d $out ]] && verified "$out"; then
+    state="cache warm: $out (built meanwhile by another run)"
   else
+    [[ -d $out ]] && log "the image in $out does not match its SHA256SUMS (or is incomplete): building it again"
     local t0=$SECONDS
     build "$out"
-    log "built $out in $((SECONDS - t0)) s"
+    state="cache cold: built $out in $((SECONDS - t0)) s"
   fi
   flock -u 9
+  log "$state"
   echo "$out"
 }
 

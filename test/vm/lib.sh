@@ -11,18 +11,20 @@
 #   vm_poweroff box
 #
 # Environment: LOLICE_VM_ACCEL=kvm|tcg (default: kvm when a KVM guest really runs, else tcg),
-# LOLICE_VM_CACHE (image cache, default <repo>/.scratch/vm), LOLICE_VM_KEEP=1 (keep the run
-# dir), LOLICE_VM_MEMORY (MiB, default 1024), LOLICE_VM_CPUS (default 2).
+# LOLICE_VM_CACHE (the machine cache: bench image, key, run dirs; default
+# ${XDG_CACHE_HOME:-~/.cache}/lolice/vm), LOLICE_VM_KEEP=1 (keep the run dir), LOLICE_VM_MEMORY
+# (MiB, default 1024), LOLICE_VM_CPUS (default 2), LOLICE_TEST_RUN_DIR (set by test/run.sh: what
+# the tests of one run share, such as the converged worker disk).
 # shellcheck shell=bash
 
 VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-VM_REPO=$(cd "$VM_LIB_DIR/../.." && pwd)
-VM_CACHE=${LOLICE_VM_CACHE:-$VM_REPO/.scratch/vm}
+VM_CACHE=${LOLICE_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lolice/vm}
 VM_IMAGE_DIR=''   # set by vm_init: disk.raw, vmlinuz, initrd.img, cmdline
 VM_RUN_DIR=''     # set by vm_init: per-run disks, logs, pid files
 VM_ACCEL=''       # set by vm_init: kvm or tcg
 VM_CPU=''         # set by vm_init: the -cpu model
 VM_SSH_KEY=$VM_CACHE/id_ed25519
+VM_SSH_MUX_DIR='' # set by vm_init: the shared SSH connections' sockets
 declare -gA VM_PID=() VM_PORT=() VM_LOG=()
 # MAC addresses of a VM's NICs: the first carries SSH (user network with the port forward);
 # the second (vm_start --second-nic) sits on a network of its own, with no forward.
@@ -40,8 +42,13 @@ vm_init() {
   done
   VM_IMAGE_DIR=$(bash "$VM_LIB_DIR/build-image.sh" | tail -n1)
   [[ -f $VM_IMAGE_DIR/disk.raw ]] || vm_die "no bench image in '$VM_IMAGE_DIR'"
+  # Held shared until this shell exits: the image is not rebuilt under a running VM.
+  exec {VM_IMAGE_LOCK_FD}<"$VM_IMAGE_DIR.lock"
+  flock -s "$VM_IMAGE_LOCK_FD"
   mkdir -p "$VM_CACHE/runs"
   VM_RUN_DIR=$(mktemp -d "$VM_CACHE/runs/run.XXXXXX")
+  # Short: a socket's path is limited to 107 bytes.
+  VM_SSH_MUX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vm-mux.XXXXXX")
   trap vm_teardown EXIT
   trap 'exit 130' INT TERM
   local accel
@@ -76,11 +83,13 @@ vm_detect_accel() {
   echo "$answer"
 }
 
-# vm_disk_overlay NAME: a qcow2 disk in the run dir backed by the bench image (the cached
-# image is never written). Prints its path.
+# vm_disk_overlay NAME [BASE [SIZE]]: a qcow2 disk in the run dir backed by BASE (default: the
+# bench image; or a disk a test built once and keeps read-only, such as the converged worker),
+# SIZE as qemu-img takes it (default: BASE's). The base is never written. Prints its path.
 vm_disk_overlay() {
-  local path=$VM_RUN_DIR/$1.qcow2
-  qemu-img create -q -f qcow2 -F raw -b "$VM_IMAGE_DIR/disk.raw" "$path"
+  local path=$VM_RUN_DIR/$1.qcow2 base=${2:-$VM_IMAGE_DIR/disk.raw} fmt=raw
+  [[ $base == *.qcow2 ]] && fmt=qcow2
+  qemu-img create -q -f qcow2 -F "$fmt" -b "$base" "$path" ${3:+"$3"}
   echo "$path"
 }
 
@@ -88,6 +97,7 @@ vm_disk_overlay() {
 vm_disk_copy() {
   local path=$VM_RUN_DIR/$1.raw
   cp --sparse=always "$VM_IMAGE_DIR/disk.raw" "$path"
+  chmod 0644 "$path" # the cached image is read-only; its copy is the test's to write
   echo "$path"
 }
 
@@ -209,6 +219,10 @@ vm_running() { [[ -n ${VM_PID[$1]:-} ]] && kill -0 "${VM_PID[$1]}" 2>/dev/null; 
 # tried again for up to 4 minutes: an emulated guest can stop answering for tens of seconds, e.g.
 # after an install's writes. VM_SSH_PROBE=1: one attempt, 10 s (the wait loops). ssh's own
 # errors are shown.
+# The calls of one user to one VM share one connection (OpenSSH's ControlMaster: one handshake,
+# which costs 1-2 s under emulation, instead of one per call). VM_SSH_FRESH=1 makes a new
+# connection of its own: for the checks that are about sshd itself (a refused login, new host
+# keys, the port sshd listens on), which a connection opened earlier would not test.
 VM_SSH_PREAUTH='during banner exchange|kex_exchange_identification|connect to host .* port [0-9]+: (Connection refused|Connection timed out)'
 vm_ssh_as() {
   local user=$1 key=$2 name=$3 err rc t0=$SECONDS timeout=30 retry=240
@@ -217,9 +231,9 @@ vm_ssh_as() {
   err=$(mktemp "${TMPDIR:-/tmp}/vm-ssh.XXXXXX")
   while :; do
     rc=0
-    ssh -E "$err" -i "$key" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
-      -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=$timeout -o IdentitiesOnly=yes \
-      -o ServerAliveInterval=15 -o ServerAliveCountMax=8 "$user@127.0.0.1" "$@" || rc=$?
+    # shellcheck disable=SC2046 # the mux options are words
+    ssh -E "$err" -i "$key" -p "${VM_PORT[$name]}" "${VM_SSH_OPTIONS[@]}" -o ConnectTimeout=$timeout \
+      $(vm_ssh_mux_options) "$user@127.0.0.1" "$@" || rc=$?
     if ((rc != 255 || SECONDS - t0 >= retry)) || ! grep -qE "$VM_SSH_PREAUTH" "$err" || ! vm_running "$name"; then
       break
     fi
@@ -232,13 +246,44 @@ vm_ssh_as() {
   return "$rc"
 }
 
+# The options of every SSH connection to a bench VM (vm_ssh_as, vm_scp).
+VM_SSH_OPTIONS=(-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+  -o IdentitiesOnly=yes -o ServerAliveInterval=15 -o ServerAliveCountMax=8)
+
+# vm_ssh_mux_options: the connection sharing options (one word each): a master per user and
+# port in VM_SSH_MUX_DIR, or none with VM_SSH_FRESH=1 or before vm_init.
+vm_ssh_mux_options() {
+  if [[ ${VM_SSH_FRESH:-} == 1 || -z ${VM_SSH_MUX_DIR:-} ]]; then
+    echo '-o ControlMaster=no -o ControlPath=none'
+  else
+    echo "-o ControlMaster=auto -o ControlPath=$VM_SSH_MUX_DIR/%r@%p -o ControlPersist=600"
+  fi
+}
+
+# vm_ssh_close NAME: closes the shared connections to VM NAME (before it stops: its port may
+# serve another VM later).
+vm_ssh_close() {
+  local port=${VM_PORT[$1]:-} sock user
+  [[ -n $port && -n ${VM_SSH_MUX_DIR:-} ]] || return 0
+  for sock in "$VM_SSH_MUX_DIR"/*@"$port"; do
+    [[ -S $sock ]] || continue
+    user=${sock##*/} user=${user%@*}
+    ssh -o ControlPath="$sock" -O exit -p "$port" "$user@127.0.0.1" >/dev/null 2>&1 || true
+    rm -f "$sock"
+  done
+}
+
 # vm_ssh NAME COMMAND...: runs a command as root in the VM (vm_ssh_as with the bench key).
 vm_ssh() { vm_ssh_as root "$VM_SSH_KEY" "$@"; }
 
-# vm_scp NAME SRC DEST: copies a local file into the VM (DEST is a path in the VM).
+# vm_ssh_fresh NAME COMMAND...: vm_ssh on a new connection of its own (VM_SSH_FRESH=1).
+vm_ssh_fresh() { VM_SSH_FRESH=1 vm_ssh "$@"; }
+
+# vm_scp NAME SRC DEST: copies a local file into the VM (DEST is a path in the VM), as root,
+# over the shared connection.
 vm_scp() {
-  scp -q -i "$VM_SSH_KEY" -P "${VM_PORT[$1]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
-    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$2" "root@127.0.0.1:$3"
+  # shellcheck disable=SC2046 # the mux options are words
+  scp -q -i "$VM_SSH_KEY" -P "${VM_PORT[$1]}" "${VM_SSH_OPTIONS[@]}" $(vm_ssh_mux_options) "$2" "root@127.0.0.1:$3"
 }
 
 # vm_wait_ssh NAME [TIMEOUT_SECONDS=600]: waits until SSH answers; prints progress (the
@@ -268,6 +313,7 @@ vm_console_tail() {
 # vm_wait_exit NAME [TIMEOUT=120]: waits for QEMU to exit; kills it after the timeout.
 vm_wait_exit() {
   local name=$1 timeout=${2:-120} t0=$SECONDS
+  vm_ssh_close "$name"
   while vm_running "$name"; do
     if ((SECONDS - t0 >= timeout)); then
       vm_log "$name: still running after ${timeout} s, killing it"
@@ -293,12 +339,14 @@ vm_poweroff() {
 vm_teardown() {
   local name
   for name in "${!VM_PID[@]}"; do
+    vm_ssh_close "$name"
     if vm_running "$name"; then
       vm_log "$name: killing QEMU (pid ${VM_PID[$name]})"
       kill "${VM_PID[$name]}" 2>/dev/null || true
     fi
   done
   sleep 0.5
+  [[ -n $VM_SSH_MUX_DIR ]] && rm -rf "$VM_SSH_MUX_DIR"
   if [[ -n $VM_RUN_DIR && -d $VM_RUN_DIR ]]; then
     if [[ ${LOLICE_VM_KEEP:-} == 1 ]]; then vm_log "kept $VM_RUN_DIR"; else rm -rf "$VM_RUN_DIR"; fi
   fi

@@ -1,5 +1,4 @@
-import { stringify } from 'yaml';
-import type { Cluster } from '@lolice/node-model';
+import { toYaml, type Cluster } from '@lolice/node-model';
 
 /** `http/meta-data`: NoCloud needs an instance id; one per cluster's image build. */
-export const renderMetaData = (c: Cluster): string => stringify({ 'instance-id': `${c.name}-worker-image-build` });
+export const renderMetaData = (c: Cluster): string => toYaml({ 'instance-id': `${c.name}-worker-image-build` });

@@ -1,5 +1,5 @@
-import { Document, isSeq, Scalar } from 'yaml';
-import type { Cluster } from '@lolice/node-model';
+import { isSeq, Scalar, type Document } from 'yaml';
+import { yamlDocument, yamlText, type Cluster } from '@lolice/node-model';
 import { earlyCommands, errorCommands, lateCommands } from './commands';
 import { escapeTemplateText, templateVar } from './packer-template';
 import { KEYBOARD_LAYOUT, LOCALE, PACKAGES, TEMPLATE_VARS, WIRED_NIC_PATTERN } from './settings';
@@ -97,14 +97,14 @@ function addComments(doc: Document, c: Cluster): void {
  * interpolations; every other `${` and `%{` is escaped.
  */
 export function renderUserData(c: Cluster): string {
-  const doc = new Document({ autoinstall: autoinstall(c) });
+  const doc = yamlDocument({ autoinstall: autoinstall(c) });
   addComments(doc, c);
   // Commands given as argv arrays read best on one line: [systemctl, stop, ...].
   for (const list of ['early-commands', 'late-commands', 'error-commands']) {
     const seq = doc.getIn(['autoinstall', list], true);
     if (isSeq(seq)) for (const item of seq.items) if (isSeq(item)) item.flow = true;
   }
-  let text = escapeTemplateText(`#cloud-config\n${doc.toString({ lineWidth: 0 })}`);
+  let text = escapeTemplateText(`#cloud-config\n${yamlText(doc)}`);
   for (const name of Object.values(TEMPLATE_VARS)) text = text.replace(sentinel(name), templateVar(name));
   return text;
 }

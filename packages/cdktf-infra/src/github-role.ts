@@ -8,6 +8,10 @@ import type { WorkerNodeImagesConfig } from './types';
 /** Name of the build role's inline policy. */
 export const IMAGE_WRITER_POLICY_NAME = 'worker-node-images-s3';
 
+/** The build role's description: who assumes it, for which bucket and prefix. */
+export const roleDescription = (c: WorkerNodeImagesConfig): string =>
+  `GitHub Actions (${c.repository}, branch ${c.branch}) builds worker-node images into s3://${c.bucket}/${c.imagePrefix}/`;
+
 /**
  * The role the image workflow assumes through GitHub's OIDC provider.
  *
@@ -22,7 +26,7 @@ export function addGitHubActionsRole(scope: Construct, c: WorkerNodeImagesConfig
   const github = new DataAwsIamOpenidConnectProvider(scope, 'github_actions', { url: `https://${GITHUB_OIDC_HOST}` });
   const role = new IamRole(scope, 'build_role', {
     name: c.roleName,
-    description: `GitHub Actions (${c.repository}, branch ${c.branch}) builds worker-node images into s3://${c.bucket}/${c.imagePrefix}/`,
+    description: roleDescription(c),
     assumeRolePolicy: JSON.stringify(trustPolicy(c, github.arn)),
   });
   new IamRolePolicy(scope, 'build_role_images', {

@@ -12,6 +12,8 @@ export {
 export {
   trustPolicy,
   imageWriterPolicy,
+  buildObjects,
+  latestObjects,
   tlsOnlyBucketPolicy,
   allowedSubject,
   GITHUB_OIDC_HOST,
@@ -20,6 +22,8 @@ export {
   type PolicyStatement,
 } from './policies';
 export { lifecycleRules, addImageBucket } from './bucket';
-export { addGitHubActionsRole, IMAGE_WRITER_POLICY_NAME } from './github-role';
+export { addGitHubActionsRole, IMAGE_WRITER_POLICY_NAME, roleDescription } from './github-role';
+export { checkTerraformLimits, AWS_LIMITS, policySize } from './limits';
+export { terraformLiteral, terraformLiterals } from './terraform-literal';
 export { WorkerNodeImagesStack, REQUIRED_TERRAFORM } from './stack';
 export { render, synthesizeStack, canonicalize, TERRAFORM_FILE } from './render';

@@ -51,29 +51,37 @@ export function trustPolicy(c: WorkerNodeImagesConfig, oidcProviderArn: string):
 }
 
 /**
- * What the build role may do, per worker of the model: write the objects of a dated build
- * and of `latest/` (multipart uploads included), set the build expiry tag, and no other tag,
- * on a dated build's objects, read them back, and list keys under the image prefix. It may not
- * write a node's known-good pointer nor remove a tag: marking a build known-good takes the
- * operator's own credentials.
+ * The objects of every node's dated builds and of every node's `latest/`, as IAM resource
+ * patterns: node-model's layout with `*` for the node (a node name has no `/`; IAM's `*` may
+ * match one, which only reaches deeper keys of the same kind). A node's known-good pointer,
+ * `<prefix>/<node>/known-good`, matches neither. The same two patterns for any number of workers:
+ * the policy does not grow with the fleet (IAM caps a role's inline policies at 10,240 characters).
+ */
+const NODE_WILDCARD = '*';
+export const buildObjects = (c: WorkerNodeImagesConfig): string =>
+  `${bucketArn(c)}/${s3BuildsPrefix(c.imagePrefix, NODE_WILDCARD)}*`;
+export const latestObjects = (c: WorkerNodeImagesConfig): string =>
+  `${bucketArn(c)}/${s3LatestPrefix(c.imagePrefix, NODE_WILDCARD)}*`;
+
+/**
+ * What the build role may do: write the objects of a dated build and of `latest/` (multipart
+ * uploads included), set the build expiry tag, and no other tag, on a dated build's objects, read
+ * them back, and list keys under the image prefix. It may not write a node's known-good pointer
+ * nor remove a tag: marking a build known-good takes the operator's own credentials.
  */
 export function imageWriterPolicy(c: WorkerNodeImagesConfig): PolicyDocument {
-  const objects = (node: string): string[] => [
-    `${bucketArn(c)}/${s3BuildsPrefix(c.imagePrefix, node)}*`,
-    `${bucketArn(c)}/${s3LatestPrefix(c.imagePrefix, node)}*`,
-  ];
   return document(
     {
       Sid: 'ReadWriteImages',
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:PutObject'],
-      Resource: c.workers.flatMap(objects),
+      Resource: [buildObjects(c), latestObjects(c)],
     },
     {
       Sid: 'TagBuildsForExpiry',
       Effect: 'Allow',
       Action: 's3:PutObjectTagging',
-      Resource: c.workers.map((node) => `${bucketArn(c)}/${s3BuildsPrefix(c.imagePrefix, node)}*`),
+      Resource: buildObjects(c),
       Condition: {
         StringEquals: { [`s3:RequestObjectTag/${BUILD_EXPIRY_TAG.key}`]: BUILD_EXPIRY_TAG.value },
         'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': [BUILD_EXPIRY_TAG.key] },

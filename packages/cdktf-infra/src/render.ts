@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { Cluster } from '@lolice/node-model';
 import { configFromCluster, TERRAFORM_DIR } from './config';
+import { assertTerraformLimits } from './limits';
 import { WorkerNodeImagesStack } from './stack';
 import type { TerraformFiles, TerraformJson, WorkerNodeImagesOptions } from './types';
 
@@ -36,9 +37,11 @@ export function synthesizeStack(stack: WorkerNodeImagesStack): TerraformJson {
 /**
  * The Terraform of the worker-node-images stack, keyed by repository path.
  * Pure: the stack hangs off a bare construct root, not a cdktf `App` (whose
- * constructor creates an output directory and reads environment variables).
+ * constructor creates an output directory and reads environment variables). Throws, as a
+ * ModelValidationError, what AWS would refuse (`checkTerraformLimits`).
  */
 export function render(cluster: Cluster, options?: WorkerNodeImagesOptions): TerraformFiles {
+  assertTerraformLimits(cluster);
   const root = new Construct(undefined as unknown as Construct, '');
   const stack = new WorkerNodeImagesStack(root, configFromCluster(cluster, options));
   return { [`${TERRAFORM_DIR}/${TERRAFORM_FILE}`]: synthesizeStack(stack) };

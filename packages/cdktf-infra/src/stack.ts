@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { addImageBucket } from './bucket';
 import { STACK_NAME } from './config';
 import { addGitHubActionsRole } from './github-role';
+import { terraformLiterals } from './terraform-literal';
 import type { WorkerNodeImagesConfig } from './types';
 
 /** Oldest Terraform that reads this stack: `use_lockfile` (S3-native state locking) arrived in 1.10. */
@@ -14,8 +15,10 @@ export const REQUIRED_TERRAFORM = '>= 1.10';
  * and the role GitHub Actions assumes to upload into it.
  */
 export class WorkerNodeImagesStack extends TerraformStack {
-  constructor(scope: Construct, config: WorkerNodeImagesConfig, id: string = STACK_NAME) {
+  constructor(scope: Construct, values: WorkerNodeImagesConfig, id: string = STACK_NAME) {
     super(scope, id);
+    // Every string of the config is a Terraform literal from here on: `${` and `%{` escaped.
+    const config = terraformLiterals(values);
 
     new AwsProvider(this, 'aws', {
       region: config.region,

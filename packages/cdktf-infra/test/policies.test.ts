@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILD_EXPIRY_TAG, exampleCluster as example, knownGoodKey } from '@lolice/node-model';
+import { withNewWorker } from '../../../test/lib/model';
 import { type PolicyDocument, type PolicyStatement } from '../src';
 import { synthStack } from './support/cdktf';
 
@@ -75,25 +76,58 @@ describe('the permissions of the build role', () => {
 
   const workers = example.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
   const arn = `arn:aws:s3:::${example.aws.bucket}`;
+  const build = (node: string) => `${arn}/${example.aws.imagePrefix}/${node}/builds/20250102-abcdef1`;
+  const latest = (node: string) => `${arn}/${example.aws.imagePrefix}/${node}/latest`;
+  /** An IAM resource pattern as a regular expression: * matches anything, slashes included; ? one character. */
+  const matches = (pattern: string, value: string): boolean =>
+    new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\?/g, '.'))
+        .join('.*')}$`,
+    ).test(value);
+  const allowed = (action: string, object: string) =>
+    allows.some((s) => actions(s).includes(action) && resources(s).some((r) => matches(r, object)));
 
-  it("reads and writes objects only under each worker's builds/ and latest/", () => {
+  it("reads and writes the objects of every worker's builds and latest/, in one statement of two patterns", () => {
     const objects = allows.filter((s) => actions(s).some((a) => a.endsWith('Object')));
     expect(objects).toHaveLength(1);
     expect(actions(objects[0]).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(resources(objects[0])).toEqual(
-      workers.flatMap((n) => [
-        `${arn}/${example.aws.imagePrefix}/${n}/builds/*`,
-        `${arn}/${example.aws.imagePrefix}/${n}/latest/*`,
-      ]),
-    );
+    expect(resources(objects[0])).toEqual([
+      `${arn}/${example.aws.imagePrefix}/*/builds/*`,
+      `${arn}/${example.aws.imagePrefix}/*/latest/*`,
+    ]);
     expect(objects[0].Condition).toBeUndefined();
+    for (const node of workers) {
+      for (const object of [`${build(node)}/${node}.img.zst`, `${latest(node)}/image-info.json`]) {
+        expect(allowed('s3:GetObject', object), object).toBe(true);
+        expect(allowed('s3:PutObject', object), object).toBe(true);
+      }
+    }
+  });
+
+  it('reaches no object outside the image prefix, nor one beside it that only starts like it', () => {
+    const node = workers[0];
+    for (const object of [
+      `${arn}/${node}/builds/x.img.zst`,
+      `${arn}/${example.aws.imagePrefix}-other/${node}/builds/x.img.zst`,
+      `${arn}/${example.aws.imagePrefix}/${node}.img.zst`,
+      `${arn}/${example.aws.imagePrefix}/${node}/other/x.img.zst`,
+    ]) {
+      expect(allowed('s3:PutObject', object), object).toBe(false);
+      expect(allowed('s3:GetObject', object), object).toBe(false);
+    }
   });
 
   it('may set the build expiry tag, and no other tag, on dated builds only, and never remove a tag', () => {
     const tagging = allows.filter((s) => actions(s).some((a) => a.includes('Tagging')));
     expect(tagging).toHaveLength(1);
     expect(actions(tagging[0])).toEqual(['s3:PutObjectTagging']);
-    expect(resources(tagging[0])).toEqual(workers.map((n) => `${arn}/${example.aws.imagePrefix}/${n}/builds/*`));
+    expect(resources(tagging[0])).toEqual([`${arn}/${example.aws.imagePrefix}/*/builds/*`]);
+    for (const node of workers) {
+      expect(allowed('s3:PutObjectTagging', `${build(node)}/${node}.img.zst`)).toBe(true);
+      expect(allowed('s3:PutObjectTagging', `${latest(node)}/${node}.img.zst`)).toBe(false);
+    }
     expect(tagging[0].Condition).toEqual({
       StringEquals: { [`s3:RequestObjectTag/${BUILD_EXPIRY_TAG.key}`]: BUILD_EXPIRY_TAG.value },
       'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': [BUILD_EXPIRY_TAG.key] },
@@ -102,25 +136,19 @@ describe('the permissions of the build role', () => {
   });
 
   it("cannot write a known-good pointer (marking a build known-good takes the operator's credentials)", () => {
-    // An IAM resource pattern as a regular expression: * matches anything, slashes included.
-    const matches = (pattern: string, value: string): boolean =>
-      new RegExp(
-        `^${pattern
-          .split('*')
-          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*')}$`,
-      ).test(value);
-    const writable = allows.filter((s) => actions(s).includes('s3:PutObject')).flatMap(resources);
-    for (const node of workers) {
+    for (const node of [...workers, 'builds', 'latest']) {
       const pointer = `${arn}/${knownGoodKey(example.aws.imagePrefix, node)}`;
-      expect(
-        writable.some((r) => matches(r, pointer)),
-        pointer,
-      ).toBe(false);
-      expect(
-        writable.some((r) => matches(r, `${arn}/${example.aws.imagePrefix}/${node}/builds/20250102-abcdef1/x.img.zst`)),
-      ).toBe(true);
+      expect(allowed('s3:PutObject', pointer), pointer).toBe(false);
+      expect(allowed('s3:PutObjectTagging', pointer), pointer).toBe(false);
     }
+  });
+
+  it('does not grow with the fleet: the same policy for more workers (IAM caps it at 10,240 characters)', () => {
+    const grown = withNewWorker(withNewWorker(withNewWorker(example)));
+    expect(workers.length).toBeLessThan(grown.nodes.filter((n) => n.role === 'worker').length);
+    const policyOf = (c: typeof example) =>
+      JSON.parse(JSON.parse(synthStack(c)).resource.aws_iam_role_policy.build_role_images.policy);
+    expect(policyOf(grown)).toEqual(permissions);
   });
 
   it('lists the bucket only with a prefix under the image prefix', () => {
@@ -133,7 +161,7 @@ describe('the permissions of the build role', () => {
 
   it('names no resource outside the model bucket', () => {
     for (const r of allows.flatMap(resources)) {
-      expect(r).toMatch(new RegExp(`^arn:aws:s3:::${esc(BUCKET)}(/${esc(PREFIX)}/[a-z0-9-]+/(builds|latest)/\\*)?$`));
+      expect(r).toMatch(new RegExp(`^arn:aws:s3:::${esc(BUCKET)}(/${esc(PREFIX)}/\\*/(builds|latest)/\\*)?$`));
     }
   });
 });

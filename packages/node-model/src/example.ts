@@ -16,6 +16,7 @@ export const exampleCluster: Cluster = {
       crio: '1.35.0-1.1',
     },
     clusterDomain: 'cluster.example',
+    serviceSubnet: '10.100.0.0/16',
     clusterDns: '10.100.0.10',
     controlPlaneVip: '10.20.30.5',
     apiServerPort: 8443,

@@ -1,4 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
+import { isPlainYamlWord } from './yaml';
 
 const githubUser = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
@@ -56,8 +57,13 @@ export const SYSTEM_ACCOUNTS: ReadonlySet<string> = new Set([
   'ubuntu',
 ]);
 
-/** `git check-ref-format --branch` rules for a branch name. */
+/**
+ * `git check-ref-format --branch` rules for a branch name, in the alphabet [A-Za-z0-9._/-]: the
+ * branch reaches GitHub expressions (`github.ref == 'refs/heads/<branch>'`), branch filters
+ * (globs) and the IAM trust policy, where ' | $ { } " and * would be syntax.
+ */
 function isGitBranch(value: string): boolean {
+  if (!/^[A-Za-z0-9._/-]+$/.test(value)) return false;
   // `--branch` reads '@' as HEAD, and refuses HEAD as a branch name.
   if (
     value === '' ||
@@ -110,6 +116,17 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
    * reaches apt sources, HCL and shell steps as it is.
    */
   'https-url': (value) => /^https:\/\/[^\s/$.?#][^\s"'<>\\^`{|}$]*$/.test(value) && URL.canParse(value),
+  /**
+   * A URL without user information (`user:password@`): a credential in the model would be
+   * committed, and written to every node (an APT source file is world-readable).
+   */
+  'url-without-userinfo': (value) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value),
+  /**
+   * A word YAML 1.1 and 1.2 readers both read as this string, written as it is: not a boolean
+   * (`no`, `on`, `y`), null, number (`1.5`, `0o17`, `1_000`) or date. Names the project uses
+   * as plain words (node, profile, user, package...) must be one.
+   */
+  'yaml-plain-word': (value) => isPlainYamlWord(value),
   /** 12-digit AWS account id. */
   'aws-account-id': /^[0-9]{12}$/,
   /** AWS region such as "ap-northeast-1". */
@@ -148,7 +165,7 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
   },
   /** GitHub user or organization: 1-39 letters, digits and single '-' between them (no leading, trailing or double '-'). */
   'github-user': (value) => githubUser.test(value),
-  /** git branch name per `git check-ref-format --branch`. */
+  /** git branch name per `git check-ref-format --branch`, of letters, digits and . _ / - only. */
   'git-branch': (value) => isGitBranch(value),
   /** POSIX login name of a person (not root, not a system account of Ubuntu or Debian). */
   'posix-user': (value) => /^[a-z_][a-z0-9_-]{0,31}$/.test(value) && !SYSTEM_ACCOUNTS.has(value),

@@ -1,8 +1,19 @@
 export * from './types';
 export * from './errors';
 export { clusterSchema } from './schema';
-export { validateCluster, assertValidCluster } from './validate';
-export { workers, controlPlane, prefixLength, profileOf, imageWorkerNodes, crioMinor, portMatch } from './query';
+export { validateCluster, assertValidCluster, type ConsumerCheck } from './validate';
+export {
+  workers,
+  controlPlane,
+  prefixLength,
+  profileOf,
+  imageWorkerNodes,
+  crioMinor,
+  portMatch,
+  serviceSubnet,
+  DEFAULT_SERVICE_SUBNET,
+} from './query';
+export { YAML_DOCUMENT_OPTIONS, yamlDocument, yamlText, toYaml, isPlainYamlWord } from './yaml';
 export * from './reserved';
 export { SYSTEM_ACCOUNTS } from './formats';
 export { renderNodeTable } from './node-table';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ModelValidationError } from './errors';
 import { MODEL_FILE, MODEL_EXPORT } from './paths';
 import type { Cluster } from './types';
-import { assertValidCluster } from './validate';
+import { assertValidCluster, type ConsumerCheck } from './validate';
 
 /** Why a model file could not be used: one line naming the file, or the broken rules. */
 export class ModelLoadError extends Error {
@@ -30,9 +30,14 @@ function firstLine(error: unknown, path: string): string {
  * plain data and validates it. The file is required at run time, under a TypeScript loader
  * (tsx), so that a syntax error, a missing export or a throwing getter becomes one
  * `ModelLoadError` line naming the file, never a stack trace; a broken rule becomes a
- * `ModelValidationError` naming the field and the rule.
+ * `ModelValidationError` naming the field and the rule. `consumers`: the generators' limits,
+ * checked on the valid model (`projenrc/model.ts` passes them).
  */
-export function loadModelFile(repoRoot: string, file: string = MODEL_FILE): Cluster {
+export function loadModelFile(
+  repoRoot: string,
+  file: string = MODEL_FILE,
+  consumers: readonly ConsumerCheck[] = [],
+): Cluster {
   const path = resolve(repoRoot, file);
   let exported: unknown;
   try {
@@ -52,7 +57,7 @@ export function loadModelFile(repoRoot: string, file: string = MODEL_FILE): Clus
   } catch (error) {
     throw new ModelLoadError(`${file}: "${MODEL_EXPORT}" cannot be read as data: ${firstLine(error, path)}`);
   }
-  return assertValidCluster(data);
+  return assertValidCluster(data, consumers);
 }
 
 export { ModelValidationError };

@@ -60,6 +60,37 @@ export const s3LatestPrefix = (imagePrefix: string, node: string): string => `${
 /** The key of a node's known-good pointer, beside its `latest/` (a small JSON object). */
 export const knownGoodKey = (imagePrefix: string, node: string): string => `${imagePrefix}/${node}/known-good`;
 
+/** The Sigstore bundle of a build's GitHub artifact attestation, stored beside its files. */
+export const ATTESTATION_BUNDLE = 'attestation.sigstore.json';
+
+/**
+ * The files of one build, under its dated prefix and under `latest/`: what
+ * `scripts/postprocess-image.sh` writes (image, checksum, block map, image-info.json) and the
+ * attestation bundle the image workflow adds.
+ */
+export const buildFiles = (node: string): readonly string[] => [
+  `${node}.img.zst`,
+  `${node}.img.zst.sha256`,
+  `${node}.img.bmap`,
+  'image-info.json',
+  ATTESTATION_BUNDLE,
+];
+
+/** A build id as the image workflow makes it, `YYYYMMDD-<sha7>` (all of the same length). */
+export const EXAMPLE_BUILD_ID = '20260101-0123abc';
+
+/** S3's longest object key, in bytes of UTF-8. */
+export const S3_MAX_KEY_BYTES = 1024;
+
+/** Every key the layout gives a node's objects: each build file dated and under `latest/`, and the known-good pointer. */
+export const s3NodeKeys = (imagePrefix: string, node: string): string[] => [
+  ...buildFiles(node).flatMap((f) => [
+    `${s3BuildPrefix(imagePrefix, node, EXAMPLE_BUILD_ID)}${f}`,
+    `${s3LatestPrefix(imagePrefix, node)}${f}`,
+  ]),
+  knownGoodKey(imagePrefix, node),
+];
+
 /**
  * The bucket's retention contract, shared by the bucket (cdktf-infra), the image workflow
  * (workflow-gen) and the flashing helper (through `generated/image-locations.json`).

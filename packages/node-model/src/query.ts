@@ -7,6 +7,12 @@ export const workers = (c: Cluster): ClusterNode[] => c.nodes.filter((n) => n.ro
 /** Control-plane nodes in model order. */
 export const controlPlane = (c: Cluster): ClusterNode[] => c.nodes.filter((n) => n.role === 'control-plane');
 
+/** kubeadm's default `networking.serviceSubnet`: the service subnet of a model that names none. */
+export const DEFAULT_SERVICE_SUBNET = '10.96.0.0/12';
+
+/** The Services' virtual IP range: the model's `kubernetes.serviceSubnet`, or kubeadm's default. */
+export const serviceSubnet = (c: Cluster): string => c.kubernetes.serviceSubnet ?? DEFAULT_SERVICE_SUBNET;
+
 /** Prefix length of the cluster subnet, e.g. 24. */
 export const prefixLength = (c: Cluster): number => Number(c.network.subnet.split('/')[1]);
 

@@ -8,6 +8,13 @@ const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
 for (const [name, format] of Object.entries(formats)) ajv.addFormat(name, format);
 const validateShape = ajv.compile(clusterSchema);
 
+/** What a value breaking a format is, where "is not a valid <format>" would not say why. */
+const FORMAT_REASONS: Readonly<Record<string, string>> = {
+  'yaml-plain-word':
+    'is read as a boolean, null, number or date by a YAML 1.1 or 1.2 reader (Ansible, cloud-init): a name must be a plain word',
+  'url-without-userinfo': 'has user information (user:password@): no credential goes in the model',
+};
+
 /** `/nodes/3/ip` → `nodes[3].ip` */
 function toPath(pointer: string): string {
   const parts = pointer
@@ -36,11 +43,16 @@ function toIssue(error: ErrorObject): ValidationIssue {
         message: 'is not a field of the model',
       };
     }
-    case 'format':
+    case 'format': {
+      const format = (error.params as { format: string }).format;
+      const why = FORMAT_REASONS[format] ?? `is not a valid ${format}`;
+      return { path: base, rule: format, message: `${JSON.stringify(error.data)} ${why}` };
+    }
+    case 'maxLength':
       return {
         path: base,
-        rule: (error.params as { format: string }).format,
-        message: `${JSON.stringify(error.data)} is not a valid ${(error.params as { format: string }).format}`,
+        rule: 'max-length',
+        message: `is ${String(error.data).length} characters long; the limit is ${(error.params as { limit: number }).limit}`,
       };
     case 'enum':
       return {
@@ -53,8 +65,15 @@ function toIssue(error: ErrorObject): ValidationIssue {
   }
 }
 
+/** Formats that refine another (schema.ts: `word()`, `url()`): said only of a value the other accepts. */
+const REFINEMENTS: ReadonlySet<string> = new Set(['yaml-plain-word', 'url-without-userinfo']);
+
 /** Checks the shape of an unknown value against the model's JSON schema. */
 export function checkShape(value: unknown): { ok: true; cluster: Cluster } | { ok: false; issues: ValidationIssue[] } {
   if (validateShape(value)) return { ok: true, cluster: value };
-  return { ok: false, issues: (validateShape.errors ?? []).map(toIssue) };
+  // A property name's own format error says what is wrong; ajv's `propertyNames` error only wraps it.
+  const issues = (validateShape.errors ?? []).filter((e) => e.keyword !== 'propertyNames').map(toIssue);
+  const refutedAlready = (i: ValidationIssue) =>
+    REFINEMENTS.has(i.rule) && issues.some((j) => j.path === i.path && !REFINEMENTS.has(j.rule));
+  return { ok: false, issues: issues.filter((i) => !refutedAlready(i)) };
 }

@@ -2,15 +2,22 @@ import type { JSONSchemaType } from 'ajv';
 import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
 
 const str = (format: string) => ({ type: 'string', format }) as const;
+/** A name the project writes as a plain word (YAML keys and values, host patterns): also a 'yaml-plain-word'. */
+const word = (format: string) => ({ ...str(format), allOf: [{ format: 'yaml-plain-word' }] }) as const;
+/** A URL: also without user information. */
+const url = () => ({ ...str('https-url'), allOf: [{ format: 'url-without-userinfo' }] }) as const;
 const list = (format: string, minItems = 0) =>
-  ({ type: 'array', minItems, uniqueItems: true, items: str(format) }) as const;
+  ({ type: 'array', minItems, uniqueItems: true, items: word(format) }) as const;
+
+/** DNS caps a name at 253 characters (RFC 1035, in its dotted text form). */
+const MAX_DOMAIN_LENGTH = 253;
 
 const portSchema = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
   maxProperties: 1,
-  properties: { name: str('interface-name'), mac: str('mac-address') },
+  properties: { name: word('interface-name'), mac: str('mac-address') },
 } as const;
 
 const nodeSchema: JSONSchemaType<ClusterNode> = {
@@ -18,10 +25,10 @@ const nodeSchema: JSONSchemaType<ClusterNode> = {
   additionalProperties: false,
   required: ['name', 'ip', 'role', 'hardware'],
   properties: {
-    name: str('rfc1123-hostname'),
+    name: word('rfc1123-hostname'),
     ip: str('ipv4'),
     role: { type: 'string', enum: ['control-plane', 'worker'] },
-    hardware: str('profile-name'),
+    hardware: word('profile-name'),
     port: { ...portSchema, nullable: true } as unknown as JSONSchemaType<ClusterNode>['properties']['port'],
     cpu: { ...str('plain-text'), nullable: true },
     sshProxyCommand: { ...str('ssh-proxy-command'), nullable: true },
@@ -33,11 +40,11 @@ const aptSourceSchema: JSONSchemaType<AptSource> = {
   additionalProperties: false,
   required: ['name', 'uri', 'suite', 'components', 'keyUrl', 'keyFingerprint'],
   properties: {
-    name: str('profile-file-name'),
-    uri: str('https-url'),
-    suite: str('apt-word'),
+    name: word('profile-file-name'),
+    uri: url(),
+    suite: word('apt-word'),
     components: list('apt-word', 1),
-    keyUrl: str('https-url'),
+    keyUrl: url(),
     keyFingerprint: str('openpgp-fingerprint'),
   },
 };
@@ -50,13 +57,13 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
     description: str('plain-text'),
     arch: { type: 'string', enum: ['arm64', 'x86_64'] },
     wiredPorts: { type: 'integer', minimum: 1, maximum: 16 },
-    defaultPortPattern: { ...str('interface-pattern'), nullable: true },
+    defaultPortPattern: { ...word('interface-pattern'), nullable: true },
     kernel: {
       type: 'object',
       nullable: true,
       additionalProperties: false,
       required: ['flavour', 'modules'],
-      properties: { flavour: str('apt-word'), modules: list('kernel-module') },
+      properties: { flavour: word('apt-word'), modules: list('kernel-module') },
     },
     firmware: {
       type: 'object',
@@ -86,7 +93,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
   additionalProperties: false,
   required: ['name', 'kubernetes', 'network', 'admin', 'image', 'aws', 'hardware', 'nodes'],
   properties: {
-    name: str('rfc1123-hostname'),
+    name: word('rfc1123-hostname'),
     kubernetes: {
       type: 'object',
       additionalProperties: false,
@@ -104,7 +111,8 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
             crio: str('k8s-package-version'),
           },
         },
-        clusterDomain: str('rfc1123-domain'),
+        clusterDomain: { ...word('rfc1123-domain'), maxLength: MAX_DOMAIN_LENGTH },
+        serviceSubnet: { ...str('ipv4-cidr'), nullable: true },
         clusterDns: str('ipv4'),
         controlPlaneVip: str('ipv4'),
         apiServerPort: { type: 'integer', minimum: 1, maximum: 65535 },
@@ -125,7 +133,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
       additionalProperties: false,
       required: ['user', 'githubKeysUser'],
       properties: {
-        user: str('posix-user'),
+        user: word('posix-user'),
         githubKeysUser: str('github-user'),
       },
     },
@@ -135,8 +143,8 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
       required: ['ubuntuRelease', 'isoUrl', 'isoSha256', 'diskSizeGiB'],
       properties: {
         ubuntuRelease: str('ubuntu-release'),
-        isoUrl: str('https-url'),
-        isoMirrorUrls: { type: 'array', nullable: true, uniqueItems: true, maxItems: 4, items: str('https-url') },
+        isoUrl: url(),
+        isoMirrorUrls: { type: 'array', nullable: true, uniqueItems: true, maxItems: 4, items: url() },
         isoSha256: str('sha256'),
         diskSizeGiB: { type: 'integer', minimum: 8, maximum: 512 },
       },
@@ -159,7 +167,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
       type: 'object',
       required: [],
       minProperties: 1,
-      propertyNames: str('profile-name'),
+      propertyNames: word('profile-name'),
       additionalProperties: profileSchema,
     } as unknown as JSONSchemaType<Cluster>['properties']['hardware'],
     nodes: { type: 'array', minItems: 1, items: nodeSchema },

@@ -1,6 +1,8 @@
 import * as ipaddr from 'ipaddr.js';
 import type { ValidationIssue } from './errors';
+import { checkNetwork } from './network-check';
 import { IMAGE_ARCH } from './paths';
+import { checkPipeline } from './pipeline-check';
 import { RESERVED_NODE_NAMES } from './reserved';
 import type { Cluster } from './types';
 
@@ -121,20 +123,6 @@ function checkAddresses(c: Cluster): ValidationIssue[] {
       'control-plane VIP': c.kubernetes.controlPlaneVip,
     }),
   );
-  const taken: [string, string][] = [
-    ['gateway', c.network.gateway],
-    ['control-plane VIP', c.kubernetes.controlPlaneVip],
-    ...c.nodes.map((n): [string, string] => [`address of ${n.name}`, n.ip]),
-  ];
-  for (const [what, addr] of taken) {
-    if (c.kubernetes.clusterDns === addr) {
-      issues.push({
-        path: 'kubernetes.clusterDns',
-        rule: 'cluster-dns-is-service-ip',
-        message: `${addr} is the ${what}, not a service address`,
-      });
-    }
-  }
   return issues;
 }
 
@@ -190,7 +178,14 @@ function checkImage(c: Cluster): ValidationIssue[] {
   return issues;
 }
 
-/** Rules that cross fields: uniqueness, addressing and version agreement. */
+/** Rules that cross fields: uniqueness, addressing, network semantics, version agreement, the pipeline's reach. */
 export function checkSemantics(c: Cluster): ValidationIssue[] {
-  return [...checkNodes(c), ...checkAddresses(c), ...checkVersions(c), ...checkImage(c)];
+  return [
+    ...checkNodes(c),
+    ...checkAddresses(c),
+    ...checkNetwork(c),
+    ...checkVersions(c),
+    ...checkImage(c),
+    ...checkPipeline(c),
+  ];
 }

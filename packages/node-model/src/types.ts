@@ -104,8 +104,14 @@ export interface KubernetesVersions {
 
 export interface KubernetesSettings {
   readonly versions: KubernetesVersions;
+  /** DNS domain of the cluster's Services, e.g. "cluster.local" (at most 253 characters). */
   readonly clusterDomain: string;
-  /** IP of the cluster DNS service (kubelet `clusterDNS`). */
+  /**
+   * The Services' virtual IP range in CIDR form (kubeadm's `networking.serviceSubnet`), apart
+   * from `network.subnet`. Absent: kubeadm's default, `10.96.0.0/12` (DEFAULT_SERVICE_SUBNET).
+   */
+  readonly serviceSubnet?: string;
+  /** IP of the cluster DNS service (kubelet `clusterDNS`), inside the service subnet. */
   readonly clusterDns: string;
   /** Virtual IP in front of the control plane (kubeadm controlPlaneEndpoint). */
   readonly controlPlaneVip: string;

@@ -453,10 +453,14 @@ describe('AWS and GitHub names', () => {
     'a\nb',
     '@{-1}',
   ];
-  it.each(branches)('judges the branch %j as git check-ref-format --branch does', (branch) => {
-    const issues = issuesAfter((c) => (c.aws.branch = branch));
-    expect(issues).toEqual(gitAccepts(branch) ? [] : only('aws.branch', 'git-branch'));
-  });
+  it.each(branches)(
+    'judges the branch %j as git check-ref-format --branch does, in the alphabet [A-Za-z0-9._/-]',
+    (branch) => {
+      const issues = issuesAfter((c) => (c.aws.branch = branch));
+      const accepted = gitAccepts(branch) && /^[A-Za-z0-9._/-]+$/.test(branch);
+      expect(issues).toEqual(accepted ? [] : only('aws.branch', 'git-branch'));
+    },
+  );
 
   it('refuses branch names git would read as something else: "@" (HEAD), a leading "-" (an option), the empty name', () => {
     for (const branch of ['@', '-x', '']) {

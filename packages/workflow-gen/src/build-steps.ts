@@ -29,6 +29,12 @@ import type { Step } from './types';
 /** The only ref whose runs publish to S3: the branch the OIDC role trusts. */
 export const publishRef = (c: Cluster): string => `refs/heads/${c.aws.branch}`;
 
+/** A string literal of GitHub's expression syntax: single quotes, a quote inside doubled (its only escape). */
+export const expressionString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/** The condition of the steps that only run on the publishing branch. */
+const onPublishRef = (c: Cluster): string => `github.ref == ${expressionString(publishRef(c))}`;
+
 /** ARN of the role the build assumes through GitHub OIDC. */
 export const roleArn = (c: Cluster): string => `arn:aws:iam::${c.aws.accountId}:role/${c.aws.roleName}`;
 
@@ -167,7 +173,7 @@ const postprocess = (c: Cluster): Step => ({
 const attest = (c: Cluster): Step => ({
   name: 'Attest the image files (GitHub artifact attestation)',
   id: 'attest',
-  if: `github.ref == '${publishRef(c)}'`,
+  if: onPublishRef(c),
   uses: usesOf(ACTION_PINS.attestBuildProvenance),
   with: { 'subject-path': ATTESTED_FILES.map((f) => `\${{ env.OUT_DIR }}/${f}`).join('\n') },
 });
@@ -175,14 +181,14 @@ const attest = (c: Cluster): Step => ({
 /** The attestation's Sigstore bundle goes beside the files, so that the upload stores it under both keys. */
 const bundle = (c: Cluster): Step => ({
   name: 'Put the attestation bundle beside the image files',
-  if: `github.ref == '${publishRef(c)}'`,
+  if: onPublishRef(c),
   env: { BUNDLE_PATH: '${{ steps.attest.outputs.bundle-path }}' },
   run: script(`cp "\${BUNDLE_PATH}" "\${OUT_DIR}/${ATTESTATION_BUNDLE}"`, 'ls -l "${OUT_DIR}"'),
 });
 
 const awsCredentials = (c: Cluster): Step => ({
   name: 'Configure AWS credentials (GitHub OIDC)',
-  if: `github.ref == '${publishRef(c)}'`,
+  if: onPublishRef(c),
   uses: usesOf(ACTION_PINS.configureAwsCredentials),
   with: {
     'role-to-assume': roleArn(c),
@@ -200,7 +206,7 @@ const awsCredentials = (c: Cluster): Step => ({
 const upload = (c: Cluster): Step => ({
   name: 'Upload to S3 (dated build, then latest)',
   id: 'upload',
-  if: `github.ref == '${publishRef(c)}'`,
+  if: onPublishRef(c),
   env: { EXPIRY_TAG_KEY: BUILD_EXPIRY_TAG.key, EXPIRY_TAG_VALUE: BUILD_EXPIRY_TAG.value },
   run: script(
     'metadata="$(printf \'{"git-commit":"%s","node-name":"%s","build-id":"%s","build-time":"%s"}\' "${GITHUB_SHA}" "${NODE_NAME}" "${BUILD_ID}" "${BUILD_TIME}")"',

@@ -1,4 +1,5 @@
 import {
+  buildFiles,
   BUILD_EXPIRY_TAG,
   imageWorkerNodes,
   knownGoodKey,
@@ -25,6 +26,8 @@ export interface ImageLocations {
   readonly nodes: readonly string[];
   /** The bucket's key layout (node-model's), with `{prefix}`, `{node}` and `{build}` to fill in. */
   readonly keys: { readonly latest: string; readonly build: string; readonly knownGood: string };
+  /** The files of a build under its keys, with `{node}` to fill in (node-model's `buildFiles`). */
+  readonly files: readonly string[];
   /** The tag the bucket's lifecycle expires dated builds by; marking a build known-good removes it from its objects. */
   readonly expiryTag: { readonly key: string; readonly value: string };
   /**
@@ -59,6 +62,7 @@ export function renderImageLocations(cluster: Cluster): ImageLocations {
       build: s3BuildPrefix('{prefix}', '{node}', '{build}'),
       knownGood: knownGoodKey('{prefix}', '{node}'),
     },
+    files: [...buildFiles('{node}')],
     expiryTag: { ...BUILD_EXPIRY_TAG },
     attestation: {
       bundle: ATTESTATION_BUNDLE,

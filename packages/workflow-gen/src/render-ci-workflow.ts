@@ -5,6 +5,12 @@ import { RUNNER, TERRAFORM_DIR, TEST_COMMAND, TIMEOUT_MINUTES } from './settings
 import { checkout, enableKvm, packerInit, packerValidate, script, setupPacker } from './steps';
 import type { Job, Workflow } from './types';
 
+/**
+ * A branch filter that matches this one branch: the filter syntax's special characters
+ * (`* ? + [ ] !` and `\`) escaped with `\`, as GitHub's filter pattern syntax allows.
+ */
+export const branchFilter = (branch: string): string => branch.replace(/[*?+[\]!\\]/g, '\\$&');
+
 /** The README's test command: drift, type check, build, unit tests, validators and the VM tests. */
 const testJob = (): Job => ({
   name: TEST_COMMAND,
@@ -59,7 +65,7 @@ const terraformValidateJob = (): Job => ({
 export function renderCiWorkflow(c: Cluster): Workflow {
   return {
     name: 'ci',
-    on: { pull_request: { branches: [c.aws.branch] }, push: { branches: [c.aws.branch] } },
+    on: { pull_request: { branches: [branchFilter(c.aws.branch)] }, push: { branches: [branchFilter(c.aws.branch)] } },
     permissions: { contents: 'read' },
     concurrency: { group: 'ci-${{ github.ref }}', 'cancel-in-progress': true },
     defaults: { run: { shell: 'bash' } },

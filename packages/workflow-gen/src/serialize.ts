@@ -1,14 +1,15 @@
-import { Document, isScalar, visit } from 'yaml';
+import { isScalar, visit } from 'yaml';
+import { yamlDocument, yamlText } from '@lolice/node-model';
 import { versionOf } from './pins';
 import type { Workflow } from './types';
 
 /**
- * YAML text of a workflow: keys in the order the objects were built, block
- * literals for scripts, no line folding, and the release tag of every pinned
- * action as a comment after its `uses:` (`uses: owner/name@<sha> # v1.2.3`).
+ * YAML text of a workflow (node-model's YAML, read alike by YAML 1.1 and 1.2 readers): keys in
+ * the order the objects were built, block literals for scripts, no line folding, and the release
+ * tag of every pinned action as a comment after its `uses:` (`uses: owner/name@<sha> # v1.2.3`).
  */
 export function toYaml(workflow: Workflow): string {
-  const doc = new Document(workflow);
+  const doc = yamlDocument(workflow);
   visit(doc, {
     Pair(_, pair) {
       if (!isScalar(pair.key) || pair.key.value !== 'uses' || !isScalar(pair.value)) return;
@@ -17,5 +18,5 @@ export function toYaml(workflow: Workflow): string {
       pair.value.comment = ` ${version}`;
     },
   });
-  return doc.toString({ lineWidth: 0 });
+  return yamlText(doc);
 }

@@ -14,7 +14,7 @@ export const WORKFLOW_PATHS = {
  * the signer from generated/image-locations.json.
  */
 export const ATTESTED_FILES = ['*.img.zst', '*.img.bmap', 'image-info.json'] as const;
-export const ATTESTATION_BUNDLE = 'attestation.sigstore.json';
+export { ATTESTATION_BUNDLE } from '@lolice/node-model';
 
 /** The predicate type of the attestation `actions/attest-build-provenance` makes: SLSA build provenance v1. */
 export const PROVENANCE_PREDICATE_TYPE = 'https://slsa.dev/provenance/v1';

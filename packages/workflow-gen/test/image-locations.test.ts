@@ -8,7 +8,7 @@ import {
   imageWorkerNodes,
 } from '@lolice/node-model';
 import { loadRepoModel, REPO_ROOT, variant, withNewWorker } from '../../../test/lib/model';
-import { renderBuildWorkflow, renderImageLocations, WORKFLOW_PATHS } from '../src';
+import { expressionString, renderBuildWorkflow, renderImageLocations, WORKFLOW_PATHS } from '../src';
 import { job, step } from './lib/fixtures';
 
 describe('renderImageLocations', () => {
@@ -69,7 +69,7 @@ describe('renderImageLocations', () => {
     const attest = step(job(renderBuildWorkflow(example), 'build'), 'Attest the image files');
     // THEN the attest step runs on exactly the source ref, and the identity is that ref of the
     // workflow file the renderer writes
-    expect(attest.if).toBe(`github.ref == '${attestation.sourceRef}'`);
+    expect(attest.if).toBe(`github.ref == ${expressionString(attestation.sourceRef)}`);
     expect(attestation.signerIdentity).toBe(
       `https://github.com/${example.aws.repository}/${WORKFLOW_PATHS.build}@${attestation.sourceRef}`,
     );

@@ -94,6 +94,54 @@ cv_wait_ssh_bench() {
   cv_log "$name: SSH (bench user) up after $((SECONDS - t0)) s"
 }
 
+# ---------------------------------------------------------------- the converged worker
+# One disk per test run holds a worker that worker.yml configured live at the model's versions
+# (not joined): test/e2e/ansible-converge.sh leaves it, powered off, after its idempotency run.
+# It is kept read-only in the run's shared dir (LOLICE_TEST_RUN_DIR, set by test/run.sh) and
+# every test that needs a converged worker boots its own copy-on-write overlay of it
+# (vm_disk_overlay NAME "$CV_CONVERGED_DISK"): worker.yml runs in full once for all of them.
+# In it, root and passwords may not log in; the bench user (bench key, passwordless sudo) and
+# the admin (CV_CONVERGED_ADMIN_KEY) may.
+# shellcheck disable=SC2034 # read by the tests that source this file
+CV_CONVERGED_DISK='' CV_CONVERGED_ADMIN_KEY=''
+cv_converged_dir() { echo "${LOLICE_TEST_RUN_DIR:-$VM_RUN_DIR}/converged-worker"; }
+
+# cv_publish_converged DISK: (the converge test) keeps DISK, its VM powered off, as this run's
+# converged worker.
+cv_publish_converged() {
+  local dir
+  dir=$(cv_converged_dir)
+  mkdir -p "$dir"
+  mv "$1" "$dir/disk.qcow2"
+  chmod 0444 "$dir/disk.qcow2"
+  install -m 0600 "$CONVERGE_WORK/admin_key" "$dir/admin_key"
+  rm -f "$dir/failed"
+  : >"$dir/ready"
+  cv_log "the converged worker is $dir/disk.qcow2 (read-only; tests boot overlays of it)"
+}
+
+# cv_converged_worker: sets CV_CONVERGED_DISK and CV_CONVERGED_ADMIN_KEY to this run's converged
+# worker. When the run has none yet (a test started on its own), runs test/e2e/ansible-converge.sh
+# first, under a lock; when the converge test of this run failed, fails at once.
+cv_converged_worker() {
+  [[ -n ${LOLICE_TEST_RUN_DIR:-} ]] || export LOLICE_TEST_RUN_DIR=$VM_RUN_DIR
+  local dir lock
+  dir=$(cv_converged_dir)
+  mkdir -p "$dir"
+  exec {lock}>>"$dir.lock"
+  flock "$lock"
+  if [[ ! -f $dir/ready ]]; then
+    [[ ! -f $dir/failed ]] || vm_die "the converge test of this run failed: there is no converged worker"
+    cv_log "no converged worker in this run yet: running test/e2e/ansible-converge.sh first"
+    bash "$CONVERGE_REPO/test/e2e/ansible-converge.sh" </dev/null >&2 || true
+    [[ -f $dir/ready ]] || vm_die "test/e2e/ansible-converge.sh left no converged worker"
+  fi
+  flock -u "$lock"
+  exec {lock}>&-
+  # shellcheck disable=SC2034 # read by the tests that source this file
+  CV_CONVERGED_DISK=$dir/disk.qcow2 CV_CONVERGED_ADMIN_KEY=$dir/admin_key
+}
+
 # cv_poweroff NAME: powers the VM off through the bench user's sudo.
 cv_poweroff() {
   cv_bench "$1" 'sudo systemctl poweroff' 2>/dev/null || true
@@ -217,6 +265,11 @@ cv_recap() {
 # in_vm NAME COMMAND: runs a shell command as root in the VM, through the admin's sudo.
 in_vm() { local name=$1; shift; cv_admin "$name" "sudo -n sh -c $(printf '%q' "$*")"; }
 in_vm_bench() { local name=$1; shift; cv_bench "$name" "sudo -n sh -c $(printf '%q' "$*")"; }
+
+# fresh COMMAND...: runs COMMAND with every SSH call on a new connection of its own (VM_SSH_FRESH=1),
+# for the checks about sshd itself (a refusal, the host keys, the port), which a shared
+# connection opened earlier would not test.
+fresh() { VM_SSH_FRESH=1 "$@"; }
 
 # fails COMMAND...: succeeds when the command fails (for checks of refusals).
 fails() { ! "$@"; }
