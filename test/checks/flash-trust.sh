@@ -278,11 +278,12 @@ section_binding() {
 
 section_signals() {
   bucket_new signals
-  # zstd, slowed (0.3 s per segment) so that a signal meets a write in progress; it records its
-  # pid, and on SIGTERM whether the target still exists (it must: the write stops first).
+  # zstd, held at its first segment (up to 20 s) so that the signal meets a write in progress;
+  # it records its pid, and on SIGTERM whether the target still exists (it must: the write is
+  # stopped first).
   wrap zstd 'echo $$ >>"$scratch/zstd.pids"
 trap '"'"'if [[ -e $TARGET ]]; then echo present; else echo absent; fi >>"$scratch/zstd.marks"; exit 143'"'"' TERM
-sleep 0.3 & wait $!
+for ((i = 0; i < 400; i++)); do sleep 0.05; done
 "$real" "$@" <&0 & wait $!'
   local sig code pid status i alive
   for sig in HUP INT USR1 PIPE ALRM TERM; do
@@ -295,7 +296,6 @@ sleep 0.3 & wait $!
     pid=$!
     for ((i = 0; i < 1200; i++)); do [[ -s $scratch/zstd.pids ]] && break; sleep 0.05; done
     check "... (SIG$sig: the write had begun)" test -s "$scratch/zstd.pids"
-    sleep 0.1
     kill "-$sig" "$pid"
     status=0
     wait "$pid" || status=$?
