@@ -137,11 +137,10 @@ opts_parse() {
 locations_load() {
   b_locations
   key=$(b_key "$([[ $build == latest ]] && echo latest || echo build)" "$build")
-  if ! bundle=$(jq -er .attestation.bundle "$LOCATIONS") || ! ATT_REPOSITORY=$(jq -er .attestation.repository "$LOCATIONS") ||
-    ! ATT_IDENTITY=$(jq -er .attestation.signerIdentity "$LOCATIONS") || ! ATT_REF=$(jq -er .attestation.sourceRef "$LOCATIONS") ||
-    ! ATT_PREDICATE=$(jq -er .attestation.predicateType "$LOCATIONS"); then
-    die "$EX_DATAERR" "$LOCATIONS has no attestation settings (run npx projen)"
-  fi
+  IFS=$'\t' read -r bundle ATT_REPOSITORY ATT_IDENTITY ATT_REF ATT_PREDICATE < <(jq -r '.attestation
+    | [.bundle, .repository, .signerIdentity, .sourceRef, .predicateType]
+    | if all(type == "string" and length > 0) then @tsv else "" end' "$LOCATIONS") || true
+  [[ -n $ATT_PREDICATE ]] || die "$EX_DATAERR" "$LOCATIONS has no attestation settings (run npx projen)"
 }
 
 # --- copies and verification ---------------------------------------------------------
@@ -162,16 +161,21 @@ copy() {
   esac
 }
 
-# info FIELD: a field of the copy of image-info.json (only after image_info_schema_check).
-info() { jq -er "$1" "$work/image-info.json"; }
-
-# info_number FIELD: a field that the schema bounds to an integer; checked again before
-# it reaches shell arithmetic.
-info_number() {
-  local value
-  value=$(info "$1")
-  [[ $value =~ ^[0-9]{1,14}$ ]] || die "$EX_DATAERR" "image-info.json: $1 is not a bounded non-negative integer"
-  echo "$value"
+# info_read: the fields of the copy of image-info.json that are used, in INFO (only after
+# image_info_schema_check: no field holds a tab or a control character); each number is checked
+# again as digits before it reaches shell arithmetic.
+declare -A INFO=()
+info_read() {
+  local f
+  local -a names=(node image imageSha imageBytes sums bmap bmapSha bmapBytes rawBytes mappedBytes commit built kubernetes crio)
+  local -a values=()
+  IFS=$'\t' read -r -a values < <(jq -r '[.node, .image.file, .image.sha256, .image.bytes, .sha256File, .bmap.file, .bmap.sha256,
+    .bmap.bytes, .raw.bytes, .raw.mappedBytes, .gitCommit, .buildTime, .kubernetesVersion, .crioVersion] | @tsv' "$work/image-info.json") || true
+  ((${#values[@]} == ${#names[@]})) || die "$EX_DATAERR" "image-info.json: unreadable fields"
+  for f in "${!names[@]}"; do INFO[${names[f]}]=${values[f]}; done
+  for f in imageBytes bmapBytes rawBytes mappedBytes; do
+    [[ ${INFO[$f]} =~ ^[0-9]{1,14}$ ]] || die "$EX_DATAERR" "image-info.json: $f is not a bounded non-negative integer"
+  done
 }
 
 # gh_check: gh 2.67 or later (attestation.sh), or --allow-unattested (then without gh).
@@ -235,27 +239,27 @@ copy_verify() {
   copy image-info.json "$IMAGE_INFO_MAX_BYTES"
   # Before anything else reads it: the schema (numbers bounded integers, names in format).
   image_info_schema_check "$work/image-info.json"
-  [[ $(info .node) == "$node" ]] || die "$EX_DATAERR" "image-info.json: node is $(info .node), not $node"
-  image=$(info .image.file) sums=$(info .sha256File) bmap=$(info .bmap.file)
+  info_read
+  [[ ${INFO[node]} == "$node" ]] || die "$EX_DATAERR" "image-info.json: node is ${INFO[node]}, not $node"
+  image=${INFO[image]} sums=${INFO[sums]} bmap=${INFO[bmap]}
   [[ $image == "$node.img.zst" && $sums == "$image.sha256" && $bmap == "$node.img.bmap" ]] ||
     die "$EX_DATAERR" "image-info.json: image.file, sha256File and bmap.file must be $node.img.zst, $node.img.zst.sha256 and $node.img.bmap"
   attested
   build_bind
-  local sha
-  sha=$(info .image.sha256)
+  local sha=${INFO[imageSha]}
   copy "$sums" "$SUMS_MAX_BYTES"
   cmp -s "$work/$sums" <(printf '%s  %s\n' "$sha" "$image") ||
     die "$EX_DATAERR" "$sums must be exactly '<the sha256 of image-info.json>  $image' and a newline: refusing it"
-  copy "$bmap" "$(info_number .bmap.bytes)"
+  copy "$bmap" "${INFO[bmapBytes]}"
   hash_copy "$work/$bmap"
-  [[ $SUM == "$(info .bmap.sha256)" ]] || die "$EX_DATAERR" "$bmap does not match the sha256 in image-info.json"
+  [[ $SUM == "${INFO[bmapSha]}" ]] || die "$EX_DATAERR" "$bmap does not match the sha256 in image-info.json"
   subject_check "$bmap" "$SUM"
-  copy "$image" "$(info_number .image.bytes)"
+  copy "$image" "${INFO[imageBytes]}"
   log "verifying sha256 of $image"
   hash_copy "$work/$image"
   [[ $SUM == "$sha" ]] || die "$EX_DATAERR" "$image does not match the sha256 in image-info.json and $sums: download again"
   subject_check "$image" "$sha"
-  log "ok: $node build $build_id, commit $(info .gitCommit), built $(info .buildTime), Kubernetes $(info .kubernetesVersion), CRI-O $(info .crioVersion)"
+  log "ok: $node build $build_id, commit ${INFO[commit]}, built ${INFO[built]}, Kubernetes ${INFO[kubernetes]}, CRI-O ${INFO[crio]}"
 }
 
 # --- writing ----------------------------------------------------------------------------
@@ -271,7 +275,7 @@ confirm() {
 
 flash() {
   local target=$1 size mapped index
-  size=$(info_number .raw.bytes) mapped=$(info_number .raw.mappedBytes)
+  size=${INFO[rawBytes]} mapped=${INFO[mappedBytes]}
   if [[ -b $target ]]; then
     local capacity
     capacity=$(lsblk -bdno SIZE "$target" | tr -d ' ')

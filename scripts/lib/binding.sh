@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154 # work, node, build, allow_older: flash-image.sh's
+# shellcheck disable=SC2154 # work, node, build, allow_older, INFO: flash-image.sh's
 # Which build flash-image.sh writes (sourced after builds.sh): the build asked for, and no other.
 # After its image-info.json is verified, its build date and commit must give the build id asked
 # for, by the rule the image workflow names builds with and --list-builds shows them by; for
@@ -18,7 +18,7 @@ build_bind() {
   if [[ $build == latest ]]; then
     builds_latest_check "$work" "$build_id" "$built" "$allow_older"
   elif [[ $build_id != "$build" ]]; then
-    die "$EX_DATAERR" "the files of ${BUILDS_KNOWN_GOOD:+the known-good }build $build are build $build_id (built $built, commit $(info .gitCommit)): refusing them"
+    die "$EX_DATAERR" "the files of ${BUILDS_KNOWN_GOOD:+the known-good }build $build are build $build_id (built $built, commit ${INFO[commit]}): refusing them"
   fi
 }
 

@@ -75,21 +75,20 @@ builds_dispatch() {
   esac
 }
 
-# b_locations: bucket, prefix, region and the key layout, from $LOCATIONS unless given; the
-# settings of fetch.sh.
+# b_locations: bucket, prefix, region, the key layout and the expiry tag, from $LOCATIONS (one
+# read) unless given; the settings of fetch.sh.
+declare -A B_KEYS=()
 b_locations() {
   [[ -r $LOCATIONS ]] || die "$EX_NOINPUT" "cannot read $LOCATIONS (run npx projen)"
-  jq -e --arg n "$b_node" '.nodes | index($n)' "$LOCATIONS" >/dev/null ||
-    die "$EX_USAGE" "unknown node $b_node; images exist for: $(jq -r '.nodes | join(", ")' "$LOCATIONS")"
-  b_bucket=${b_bucket:-$(jq -r .bucket "$LOCATIONS")}
-  b_prefix=${b_prefix:-$(jq -r .prefix "$LOCATIONS")}
-  b_region=${b_region:-$(jq -r .region "$LOCATIONS")}
-  b_tag_key=$(jq -er .expiryTag.key "$LOCATIONS") b_tag_value=$(jq -er .expiryTag.value "$LOCATIONS") ||
-    die "$EX_DATAERR" "$LOCATIONS has no expiryTag (run npx projen)"
-  local t
-  for t in latest build knownGood; do
-    jq -er ".keys.$t" "$LOCATIONS" >/dev/null || die "$EX_DATAERR" "$LOCATIONS has no keys.$t (run npx projen)"
-  done
+  local known bucket prefix region latest build known_good
+  known=$(jq -r --arg n "$b_node" 'if .nodes | index($n) then "" else .nodes | join(", ") end' "$LOCATIONS")
+  [[ -z $known ]] || die "$EX_USAGE" "unknown node $b_node; images exist for: $known"
+  IFS=$'\t' read -r bucket prefix region b_tag_key b_tag_value latest build known_good < <(jq -r '
+    [.bucket, .prefix, .region, .expiryTag.key, .expiryTag.value, .keys.latest, .keys.build, .keys.knownGood]
+    | if all(type == "string" and length > 0) then @tsv else "" end' "$LOCATIONS") || true
+  [[ -n $known_good ]] || die "$EX_DATAERR" "$LOCATIONS lacks a bucket, prefix, region, expiryTag or keys (run npx projen)"
+  B_KEYS=([latest]=$latest [build]=$build [knownGood]=$known_good)
+  b_bucket=${b_bucket:-$bucket} b_prefix=${b_prefix:-$prefix} b_region=${b_region:-$region}
   [[ -z $b_source || -d $b_source ]] || die "$EX_NOINPUT" "--source-dir $b_source: not a directory"
   # shellcheck disable=SC2034 # fetch.sh's settings
   FETCH_SOURCE=$b_source FETCH_BUCKET=$b_bucket FETCH_REGION=$b_region FETCH_ENDPOINT=$b_endpoint
@@ -97,8 +96,7 @@ b_locations() {
 
 # b_key latest|build|knownGood [BUILD]: a key of the node, from the layout in $LOCATIONS.
 b_key() {
-  local key
-  key=$(jq -r ".keys.$1" "$LOCATIONS")
+  local key=${B_KEYS[$1]}
   key=${key//\{prefix\}/$b_prefix}
   key=${key//\{node\}/$b_node}
   echo "${key//\{build\}/${2:-}}"
