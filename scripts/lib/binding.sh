@@ -23,12 +23,10 @@ build_bind() {
 }
 
 # build_id_of INFO NODE: the build id that INFO, an image-info.json of NODE, gives by the rule the
-# image workflow names builds with (its build date and commit: YYYYMMDD-<sha7>), and its build
-# time, "<id> <buildTime>"; status 1 when INFO does not give one. --list-builds uses the same rule.
+# image workflow names builds with (builds.sh's BUILD_ID_JQ, --list-builds's too), and its build
+# time: "<id> <buildTime>"; status 1 when INFO does not give one.
 build_id_of() {
-  local fields
-  fields=$(b_node=$2 b_info_fields "$1") || return 1
-  echo "${fields##* } ${fields%% *}"
+  jq -er --arg n "$2" --arg iso "$ISO_TIME_RE" "$BUILD_ID_JQ"' build_id as $id | "\($id) \(.buildTime)"' "$1" 2>/dev/null
 }
 
 # builds_latest_check DIR ID BUILT ALLOW_OLDER: latest/ holds build ID, built at BUILT. It must be

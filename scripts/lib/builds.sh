@@ -18,6 +18,13 @@
 
 readonly BUILD_ID_RE='^[0-9]{8}-[0-9a-f]{7}$'
 readonly ISO_TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+# The rule the image workflow names a build by (its build date and commit, YYYYMMDD-<sha7>), as a
+# jq definition over an image-info.json: `build_id` is empty unless node ($n), build time and
+# commit are in form. --list-builds shows builds by it; flash-image.sh binds a build's files to it.
+# shellcheck disable=SC2016 # a jq program
+readonly BUILD_ID_JQ='def build_id: if type == "object" and .node == $n
+  and (.buildTime | type == "string" and test($iso)) and (.gitCommit | type == "string" and test("^[0-9a-f]{7,40}$"))
+  then (.buildTime[0:10] | gsub("-"; "")) + "-" + .gitCommit[0:7] else empty end;'
 readonly INFO_MAX_BYTES=$((16 << 20)) POINTER_MAX_BYTES=1024
 # How many builds --list-builds shows (and reads an image-info.json of) unless --limit says otherwise.
 readonly BUILDS_LIST_LIMIT=10
@@ -156,15 +163,11 @@ b_build_ids() {
 # image workflow makes it; with BUILD, it must be that id); nothing and status 1 otherwise.
 b_info_fields() {
   local file=$1 id=${2:-}
-  jq -er --arg n "$b_node" --arg id "$id" --arg iso "$ISO_TIME_RE" '
-    select(type == "object"
-      and .node == $n
-      and (.buildTime | type == "string" and test($iso))
-      and (.gitCommit | type == "string" and test("^[0-9a-f]{7,40}$"))
-      and (.kubernetesVersion | type == "string" and test("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.+~]+)?$"))
+  jq -er --arg n "$b_node" --arg id "$id" --arg iso "$ISO_TIME_RE" "$BUILD_ID_JQ"'
+    build_id as $made
+    | select((.kubernetesVersion | type == "string" and test("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.+~]+)?$"))
       and (.crioVersion | type == "string" and test("^[0-9]+\\.[0-9]+(\\.[0-9]+)?(-[0-9A-Za-z.+~]+)?$"))
       and (.image | type == "object" and (.sha256 | type == "string" and test("^[0-9a-f]{64}$"))))
-    | ((.buildTime[0:10] | gsub("-"; "")) + "-" + .gitCommit[0:7]) as $made
     | select($id == "" or $id == $made)
     | "\(.buildTime) \(.gitCommit[0:7]) \(.kubernetesVersion) \(.crioVersion) \($made)"' "$file" 2>/dev/null
 }
