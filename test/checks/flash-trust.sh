@@ -118,6 +118,10 @@ exit $status'
     check "... $f of --source-dir opened once (got $n), then only its copy" test "$n" -eq 1
   done
   check "... and the private directory is removed" no_work_left
+  rm -f "$scratch/t.img"
+  expect_exit 0 'done: ' "--download-dir keeps the verified copies" flash --output "$scratch/t.img" --download-dir "$scratch/kept"
+  check "... the five files, as verified" bash -c 'for f in "$1"/*; do cmp -s "$f" "$2/$(basename "$f")" || exit 1; done; test "$(ls "$2" | wc -l)" -eq 5' \
+    _ "$lat" "$scratch/kept"
 
   # Swapped right after the (last) attestation check: the copies already verified are used, and
   # what is copied after the swap does not match them.
