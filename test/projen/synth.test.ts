@@ -133,8 +133,9 @@ describe('an invalid model file', () => {
       const [firstMessage] = messages;
       const loadFailure = firstMessage instanceof RegExp || firstMessage.startsWith(`${MODEL_FILE}: `);
       const problems = loadFailure ? said.slice(0, 1) : said.slice(1, -1).map((l) => l.replace(/^ {2}- /, ''));
-      if (loadFailure) expect(said, result.stderr).toHaveLength(2);
-      else {
+      if (loadFailure) {
+        expect(said, result.stderr).toHaveLength(2);
+      } else {
         // A change can break more rules than the case names (moving every profile breaks each worker's).
         expect(problems.length, result.stderr).toBeGreaterThanOrEqual(messages.length);
         const heading = `The cluster model is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):`;

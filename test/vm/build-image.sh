@@ -30,7 +30,8 @@ set -Eeuo pipefail
 
 readonly BENCH_SUITE=bookworm
 readonly BENCH_MIRROR=http://deb.debian.org/debian
-readonly BENCH_DISK_SIZE_MIB=3072
+# LOLICE_VM_DISK_MIB: another size (the cache's own check builds small images; part of the key).
+readonly BENCH_DISK_SIZE_MIB=${LOLICE_VM_DISK_MIB:-3072}
 readonly BENCH_ROOT_OFFSET_MIB=1
 # Packages: boot (kernel, systemd, udev), access (ssh, sudo, python3 for Ansible),
 # networking (iproute2, systemd-networkd from systemd; netplan.io, which the worker
@@ -70,7 +71,7 @@ image_key() {
   local extra=${LOLICE_VM_EXTRA_PACKAGES:-}
   {
     cat "$here/build-image.sh" "$here/customize-root.sh" "$here/zip-bytecode-cache.py"
-    printf '%s\n' "suite:$BENCH_SUITE" "mirror:$BENCH_MIRROR" "${BENCH_PACKAGES[@]}" "extra:$extra"
+    printf '%s\n' "suite:$BENCH_SUITE" "mirror:$BENCH_MIRROR" "disk:$BENCH_DISK_SIZE_MIB" "${BENCH_PACKAGES[@]}" "extra:$extra"
     cat "$cache/id_ed25519.pub"
   } | sha256sum | cut -c1-16
 }
