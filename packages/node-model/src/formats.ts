@@ -183,6 +183,12 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
   'mac-address': /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/,
   /** Debian package name. */
   'debian-package': /^[a-z0-9][a-z0-9+.-]+$/,
+  /**
+   * A package of a hardware profile that is no DKMS package (`dkms`, `r8125-dkms`,
+   * `nvidia-dkms-550`): DKMS builds modules outside the distribution's signed kernel packages,
+   * which Secure Boot's lockdown refuses to load.
+   */
+  'no-dkms-package': (value) => !value.split('-').includes('dkms'),
   /** APT suite or component, or a kernel flavour. */
   'apt-word': /^[a-z0-9][a-z0-9.-]*$/,
   /** Kernel module name as modinfo takes it. */

@@ -9,6 +9,12 @@ const word = (format: string) => ({ ...str(format), allOf: [{ format: 'yaml-plai
 const url = () => ({ ...str('https-url'), allOf: [{ format: 'url-without-userinfo' }] }) as const;
 const list = (format: string, minItems = 0) =>
   ({ type: 'array', minItems, uniqueItems: true, items: word(format) }) as const;
+/** A profile's packages: Debian package names, none of them DKMS (Secure Boot loads only signed modules). */
+const packages = (minItems = 0) =>
+  ({
+    ...list('debian-package', minItems),
+    items: { ...str('debian-package'), allOf: [{ format: 'yaml-plain-word' }, { format: 'no-dkms-package' }] },
+  }) as const;
 
 /** DNS caps a name at 253 characters (RFC 1035, in its dotted text form). */
 const MAX_DOMAIN_LENGTH = 253;
@@ -74,9 +80,9 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
       nullable: true,
       additionalProperties: false,
       required: ['packages', 'files'],
-      properties: { packages: list('debian-package'), files: list('firmware-file') },
+      properties: { packages: packages(), files: list('firmware-file') },
     },
-    microcode: { ...list('debian-package'), nullable: true },
+    microcode: { ...packages(), nullable: true },
     extras: {
       type: 'object',
       nullable: true,
@@ -84,7 +90,7 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
       required: ['purpose', 'packages'],
       properties: {
         purpose: str('plain-text'),
-        packages: list('debian-package', 1),
+        packages: packages(1),
         aptSource: { ...aptSourceSchema, nullable: true },
       },
     },
