@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Downloads a worker image from S3, verifies it and writes it to a USB stick. See usage().
+# Copies a worker image from S3, verifies the copies and writes them to a USB stick. See usage().
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -11,24 +11,42 @@ source "$here/lib/common.sh"
 source "$here/lib/sparse-image.sh"
 # shellcheck source=lib/image-info.sh source-path=SCRIPTDIR
 source "$here/lib/image-info.sh"
+# shellcheck source=lib/fetch.sh source-path=SCRIPTDIR
+source "$here/lib/fetch.sh"
+# shellcheck source=lib/attestation.sh source-path=SCRIPTDIR
+source "$here/lib/attestation.sh"
+# shellcheck source=lib/writer.sh source-path=SCRIPTDIR
+source "$here/lib/writer.sh"
 # shellcheck source=lib/builds.sh source-path=SCRIPTDIR
 source "$here/lib/builds.sh"
+# shellcheck source=lib/binding.sh source-path=SCRIPTDIR
+source "$here/lib/binding.sh"
+# shellcheck source=lib/targets.sh source-path=SCRIPTDIR
+source "$here/lib/targets.sh"
 
 usage() {
   cat <<'EOF'
 Usage: flash-image.sh --node NODE (--device DEV | --output FILE) [options]
-       flash-image.sh --node NODE --list-builds
+       flash-image.sh --node NODE --list-builds [--limit N]
        flash-image.sh --node NODE --mark-known-good BUILD
 
-Downloads the image of NODE and treats every downloaded file as hostile until checked:
+Writes only what the model's image workflow built, on the model's branch, for NODE and the
+build asked for. Every file is copied once into a private directory (mode 0700) and
+size-capped; only the copies are checked and used, the source is never read again. In order:
   1. image-info.json against its schema (scripts/lib/image-info.schema.json);
-  2. the build's GitHub artifact attestation of image-info.json, the block map and the
-     image: `gh attestation verify FILE --bundle <bundle> --repo <repository>
-     --signer-workflow <repository>/.github/workflows/build-worker-images.yml` (bundle,
-     repository: generated/image-locations.json, from the model);
-  3. the SHA-256 of the image and of its block map against image-info.json and the .sha256;
-  4. while writing, the SHA-256 of every data segment against the frame index: on a
-     mismatch it stops before the next segment, names the segment and exits 65.
+  2. its GitHub artifact attestation, an identity: `gh attestation verify <copy> --bundle
+     <copy> --repo <repository> --cert-identity <signer identity> --source-ref <ref>
+     --predicate-type <type> --deny-self-hosted-runners --format json` (the signer identity
+     is https://github.com/<repository>/.github/workflows/build-worker-images.yml@<ref>, the
+     ref refs/heads/<the model's branch>: generated/image-locations.json), then gh's JSON
+     result: that identity, ref and predicate type, and the SHA-256 of the copy;
+  3. the build: its build date and commit must give the build id asked for (--build,
+     --known-good); `latest` must be the newest build under builds/ and no older than the
+     known-good one (else refused, unless --allow-older);
+  4. the block map, the .zst and its .sha256 (exactly "<sha256>  <node>.img.zst"): the SHA-256
+     of each copy against image-info.json and the attestation's subjects;
+  5. while writing, the SHA-256 of every data segment against the frame index: on a mismatch
+     it stops before the next segment, names the segment and exits 65.
 Only the data frames of the frame index are decompressed, and only their segments are
 written (bmaptool copy, checking every range, for an artifact without a frame index).
 
@@ -38,48 +56,52 @@ Target (one of):
 Source:
   --build ID          `latest` (default) or a dated build YYYYMMDD-<sha7>
   --known-good        the node's known-good build (see --mark-known-good)
-  --source-dir DIR    read the files in place from DIR, laid out like the bucket
+  --source-dir DIR    copy the files from DIR, laid out like the bucket
                       (DIR/<prefix>/<node>/latest/..., .../builds/<build>/...),
-                      e.g. a local `aws s3 sync` copy, instead of S3
+                      e.g. a local `aws s3 sync` copy, instead of S3; a file there that is
+                      a symbolic link or not a regular file is refused
   --bucket NAME, --prefix KEY, --region NAME
                       default: generated/image-locations.json (from the model)
   --endpoint-url URL  passed to `aws` (an S3-compatible endpoint)
-  --download-dir DIR  keep the files downloaded from S3 in DIR (default: a temporary
-                      directory, removed at the end)
+  --download-dir DIR  keep the verified copies in DIR after the write (default: removed)
 Safety:
   --force             write to a disk that is not removable or is mounted/in use,
                       or overwrite an existing --output file
   --yes               do not ask for confirmation before writing to a device
   --verify-ranges     write with bmaptool, which checks every range against the block map's
                       SHA-256 while writing (slower: it decompresses the whole image)
-  --allow-unattested  write even when the attestation cannot be verified (no gh, no
-                      bundle, or verification fails) after one loud warning; every
+  --allow-older       write `latest` even when a build under builds/ or the known-good build
+                      is newer, after one warning
+  --allow-unattested  write even when the attestation cannot be verified (no gh 2.67 or
+                      later, no bundle, or verification fails) after one loud warning; every
                       other check still runs
   -h, --help          this text
 Builds (scripts/lib/builds.sh):
-  --list-builds       the node's dated builds: id, build time, commit, Kubernetes and CRI-O
-                      versions, and which one is latest and which one is known-good
+  --list-builds       the node's dated builds, newest first, at most 10 (--limit N): id,
+                      build time, commit, Kubernetes and CRI-O versions, and which one is
+                      latest and which one is known-good
   --mark-known-good BUILD
                       make BUILD the node's known-good build, with your own AWS credentials:
                       the bucket's lifecycle then keeps its objects; the build it replaces
                       expires as any other
 
 S3 access uses the aws CLI with your usual credentials (AWS_PROFILE, SSO, ...); the
-attestation check needs the GitHub CLI (gh 2.49 or later) and python3-jsonschema.
-On failure, SIGINT or SIGTERM a new or --force'd --output file is removed; a device is
-left partly written (flash it again). One line says what was interrupted.
-Exit codes: 64 usage, 65 checksum, attestation, metadata or corrupt artifact, 66 download
-failed, 69 missing command, 74 write failed, 77 refused (target not safe to write),
-130 SIGINT, 143 SIGTERM.
+attestation check needs the GitHub CLI, gh 2.67 or later (older ones can report a failed
+verification as a success: CVE-2025-25204), and python3-jsonschema.
+On failure or a signal (HUP, INT, USR1, PIPE, ALRM, TERM) the write in progress is stopped
+first; an --output file that was not completely written and synced is then removed, a device
+is left partly written (flash it again). One line says what was interrupted.
+Exit codes: 64 usage, 65 checksum, attestation, build, metadata or corrupt artifact, 66
+download failed, 69 missing command (or a gh older than 2.67), 74 write failed, 77 refused
+(target not safe to write), 128 + the signal's number on a signal (SIGINT 130, SIGTERM 143).
 EOF
 }
 
 # --- options -----------------------------------------------------------------
 
 opts_parse() {
-  node='' device='' output='' build=latest source_dir='' endpoint='' download_dir=''
-  bucket='' prefix='' key_template='' region='' force=0 yes=0 verify_ranges=0 allow_unattested=0
-  gh_ok=0 bundle_fetched=0 unattested=0
+  node='' device='' output='' build=latest source_dir='' download_dir=''
+  force=0 yes=0 verify_ranges=0 allow_unattested=0 allow_older=0 unattested=0
   while (($#)); do
     case $1 in
       -h | --help) usage; exit 0 ;;
@@ -87,12 +109,16 @@ opts_parse() {
       --yes) yes=1 ;;
       --verify-ranges) verify_ranges=1 ;;
       --allow-unattested) allow_unattested=1 ;;
-      --node | --device | --output | --build | --source-dir | --bucket | --prefix | --region | --endpoint-url | --download-dir)
+      --allow-older) allow_older=1 ;;
+      --node | --device | --output | --build | --source-dir | --download-dir)
         (($# >= 2)) || die "$EX_USAGE" "$1 needs a value"
         local name=${1#--}
-        name=${name//-/_}
-        [[ $name == endpoint_url ]] && name=endpoint
-        printf -v "$name" '%s' "$2"
+        printf -v "${name//-/_}" '%s' "$2"
+        shift
+        ;;
+      # Read by builds_dispatch (builds.sh's b_locations).
+      --bucket | --prefix | --region | --endpoint-url)
+        (($# >= 2)) || die "$EX_USAGE" "$1 needs a value"
         shift
         ;;
       *) usage >&2; die "$EX_USAGE" "unknown argument: $1" ;;
@@ -106,175 +132,134 @@ opts_parse() {
     die "$EX_USAGE" "--build $build: expected latest or YYYYMMDD-<7 hex digits>"
 }
 
-# locations_load: bucket, prefix and region default to the generated file; NODE must be in it.
+# locations_load: bucket, prefix, region and key layout (builds.sh's b_locations: the generated
+# file unless given; NODE must be in it) and the attestation's policy (attestation.sh's).
 locations_load() {
-  [[ -r $LOCATIONS ]] || die "$EX_NOINPUT" "cannot read $LOCATIONS (run npx projen)"
-  bucket=${bucket:-$(jq -r .bucket "$LOCATIONS")}
-  prefix=${prefix:-$(jq -r .prefix "$LOCATIONS")}
-  region=${region:-$(jq -r .region "$LOCATIONS")}
-  jq -e --arg n "$node" '.nodes | index($n)' "$LOCATIONS" >/dev/null ||
-    die "$EX_USAGE" "unknown node $node; images exist for: $(jq -r '.nodes | join(", ")' "$LOCATIONS")"
-  local which=build
-  [[ $build == latest ]] && which=latest
-  key_template=$(jq -er ".keys.$which" "$LOCATIONS") || die "$EX_DATAERR" "$LOCATIONS has no keys.$which (run npx projen)"
-  if ! bundle=$(jq -er .attestation.bundle "$LOCATIONS") || ! repository=$(jq -er .attestation.repository "$LOCATIONS") ||
-    ! signer_workflow=$(jq -er .attestation.signerWorkflow "$LOCATIONS"); then
-    die "$EX_DATAERR" "$LOCATIONS has no attestation settings (run npx projen)"
-  fi
+  b_locations
+  key=$(b_key "$([[ $build == latest ]] && echo latest || echo build)" "$build")
+  IFS=$'\t' read -r bundle ATT_REPOSITORY ATT_IDENTITY ATT_REF ATT_PREDICATE < <(jq -r '.attestation
+    | [.bundle, .repository, .signerIdentity, .sourceRef, .predicateType]
+    | if all(type == "string" and length > 0) then @tsv else "" end' "$LOCATIONS") || true
+  [[ -n $ATT_PREDICATE ]] || die "$EX_DATAERR" "$LOCATIONS has no attestation settings (run npx projen)"
 }
 
-# --- target checks (all before the first download or write) ------------------
+# --- copies and verification ---------------------------------------------------------
 
-refuse() { die "$EX_NOPERM" "refusing to write $1: $2"; }
+# A .sha256 file is one line of 64 hex digits, two spaces and the image's name; a longer one is
+# refused unread.
+readonly SUMS_MAX_BYTES=4096
 
-disk_check() {
-  local dev=$1 name type removable tran hotplug used
-  [[ -b $dev ]] || refuse "$dev" "not a block device (for an image file use --output)"
-  [[ -w $dev ]] || refuse "$dev" "not writable by $(id -un) (run with sudo)"
-  name=$(lsblk -dno KNAME "$dev")
-  type=$(lsblk -dno TYPE "$dev")
-  [[ $type == disk || $type == loop ]] ||
-    refuse "$dev" "it is a $type, not a whole disk: give the disk itself (e.g. /dev/sdb, not /dev/sdb1)"
-  # The disk(s) under the running system's root file system: never, not even with --force.
-  local root_src
-  root_src=$(findmnt -no SOURCE / 2>/dev/null || true)
-  if [[ -b $root_src ]] && lsblk -nsro KNAME "$root_src" | grep -qx "$name"; then
-    refuse "$dev" "it holds the running system's root file system"
-  fi
-  used=$(lsblk -nro NAME,TYPE,MOUNTPOINTS "$dev" |
-    awk '$3 != "" || $2 ~ /^(lvm|crypt|raid|md)/ { print $1 ($3 == "" ? " (" $2 ")" : " on " $3) }' | paste -sd, -)
-  if [[ -n $used ]]; then
-    ((force)) || refuse "$dev" "it is in use: $used; unmount it first (or pass --force)"
-    log "warning: $dev is in use ($used); writing anyway (--force)"
-  fi
-  removable=$(cat "/sys/class/block/$name/removable")
-  tran=$(lsblk -dno TRAN "$dev" | tr -d ' ')
-  hotplug=$(lsblk -dno HOTPLUG "$dev" | tr -d ' ')
-  if [[ $removable != 1 && $tran != usb && $hotplug != 1 ]]; then
-    ((force)) || refuse "$dev" "not a removable or USB disk (removable=$removable, transport=${tran:-none}); pass --force if you really mean it"
-    log "warning: $dev is not removable; writing anyway (--force)"
-  fi
+# copy NAME MAX: the build's file NAME copied to $work/NAME, at most MAX bytes; exits 66 when
+# absent, 65 when refused.
+copy() {
+  local status=0
+  fetch_copy "$key$1" "$work/$1" "$2" || status=$?
+  case $status in
+    0) ;;
+    1) die "$EX_NOINPUT" "$FETCH_WHY" ;;
+    *) die "$EX_DATAERR" "$FETCH_WHY: refusing it" ;;
+  esac
 }
 
-file_check() {
-  local file=$1
-  [[ -d $(dirname "$file") ]] || refuse "$file" "its directory does not exist"
-  if [[ -e $file ]]; then
-    [[ -f $file ]] || refuse "$file" "it exists and is not a regular file (for a disk use --device)"
-    ((force)) || refuse "$file" "it already exists; pass --force to overwrite it"
-  fi
-}
-
-# --- download and verification ----------------------------------------------------
-
-# build_key: the key prefix of the build (ending in /): the bucket's layout from $LOCATIONS.
-build_key() {
-  local key=${key_template//\{prefix\}/$prefix}
-  key=${key//\{node\}/$node}
-  echo "${key//\{build\}/$build}"
-}
-
-# fetch_try FILE: makes $dl/FILE available: from S3 into the download directory, or, from
-# --source-dir, in place (local files are read where they are, not copied). On failure
-# it prints why on stdout and returns 1; fetch FILE exits 66 instead.
-fetch_try() {
-  local key
-  key=$(build_key)$1
-  if [[ -n $source_dir ]]; then
-    [[ -f $dl/$1 ]] || { echo "not found: $dl/$1"; return 1; }
-    log "found $dl/$1"
-  else
-    local -a aws=(aws s3 cp --region "$region")
-    [[ -z $endpoint ]] || aws+=(--endpoint-url "$endpoint")
-    log "downloading s3://$bucket/$key"
-    "${aws[@]}" "s3://$bucket/$key" "$dl/$1" >&2 || { echo "download of s3://$bucket/$key failed"; return 1; }
-  fi
-}
-
-fetch() {
-  local why
-  why=$(fetch_try "$1") || die "$EX_NOINPUT" "$why"
-}
-
-# info FIELD: a field of the downloaded image-info.json (only after image_info_schema_check).
-info() { jq -er "$1" "$dl/image-info.json"; }
-
-# info_number FIELD: a field that the schema bounds to an integer; checked again before
-# it reaches shell arithmetic.
-info_number() {
-  local value
-  value=$(info "$1")
-  [[ $value =~ ^[0-9]{1,14}$ ]] || die "$EX_DATAERR" "image-info.json: $1 is not a bounded non-negative integer"
-  echo "$value"
-}
-
-# attestation_ready: gh with `gh attestation` is installed, or --allow-unattested.
-attestation_ready() {
-  if command -v gh >/dev/null && gh attestation verify --help >/dev/null 2>&1; then
-    gh_ok=1
-  elif ((allow_unattested)); then
-    gh_ok=0
-  else
-    die "$EX_UNAVAILABLE" "cannot verify the build's attestation: GitHub CLI with 'gh attestation' (gh 2.49 or later) not found; install it (README: Image artifacts) or pass --allow-unattested"
-  fi
-}
-
-# attestation_verify FILE...: each FILE is a subject of the build's attestation, signed by
-# the model repository's image workflow. Refuses (65, or 66 without a bundle) unless
-# --allow-unattested, which warns once, loudly, and goes on without further checks of it.
-attestation_verify() {
-  local f why
-  ((!unattested)) || return 0
-  if ((!gh_ok)); then
-    unattested "gh with 'gh attestation' is not installed"
-    return
-  fi
-  if ((!bundle_fetched)); then
-    why=$(fetch_try "$bundle") || {
-      ((allow_unattested)) || die "$EX_NOINPUT" "no attestation bundle for $node ($build): $why; refusing an unattested build (--allow-unattested writes it anyway)"
-      unattested "no attestation bundle ($why)"
-      return
-    }
-    bundle_fetched=1
-  fi
-  for f in "$@"; do
-    log "verifying the attestation of $f (signer $signer_workflow)"
-    gh attestation verify "$dl/$f" --bundle "$dl/$bundle" --repo "$repository" \
-      --signer-workflow "$signer_workflow" >"$work/verify.log" 2>&1 && continue
-    sed "s/^/$LOG_PREFIX:   gh: /" "$work/verify.log" | tail -n 20 >&2
-    ((allow_unattested)) || die "$EX_DATAERR" "attestation verification failed for $f: nothing proves that $signer_workflow built it; refusing it"
-    unattested "attestation verification failed for $f"
-    return
+# info_read: the fields of the copy of image-info.json that are used, in INFO (only after
+# image_info_schema_check: no field holds a tab or a control character); each number is checked
+# again as digits before it reaches shell arithmetic.
+declare -A INFO=()
+info_read() {
+  local f
+  local -a names=(node image imageSha imageBytes sums bmap bmapSha bmapBytes rawBytes mappedBytes commit built kubernetes crio)
+  local -a values=()
+  IFS=$'\t' read -r -a values < <(jq -r '[.node, .image.file, .image.sha256, .image.bytes, .sha256File, .bmap.file, .bmap.sha256,
+    .bmap.bytes, .raw.bytes, .raw.mappedBytes, .gitCommit, .buildTime, .kubernetesVersion, .crioVersion] | @tsv' "$work/image-info.json") || true
+  ((${#values[@]} == ${#names[@]})) || die "$EX_DATAERR" "image-info.json: unreadable fields"
+  for f in "${!names[@]}"; do INFO[${names[f]}]=${values[f]}; done
+  for f in imageBytes bmapBytes rawBytes mappedBytes; do
+    [[ ${INFO[$f]} =~ ^[0-9]{1,14}$ ]] || die "$EX_DATAERR" "image-info.json: $f is not a bounded non-negative integer"
   done
+}
+
+# gh_check: gh 2.67 or later (attestation.sh), or --allow-unattested (then without gh).
+gh_check() {
+  local problem
+  problem=$(attestation_gh_problem)
+  [[ -n $problem ]] || return 0
+  ((allow_unattested)) || die "$EX_UNAVAILABLE" "cannot verify the build's attestation: $problem; install gh $GH_MIN_VERSION or later (docs/artifacts.md) or pass --allow-unattested"
+  unattested "$problem"
+}
+
+# attested: image-info.json's copy is what the model's image workflow attested on the model's
+# branch: gh verifies it against the bundle's copy, then its JSON result is checked. Refuses
+# (65, or 66 without a bundle) unless --allow-unattested, which warns once, loudly.
+attested() {
+  ((!unattested)) || return 0
+  local status=0
+  fetch_copy "$key$bundle" "$work/$bundle" "$BUNDLE_MAX_BYTES" || status=$?
+  ((status != 2)) || die "$EX_DATAERR" "$FETCH_WHY: refusing it"
+  if ((status == 1)); then
+    ((allow_unattested)) || die "$EX_NOINPUT" "no attestation bundle for $node ($build): $FETCH_WHY; refusing an unattested build (--allow-unattested writes it anyway)"
+    unattested "no attestation bundle ($FETCH_WHY)"
+    return
+  fi
+  log "verifying the attestation of image-info.json (signer $ATT_IDENTITY)"
+  local why=''
+  if attestation_verify "$work/image-info.json" "$work/$bundle" "$work/attestation.json"; then
+    hash_copy "$work/image-info.json"
+    why=$(attestation_check "$work/attestation.json" image-info.json "$SUM")
+  else
+    sed "s/^/$LOG_PREFIX:   gh: /" "$work/attestation.json.log" | tail -n 20 | LC_ALL=C tr -d '\000-\010\013-\037\177' >&2
+    why="gh attestation verify failed"
+  fi
+  [[ -n $why ]] || return 0
+  ((allow_unattested)) || die "$EX_DATAERR" "attestation of image-info.json: $why: nothing proves that $ATT_IDENTITY built it; refusing it"
+  unattested "attestation of image-info.json: $why"
 }
 
 # unattested WHY: the one loud warning of --allow-unattested.
 unattested() {
   unattested=1
-  log "WARNING: --allow-unattested: $1: NOTHING PROVES THIS IMAGE WAS BUILT BY $signer_workflow; whoever can write to its location chooses what is written to ${device:-$output}"
+  log "WARNING: --allow-unattested: $1: NOTHING PROVES THIS IMAGE WAS BUILT BY $ATT_IDENTITY; whoever can write to its location chooses what is written to ${device:-$output}"
 }
 
-download_verify() {
-  fetch image-info.json
+# subject_check NAME SHA256: the attestation lists NAME with SHA256 (the copy's own hash).
+subject_check() {
+  ((!unattested)) || return 0
+  local why
+  why=$(attestation_check "$work/attestation.json" "$1" "$2")
+  [[ -z $why ]] || die "$EX_DATAERR" "attestation: $why: refusing $1"
+}
+
+# hash_copy FILE: SUM, its SHA-256, taken as a job: a signal does not wait for the end of a 1 GiB
+# file (nor does a command substitution's subshell hold it).
+hash_copy() {
+  job_run sparse_sha256 <"$1" >"$work/sum"
+  SUM=$(cut -c1-64 "$work/sum")
+}
+
+copy_verify() {
+  copy image-info.json "$IMAGE_INFO_MAX_BYTES"
   # Before anything else reads it: the schema (numbers bounded integers, names in format).
-  image_info_schema_check "$dl/image-info.json"
-  [[ $(info .node) == "$node" ]] || die "$EX_DATAERR" "image-info.json: node is $(info .node), not $node"
-  image=$(info .image.file) sums=$(info .sha256File) bmap=$(info .bmap.file)
+  image_info_schema_check "$work/image-info.json"
+  info_read
+  [[ ${INFO[node]} == "$node" ]] || die "$EX_DATAERR" "image-info.json: node is ${INFO[node]}, not $node"
+  image=${INFO[image]} sums=${INFO[sums]} bmap=${INFO[bmap]}
   [[ $image == "$node.img.zst" && $sums == "$image.sha256" && $bmap == "$node.img.bmap" ]] ||
     die "$EX_DATAERR" "image-info.json: image.file, sha256File and bmap.file must be $node.img.zst, $node.img.zst.sha256 and $node.img.bmap"
-  attestation_verify image-info.json
-  local f
-  for f in "$image" "$sums" "$bmap"; do
-    fetch "$f"
-  done
+  attested
+  build_bind
+  local sha=${INFO[imageSha]}
+  copy "$sums" "$SUMS_MAX_BYTES"
+  cmp -s "$work/$sums" <(printf '%s  %s\n' "$sha" "$image") ||
+    die "$EX_DATAERR" "$sums must be exactly '<the sha256 of image-info.json>  $image' and a newline: refusing it"
+  copy "$bmap" "${INFO[bmapBytes]}"
+  hash_copy "$work/$bmap"
+  [[ $SUM == "${INFO[bmapSha]}" ]] || die "$EX_DATAERR" "$bmap does not match the sha256 in image-info.json"
+  subject_check "$bmap" "$SUM"
+  copy "$image" "${INFO[imageBytes]}"
   log "verifying sha256 of $image"
-  (cd "$dl" && sha256sum --quiet --strict -c "$sums") || die "$EX_DATAERR" "$image does not match $sums: download again"
-  [[ $(cut -d' ' -f1 "$dl/$sums") == "$(info .image.sha256)" ]] ||
-    die "$EX_DATAERR" "$sums and image-info.json disagree on the sha256 of $image"
-  [[ $(sha256sum "$dl/$bmap" | cut -d' ' -f1) == "$(info .bmap.sha256)" ]] ||
-    die "$EX_DATAERR" "$bmap does not match the sha256 in image-info.json"
-  attestation_verify "$bmap" "$image"
-  log "ok: $node build $build, commit $(info .gitCommit), built $(info .buildTime), Kubernetes $(info .kubernetesVersion), CRI-O $(info .crioVersion)"
+  hash_copy "$work/$image"
+  [[ $SUM == "$sha" ]] || die "$EX_DATAERR" "$image does not match the sha256 in image-info.json and $sums: download again"
+  subject_check "$image" "$sha"
+  log "ok: $node build $build_id, commit ${INFO[commit]}, built ${INFO[built]}, Kubernetes ${INFO[kubernetes]}, CRI-O ${INFO[crio]}"
 }
 
 # --- writing ----------------------------------------------------------------------------
@@ -284,84 +269,20 @@ confirm() {
   [[ -t 0 ]] || refuse "$device" "no terminal to confirm on; pass --yes"
   local model answer
   model=$(lsblk -dno MODEL,SIZE "$device" | tr -s ' ')
-  read -r -p "flash: write $node ($build) to $device [$model]? Everything on it is lost. Type yes: " answer
+  read -r -p "flash: write $node ($build_id) to $device [$model]? Everything on it is lost. Type yes: " answer
   [[ $answer == yes ]] || refuse "$device" "not confirmed"
 }
 
-# progress PID TOTAL: prints how much of TOTAL bytes PID has written, every few seconds.
-progress() {
-  local pid=$1 total=$2 written last=-1
-  while sleep "${LOLICE_FLASH_PROGRESS_SECONDS:-5}" && kill -0 "$pid" 2>/dev/null; do
-    written=$(awk '$1 == "wchar:" { print $2 }' "/proc/$pid/io" 2>/dev/null) || break
-    ((written != last)) || continue
-    last=$written
-    progress_line written "$written" "$total"
-  done
-}
-
-# segment_write TARGET N TOTAL RAW-OFFSET RAW-LENGTH OFFSET LENGTH SHA256: decompresses
-# the frames of data segment N (LENGTH bytes at OFFSET in the image file) on their own and
-# writes them at RAW-OFFSET in TARGET, at most RAW-LENGTH bytes, hashing what is written.
-# Returns after checking: the frames decompress (else the artifact is corrupt), to exactly
-# RAW-LENGTH bytes, whose SHA-256 is SHA256; any failure ends the flash here, before the
-# next segment.
-segment_write() {
-  local target=$1 n=$2 count=$3 roff=$4 rlen=$5 off=$6 len=$7 sha=$8 got extra sum
-  local what="segment $n of $count (raw offset $roff, $rlen bytes)"
-  local -a piped=(0 0 0 0)
-  sparse_sha256 <"$work/hash.fifo" >"$work/hash" &
-  hasher=$!
-  dd if="$dl/$image" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=4M status=none |
-    zstd -dcq 2>"$work/zstd.log" |
-    tee "$work/hash.fifo" |
-    { LC_ALL=C dd of="$target" conv=notrunc oflag=seek_bytes seek="$roff" iflag=fullblock,count_bytes \
-      count="$rlen" "${out[@]}" 2>"$work/dd.log" && wc -c >"$work/extra"; } || piped=("${PIPESTATUS[@]}")
-  wait "$hasher" || true
-  hasher=''
-  ((piped[0] == 0)) || die "$EX_IOERR" "reading $dl/$image failed at $what"
-  ((piped[3] == 0)) || die "$EX_IOERR" "writing $target failed at $what: $(tail -n 1 "$work/dd.log")"
-  ((piped[1] == 0)) ||
-    die "$EX_DATAERR" "corrupt artifact $image: the frames of $what do not decompress ($(tail -n 1 "$work/zstd.log")); nothing after it was written"
-  # GNU dd: "N bytes (...) copied" or "1 byte copied".
-  got=$(awk '$2 ~ /^bytes?$/ && /copied/ { print $1 }' "$work/dd.log") extra=$(<"$work/extra") sum=$(cut -c1-64 "$work/hash")
-  [[ $got == "$rlen" && $extra == 0 ]] ||
-    die "$EX_DATAERR" "$what: its frames hold $((${got:-0} + ${extra:-0})) bytes, not $rlen; stopped before the next segment"
-  [[ $sum == "$sha" ]] ||
-    die "$EX_DATAERR" "$what: SHA-256 $sum of what was written is not $sha (image-info.json); stopped before the next segment"
-}
-
-# frames_write TARGET INDEX: the project's writer: for each data segment of INDEX (lines of
-# image_info_frames), its frames alone are decompressed and written at its offset in TARGET,
-# checked by segment_write; holes are neither read, decompressed nor written. Progress
-# every tenth.
-frames_write() {
-  # shellcheck disable=SC2034 # step: progress_tenths's counter, passed by name
-  local target=$1 index=$2 total count n roff rlen off len sha done=0 step=0
-  total=$(awk '{ n += $3 } END { printf "%.0f", n }' <<<"$index")
-  count=$(wc -l <<<"$index")
-  # A segment includes the block map's short holes (postprocess folds holes under 1 MiB into
-  # data): to a new file they are left as holes (dd skips all-zero 64 KiB blocks); a disk gets
-  # them written as zeros, as it must any zero block the block map lists.
-  out=(bs=4M)
-  [[ -b $target ]] || out=(ibs=4M obs=64K conv=sparse)
-  mkfifo "$work/hash.fifo"
-  while read -r n roff rlen off len sha; do
-    segment_write "$target" "$n" "$count" "$roff" "$rlen" "$off" "$len" "$sha"
-    done=$((done + rlen))
-    progress_tenths step written "$done" "$total" "each segment's SHA-256 checked"
-  done <<<"$index"
-}
-
 flash() {
-  local target=$1 size mapped status=0 index
-  size=$(info_number .raw.bytes) mapped=$(info_number .raw.mappedBytes)
+  local target=$1 size mapped index
+  size=${INFO[rawBytes]} mapped=${INFO[mappedBytes]}
   if [[ -b $target ]]; then
     local capacity
     capacity=$(lsblk -bdno SIZE "$target" | tr -d ' ')
     ((capacity >= size)) || refuse "$target" "it holds $capacity bytes, the image needs $size"
   fi
-  index=$(image_info_frames "$dl/image-info.json" "$dl/$image" "$dl/$bmap") || exit $?
-  [[ -b $target ]] || writing=$target
+  index=$(image_info_frames "$work/image-info.json" "$work/$image" "$work/$bmap") || exit $?
+  begun=1
   if [[ -n $index ]] && ((!verify_ranges)); then
     # The artifact's and the bmap's SHA-256 were checked above; segment_write checks each
     # segment's, and zstd every frame's own checksum while decompressing.
@@ -369,46 +290,38 @@ flash() {
     # A file target gets the image's full size (its holes read as zeros), also when the
     # image ends in a hole.
     if [[ ! -b $target ]]; then truncate -s 0 "$target" && truncate -s "$size" "$target"; fi
-    frames_write "$target" "$index"
+    frames_write "$work/$image" "$target" "$index"
   else
     # bmaptool: for --verify-ranges and for artifacts without a frame index, always
     # re-hashing every range against the block map. It decompresses the whole image.
     log "writing $((mapped >> 20)) MiB of data ($((size >> 20)) MiB image) to $target with bmaptool (every range checked)"
-    # bmaptool's own percentage needs stdout on a terminal; progress() reports instead.
-    bmaptool copy --bmap "$dl/$bmap" "$dl/$image" "$target" >/dev/null &
-    pid=$!
-    progress "$pid" "$mapped" &
-    monitor=$!
-    wait "$pid" || status=$?
-    kill "$monitor" 2>/dev/null || true
-    pid='' monitor=''
-    ((status == 0)) || die "$EX_IOERR" "bmaptool failed (exit $status; a checksum mismatch is named above): $target is only partly written"
+    bmap_write "$work/$bmap" "$work/$image" "$target" "$mapped"
   fi
-  sync -- "$target"
-  writing=''
-  log "done: $target holds $node ($build); boot the mini PC from it and run install-to-disk"
+  job_run sync -- "$target"
+  completed=1
+  log "done: $target holds $node ($build_id); boot the mini PC from it and run install-to-disk"
 }
 
+# cleanup: the job in progress (a copy, a hash, the write) is stopped first, whole; then a target
+# that was begun but not completed (written and synced: the flag, never $?) is removed (a file)
+# or named (a device); then the private directory goes.
 cleanup() {
   local status=$? what=''
-  trap - INT TERM
-  [[ -z ${monitor:-} ]] || kill "$monitor" 2>/dev/null || true
-  [[ -z ${pid:-} ]] || kill "$pid" 2>/dev/null || true
-  [[ -z ${hasher:-} ]] || kill "$hasher" 2>/dev/null || true
-  [[ -z ${tmp:-} ]] || rm -rf "$tmp"
-  [[ -z ${work:-} ]] || rm -rf "$work"
-  ((status != 0)) || return 0
-  if [[ -n ${writing:-} ]]; then
-    # A file target that was (re)written only in part is no image: never leave it.
-    rm -f "$writing"
-    what="removed the partial $writing"
-  elif [[ -n ${device:-} && ${confirmed:-0} == 1 ]]; then
-    what="$device is only partly written: flash it again"
+  traps_clear
+  job_stop
+  if ((${begun:-0} && !${completed:-0})); then
+    if [[ -n ${output:-} ]]; then
+      rm -f -- "$output"
+      what="removed the partial $output"
+    else
+      what="$device is only partly written: flash it again"
+    fi
   fi
+  [[ -z ${work:-} ]] || rm -rf -- "$work"
   if [[ -n ${interrupted:-} ]]; then
-    log "interrupted by $interrupted while flashing $node to ${device:-$output}${what:+: $what}"
-  elif [[ -n $what ]]; then
-    log "failed (exit $status): $what"
+    log "interrupted by $interrupted while flashing ${node:-} to ${device:-${output:-}}${what:+: $what}" || true
+  elif ((status != 0)) && [[ -n $what ]]; then
+    log "failed (exit $status): $what" || true
   fi
 }
 
@@ -416,30 +329,26 @@ main() {
   builds_dispatch "$@"
   set -- "${BUILDS_ARGS[@]}"
   opts_parse "$@"
-  require_cmd jq bmaptool zstd sha256sum lsblk awk dd tee mkfifo
+  require_cmd jq bmaptool zstd sha256sum lsblk awk dd tee mkfifo cmp
   image_info_validator_check
   [[ -n $source_dir ]] || require_cmd aws
   locations_load
-  attestation_ready
+  gh_check
   if [[ -n $device ]]; then disk_check "$device"; else file_check "$output"; fi
+  [[ -z $download_dir ]] || mkdir -p -- "$download_dir"
   traps_set cleanup
-  work=$(mktemp -d "${TMPDIR:-/tmp}/flash-image.work.XXXXXX")
-  if [[ -n $source_dir ]]; then
-    dl=$source_dir/$(build_key) dl=${dl%/}
-  elif [[ -n $download_dir ]]; then
-    mkdir -p "$download_dir"
-    dl=$download_dir
-  else
-    tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/flash-image.XXXXXX")
-    dl=$tmp
-  fi
-  download_verify
+  work=$(mktemp -d "${TMPDIR:-/var/tmp}/flash-image.XXXXXX")
+  chmod 0700 "$work"
+  copy_verify
   if [[ -n $device ]]; then
     confirm
-    confirmed=1
     flash "$device"
   else
     flash "$output"
+  fi
+  if [[ -n $download_dir ]]; then
+    mv -- "$work/image-info.json" "$work/$image" "$work/$sums" "$work/$bmap" "$download_dir/"
+    [[ ! -f $work/$bundle ]] || mv -- "$work/$bundle" "$download_dir/"
   fi
 }
 

@@ -89,7 +89,7 @@ info_write() {
 
 cleanup() {
   local status=$? what=''
-  trap - INT TERM
+  traps_clear
   [[ -z ${child:-} ]] || kill "$child" 2>/dev/null || true
   [[ -z ${work:-} ]] || rm -rf "$work"
   if ((status != 0)) && [[ -n ${created:-} ]]; then

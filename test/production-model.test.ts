@@ -13,8 +13,10 @@ import { parse } from 'yaml';
 import {
   controlPlane,
   crioMinor,
+  hostDirectories,
   imageWorkerNodes,
   INVENTORY_DIR,
+  nodeLabels,
   portMatch,
   profileOf,
   validateCluster,
@@ -76,6 +78,18 @@ describe('the production model (packages/node-model/src/lolice.ts)', () => {
     expect(profile.extras?.packages).toEqual(
       expect.arrayContaining(['intel-opencl-icd', 'intel-gpu-tools', 'clinfo', 'vainfo']),
     );
+  });
+
+  it("labels the GPU worker lolice.io/gpu-worker=true, as boxp/lolice's GPU workloads select it, and gives it local-llm's models directory", () => {
+    expect(lolice.kubernetes.ownedLabelPrefix).toBe('lolice.io/');
+    const gpu = workers(lolice).filter((n) => nodeLabels(lolice, n)['lolice.io/gpu-worker'] === 'true');
+    expect(gpu.length).toBeGreaterThan(0);
+    for (const n of gpu) {
+      expect(
+        hostDirectories(n).map((d) => d.path),
+        n.name,
+      ).toContain('/var/lib/local-llm/models');
+    }
   });
 
   it('publishes images for boxp/arch (main) to s3://arch-worker-images/images/x86_64, for the admin boxp', () => {

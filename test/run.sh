@@ -5,11 +5,10 @@
 # the machine cache (the VM bench image) was warm, and the line "stages: N passed, M failed".
 # The seconds are a measurement, not a test: no stage fails for being slow.
 #
-# Two lanes share the machine's cores: after the drift check, the VM tests (one after the
-# other: they share the bench and the converged worker) run beside the other stages (one after
-# the other). A VM test spends much of its time waiting on one emulated CPU, which leaves a core
-# for the rest. Each stage's output is shown whole when it ends. LOLICE_TEST_LANES=1 runs
-# everything in one lane, in order.
+# Two lanes share the machine's cores: after the drift check, one lane builds or checks the bench
+# image and runs some VM tests, the other runs type check, build, lint, unit tests and the
+# validators, then the other VM tests (VM_LANE_E2E below). Each stage's output is shown whole when
+# it ends. LOLICE_TEST_LANES=1 runs everything in one lane, in order.
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
@@ -61,16 +60,34 @@ vm_image() {
   ((rc == 0)) && [[ -s $LOLICE_TEST_RUN_DIR/cache-state ]]
 }
 
+# The VM tests are independent of each other (each boots its own overlays of the bench image),
+# so they are shared out between the lanes to end together: these follow the bench image in the
+# VM lane, every other test/e2e/*.sh follows the other lane's stages (the image is built by then,
+# or its lock is waited for). With one lane they all run, in name order, after the other stages.
+readonly VM_LANE_E2E=(ansible-converge upgrade)
+
+# e2e_stages LANE: the VM tests of LANE (vm, other or all), each a stage.
+e2e_stages() {
+  [[ "${LOLICE_SKIP_E2E:-}" == 1 ]] && return 0
+  local e2e name
+  for e2e in test/e2e/*.sh; do
+    [[ -e "$e2e" ]] || continue
+    name=$(basename "$e2e" .sh)
+    case " ${VM_LANE_E2E[*]} " in
+      *" $name "*) [[ $1 == other ]] && continue ;;
+      *) [[ $1 == vm ]] && continue ;;
+    esac
+    stage "e2e $name" bash "$e2e"
+  done
+}
+
 vm_lane() {
   if [[ "${LOLICE_SKIP_E2E:-}" == 1 ]]; then
     echo "=== e2e: skipped (LOLICE_SKIP_E2E=1)"
     return 0
   fi
   stage "vm image" vm_image
-  local e2e
-  for e2e in test/e2e/*.sh; do
-    [[ -e "$e2e" ]] && stage "e2e $(basename "$e2e" .sh)" bash "$e2e"
-  done
+  e2e_stages "${1:-vm}"
 }
 
 other_lane() {
@@ -82,14 +99,15 @@ other_lane() {
   for check in test/checks/*.sh; do
     [[ -e "$check" ]] && stage "check $(basename "$check" .sh)" bash "$check"
   done
+  [[ ${1:-} == alone ]] || e2e_stages other
 }
 
 # Drift first, alone: later stages must not be the ones that leave files behind, and none may
 # read a generated file while it is rewritten.
 stage drift bash test/drift.sh
 if [[ ${LOLICE_TEST_LANES:-2} == 1 ]]; then
-  other_lane
-  vm_lane
+  other_lane alone
+  vm_lane all
 else
   vm_lane &
   lane_pid=$!

@@ -124,24 +124,29 @@ source "qemu" "worker" {
   disk_discard     = "unmap"
 
   # KVM only: without it the install takes hours (GitHub runners need the udev rule for /dev/kvm).
-  accelerator  = "kvm"
-  headless     = true
-  machine_type = "q35"
+  accelerator = "kvm"
+  headless    = true
+  # q35 with SMM, which the Secure Boot firmware requires. The plugin writes
+  # "-machine type=<machine_type>,accel=<accelerator>", and a -machine in qemuargs would replace it whole.
+  machine_type = "q35,smm=on"
   cpu_model    = "host"
   cpus         = 2
   memory       = 4096
 
-  # Installed under UEFI (OVMF 4M, as on ubuntu-24.04 runners); the disk is hybrid: http/user-data lays out
-  # a BIOS boot partition and an ESP and installs GRUB for i386-pc and x86_64-efi (removable path).
-  # The VM's EFI variables are build state, not part of the image.
+  # Installed under UEFI with Secure Boot enforced, as a mini PC leaves the factory (OVMF 4M Secure Boot build,
+  # Microsoft's keys enrolled): the ISO, and then the installed disk, boot only through the signed chain.
+  # The disk is hybrid: http/user-data lays out a BIOS boot partition and an ESP and installs GRUB for
+  # i386-pc and x86_64-efi (removable path). The VM's EFI variables are build state, not part of the image.
   efi_boot          = true
-  efi_firmware_code = "/usr/share/OVMF/OVMF_CODE_4M.fd"
-  efi_firmware_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+  efi_firmware_code = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+  efi_firmware_vars = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
   efi_drop_efivars  = true
 
   # The serial console (kernel, Subiquity, error-commands' installer logs) to a file: the evidence of a failed build.
+  # The firmware flash writable only from SMM, as Secure Boot requires (the plugin adds the pflash drives).
   qemuargs = [
     ["-serial", "file:${local.console_log}"],
+    ["-global", "driver=cfi.pflash01,property=secure,value=on"],
   ]
 
   # user-data is a template: the hostname and the bcrypt hash of the build password are filled in here.

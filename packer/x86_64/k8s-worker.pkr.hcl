@@ -34,6 +34,28 @@ build {
     ]
   }
 
+  # Secure Boot stays on: enforced in this VM, the signed shim and GRUB on EFI/BOOT, no DKMS or unsigned module.
+  provisioner "shell" {
+    execute_command = "sudo -n sh -eux '{{ .Path }}'"
+    inline = [
+      "# Secure Boot is enforced in the build VM: firmware with factory keys started the signed shim, GRUB and kernel (and shim validates)",
+      "test \"$(mokutil --sb-state)\" = \"SecureBoot enabled\"",
+      "# the kernel's lockdown that Secure Boot turns on: only signed modules load",
+      "grep -q '\\[integrity\\]' /sys/kernel/security/lockdown",
+      "# EFI/BOOT still holds the signed shim and GRUB after Ansible (a GRUB package upgrade reinstalls it)",
+      "cmp /usr/lib/shim/shimx64.efi.signed /boot/efi/EFI/BOOT/BOOTX64.EFI && cmp /usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed /boot/efi/EFI/BOOT/grubx64.efi || { echo \"/boot/efi/EFI/BOOT does not hold the signed shim and GRUB: grub-install wrote an unsigned image (are shim-signed and grub-efi-amd64-signed installed?)\" >&2; exit 1; }",
+      "# no DKMS module: DKMS builds modules outside the signed kernel packages, each would need a key enrolled on every machine",
+      "test -z \"$(ls -A /var/lib/dkms 2>/dev/null)\" || { ls -R /var/lib/dkms >&2; echo \"/var/lib/dkms is not empty\" >&2; exit 1; }",
+      "# every module under /lib/modules is signed (modinfo names its signer): an unsigned one is an out-of-tree module the lockdown refuses",
+      "find /lib/modules -type f -name '*.ko*' | sort >/run/lolice-modules",
+      "test -s /run/lolice-modules",
+      "xargs -r modinfo </run/lolice-modules | awk '/^filename:/ { f = $2 } /^signer:/ { print f }' | sort -u >/run/lolice-modules.signed",
+      "comm -23 /run/lolice-modules /run/lolice-modules.signed >/run/lolice-modules.unsigned",
+      "test ! -s /run/lolice-modules.unsigned || { cat /run/lolice-modules.unsigned >&2; echo \"unsigned kernel modules (above)\" >&2; exit 1; }",
+      "rm -f /run/lolice-modules /run/lolice-modules.signed /run/lolice-modules.unsigned",
+    ]
+  }
+
   # Seal the image: runs as root through the build-only sudo rule of the install, which the shutdown command removes.
   provisioner "shell" {
     execute_command = "sudo -n sh -eux '{{ .Path }}'"

@@ -94,6 +94,20 @@ export function expectedHostVars(c: Cluster, node: ClusterNode): Record<string, 
     network_dns_servers: [...c.network.dnsServers],
     admin_github_keys_user: c.admin.githubKeysUser,
     hardware_profiles: Object.fromEntries(built.map((p) => [p, profileFacts(c.hardware[p])])),
+    node_label_owned_prefix: c.kubernetes.ownedLabelPrefix,
+    worker_nodes: Object.fromEntries(
+      c.nodes.filter((n) => n.role === 'worker').map((n) => [n.name, registration(c, n)]),
+    ),
+  };
+}
+
+/** A worker's labels (profile's, then its own), taints (its own, else the profile's) and host directories. */
+function registration(c: Cluster, n: ClusterNode): Record<string, unknown> {
+  const p = c.hardware[n.hardware];
+  return {
+    labels: { ...p.labels, ...n.labels },
+    taints: (n.taints ?? p.taints ?? []).map((t) => ({ key: t.key, value: t.value ?? '', effect: t.effect })),
+    host_directories: n.hostDirectories ?? [],
   };
 }
 

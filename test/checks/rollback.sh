@@ -108,7 +108,7 @@ untagged() { ! find "$root/.tags/$(key build "$1")" -type f 2>/dev/null | grep -
 # --- listing
 expect_exit 0 "^$b3 +2025-03-04T05:06:07Z +89abcde +${k8s//./\\.} +${crio//./\\.} +latest\$" "--list-builds: id, build time, commit, versions; the newest is latest" \
   "$flash" --node "$node" --list-builds
-check "... all three builds, oldest first" bash -c "grep -oE '^20[0-9]{6}-[0-9a-f]{7}' '$scratch/out.log' | paste -sd' ' | grep -qx '$b1 $b2 $b3 20250401-0000000'"
+check "... all three builds, newest first" bash -c "grep -oE '^20[0-9]{6}-[0-9a-f]{7}' '$scratch/out.log' | paste -sd' ' | grep -qx '20250401-0000000 $b3 $b2 $b1'"
 check "... another node's image-info.json shown as not usable" grep -q '^20250401-0000000 .*not valid' "$scratch/out.log"
 check "... a listed key that is no build id left out, with a warning (quoted)" bash -c "grep -q 'ignoring .*not a build id' '$scratch/out.log' && ! grep -q '^x;touch' '$scratch/out.log' && test ! -e pwned"
 check "... no known-good yet" grep -q 'no known-good build yet' "$scratch/out.log"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # each `bash -c '...' _ args` body expands its own arguments
 # The VM bench's machine cache (test/vm/build-image.sh) in a scratch cache, with a STAND-IN
 # mmdebstrap on PATH (it lays out a tiny root instead of downloading Debian; the rest of the
 # build is real: mke2fs -d, sgdisk, the hashes): a missing image is built, a present one is

@@ -88,6 +88,7 @@ check "calls share one connection (ControlMaster=auto, one ControlPath per user 
 : >"$scratch/args"
 printf '0\n' >"$scratch/plan"; : >"$scratch/calls"
 vm_ssh_fresh box true >/dev/null 2>&1
+# shellcheck disable=SC2016 # the bash -c body expands its own arguments
 check "vm_ssh_fresh (VM_SSH_FRESH=1) opens a connection of its own" \
   bash -c 'grep -qF -- "-o ControlMaster=no -o ControlPath=none" "$1" && ! grep -q ControlMaster=auto "$1"' _ "$scratch/args"
 # vm_ssh_close: each master of the VM's port is asked to exit, another port's is left alone.

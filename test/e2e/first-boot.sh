@@ -4,21 +4,28 @@
 # converge test (test/ansible/standins/: GitHub's key endpoint, pkgs.k8s.io, CRI-O).
 #
 #   1. the image: a small disk laid out as the autoinstall lays out the worker image (GPT:
-#      BIOS boot partition, ESP, ext4 root filling the rest) holding the bench system, GRUB
-#      for i386-pc and x86_64-efi (removable path) written by an INSTALLER STAND-IN (what
-#      Subiquity's curtin and the late-commands do); worker.yml in image-build mode, as
-#      Packer runs it (a hardware profile whose module or firmware file is missing must fail
-#      it first; then nothing may be started, loaded or reloaded); then sealed with the
-#      sealing script and the shutdown command of the committed Packer templates.
-#   2. flashed: the image written onto two disks twice its size, one virtio, one NVMe
-#      (the rest of each disk empty, the GPT's backup header left where the image ended).
-#   3. first boots: virtio under OVMF, NVMe under SeaBIOS, each with a second NIC: the root
-#      partition and file system fill the disk, new machine-id and SSH host keys (not the
-#      build's, not each other's), SSH by key as the admin to the node's address on the port
-#      chosen by MAC (the other NIC unconfigured), the worker's first boot (hardened sshd,
-#      modules, sysctls, CRI-O and kubelet up with one --node-ip), the grower by hand on a
-#      full root is a no-op.
-#   4. second boot of the virtio disk, under SeaBIOS this time: nothing changes.
+#      BIOS boot partition, ESP, ext4 root filling the rest) holding the bench system (with
+#      Debian's signed shim, GRUB and kernel standing in for Ubuntu's); an INSTALLER STAND-IN
+#      does curtin's part and runs the committed user-data's own late-commands (GRUB for
+#      i386-pc, the signed chain on the removable UEFI path, the comparison that fails the
+#      install otherwise); worker.yml in image-build mode, as Packer runs it (a hardware
+#      profile whose module is missing or not the distribution's signed one, or whose firmware
+#      file is missing, must fail it first; then nothing may be started, loaded or reloaded);
+#      then sealed with the sealing script and the shutdown command of the committed templates.
+#   2. flashed: the image written onto two disks twice its size, one NVMe, one SATA (the rest
+#      of each disk empty, the GPT's backup header left where the image ended).
+#   3. first boots: NVMe under OVMF with Secure Boot enforced (Microsoft's keys: uefi-sb), SATA
+#      under SeaBIOS, each with a second NIC: the root partition and file system fill the
+#      disk, new machine-id and SSH host keys (not the build's, not each other's), SSH by key
+#      as the admin to the node's address on the port chosen by MAC (the other NIC
+#      unconfigured), the worker's first boot (hardened sshd, modules, sysctls, CRI-O and
+#      kubelet up with one --node-ip), the grower by hand on a full root is a no-op; under
+#      uefi-sb the SecureBoot variable is 1, mokutil says enabled, the lockdown is integrity,
+#      and the build's Secure Boot check passes (and fails on an unsigned module, a DKMS tree,
+#      a GRUB that is not the signed one).
+#   4. second boot of the NVMe disk (a copy), under OVMF without Secure Boot: nothing changes.
+#      Then the negative control: the copy's GRUB reinstalled with --no-uefi-secure-boot is
+#      refused under uefi-sb (no kernel starts) and boots under uefi, from virtio.
 #
 #   bash test/e2e/first-boot.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
@@ -29,6 +36,11 @@ source test/ansible/converge/lib.sh
 cv_begin first-boot
 
 admin=$(cv_fact admin_user)
+# The signed shim and GRUB, as the installer names them (tied to autoinstall-gen's SIGNED_BOOT
+# by test/installer/signed-boot.test.ts).
+eval "$(grep -E '^readonly SIGNED_(SHIM|GRUB)=' ansible/roles/usb_installer/files/install-to-disk.sh)"
+# The build-only sudo rule: a late-command writes it, Packer's shutdown command removes it.
+BUILD_SUDOERS=$(node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts shutdown | grep -oE '/etc/sudoers\.d/[^ ]+')
 # The first task of the checks that must fail the build (those runs start there; no need to
 # install anything to prove that a check fails): hardware_support's module and firmware checks,
 # kubernetes_components' check of the kubelet's flags and drop-ins.
@@ -75,10 +87,13 @@ fb_make_image() {
   echo "$total"
 }
 
-# The installer stand-in, run in the VM on the image's own disk: what curtin and the
-# autoinstall's late-commands do (ESP, fstab by UUID, GRUB for BIOS and the removable UEFI
-# path, grub.cfg), and a stand-in for cloud-init's command (the bench runs no cloud-init;
-# the sealing script calls "cloud-init clean --logs").
+# The installer stand-in, run in the VM on the image's own disk: what curtin does (ESP, fstab
+# by UUID, grub.cfg, the target mounted at /target), then the autoinstall's own late-commands,
+# the text of the committed user-data run as Subiquity runs them (GRUB for BIOS and, signed, for
+# the removable UEFI path; the check that fails the install unless EFI/BOOT holds the signed
+# shim and GRUB; the build-only sudo rule), through a STAND-IN curtin (first-boot/curtin:
+# "curtin in-target" only); and a stand-in for cloud-init's command (the bench runs no
+# cloud-init; the sealing script calls "cloud-init clean --logs").
 read -r -d '' INSTALLER_STANDIN <<'SH' || true
 set -eu
 root=$(findmnt -no SOURCE /)
@@ -91,9 +106,15 @@ UUID=$(blkid -s UUID -o value "$root") / ext4 errors=remount-ro 0 1
 UUID=$(blkid -s UUID -o value "$esp") /boot/efi vfat umask=0077 0 1
 EOF
 mount /boot/efi
-grub-install --target=i386-pc "$disk" 2>&1
-grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram 2>&1
+mkdir -p /boot/grub
 grub-mkconfig -o /boot/grub/grub.cfg 2>&1
+mkdir -p /target && mount --bind / /target && mount --bind /boot/efi /target/boot/efi
+install -m 0755 /tmp/curtin /usr/local/bin/curtin
+rc=0
+sh -x /tmp/late-commands.sh 2>&1 || rc=$?
+umount /target/boot/efi /target
+rm /usr/local/bin/curtin
+[ "$rc" = 0 ] || { echo "the late-commands failed (exit $rc)"; exit "$rc"; }
 cat >/usr/local/bin/cloud-init <<'EOF'
 #!/bin/sh
 # STAND-IN for cloud-init (the bench runs none): records how the sealing script calls it.
@@ -112,10 +133,30 @@ phase_image() {
   cv_log "image: $((IMAGE_BYTES / MIB)) MiB (BIOS boot, ESP, root), the bench system in its root"
   vm_start "$vm" --disk "$IMAGE:virtio" --second-nic
   vm_wait_ssh "$vm" 600
+  node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts late-commands >"$CONVERGE_WORK/late-commands.sh"
+  vm_scp "$vm" "$CONVERGE_WORK/late-commands.sh" /tmp/late-commands.sh
+  vm_scp "$vm" test/e2e/first-boot/curtin /tmp/curtin
+  check "the curtin stand-in fails as curtin does: an unknown option, no target (exit 2)" vm_ssh "$vm" \
+    'sh /tmp/curtin in-target --bogus -- true 2>/dev/null; a=$?; sh /tmp/curtin in-target -- true 2>/dev/null; test "$a$?" = 22'
   vm_ssh "$vm" "$INSTALLER_STANDIN" >"$CONVERGE_WORK/installer-standin.log" 2>&1 ||
     { tail -n 30 "$CONVERGE_WORK/installer-standin.log" >&2; vm_die "the installer stand-in failed"; }
+  check "the user-data's late-commands ran, GRUB for EFI with --uefi-secure-boot, then their own comparison with the signed files" \
+    grep -q -- "--uefi-secure-boot" "$CONVERGE_WORK/installer-standin.log"
+  check "... and EFI/BOOT holds the signed chain: BOOTX64.EFI is $SIGNED_SHIM, grubx64.efi is $SIGNED_GRUB" \
+    vm_ssh "$vm" "cmp $SIGNED_SHIM /boot/efi/EFI/BOOT/BOOTX64.EFI && cmp $SIGNED_GRUB /boot/efi/EFI/BOOT/grubx64.efi"
+  check "... and wrote the build-only sudo rule $BUILD_SUDOERS" vm_ssh "$vm" "test -s $BUILD_SUDOERS"
   cv_prepare "$vm"
   cv_write_inventory "$vm"
+
+  cv_log "image build: a profile module that is not the distribution's (unsigned, out of tree) fails the build"
+  vm_ssh "$vm" "$PLANT_UNSIGNED_MODULE" >/dev/null
+  cv_playbook hw-oot.log worker.yml --extra-vars "lolice_image_build=true" --start-at-task "$HW_CHECK_TASK" \
+    --extra-vars '{"hardware_profiles": {"bench_two_ports": {"description": "x", "wired_ports": 2, "kernel_flavour": "", "kernel_modules": ["lolice_oot"], "firmware_packages": [], "firmware_files": [], "microcode_packages": [], "extra_packages": []}}}' \
+    && check "worker.yml fails on a profile module no kernel package ships, unsigned" false
+  # The callback folds a long message over lines (and doubles a quote): read it as one line.
+  check "... naming the module and why" bash -c 'tr -s "[:space:]" " " <"$1" | grep -q "$2"' _ "$CONVERGE_WORK/hw-oot.log" \
+    "Module lolice_oot of kernel [^ ]* ([^)]*) is not the distribution'*s signed module: package none, signer none"
+  vm_ssh "$vm" "$REMOVE_UNSIGNED_MODULE"
 
   cv_log "image build: a hardware profile whose module or firmware file is missing fails the build"
   cv_playbook hw-module.log worker.yml --extra-vars "lolice_image_build=true" --start-at-task "$HW_CHECK_TASK" \
@@ -142,6 +183,7 @@ phase_image() {
     --extra-vars "$(node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts build-record-vars "$build_id" "$commit")" \
     || vm_die "worker.yml (image build) failed"
   check "hardware profile checked: the module is in every installed kernel" grep -q 'virtio_net in ' "$CONVERGE_WORK/build.log"
+  check "... and is the distribution's signed module (kernel package, signer)" grep -q "Fail when a profile's module is not the distribution's, signed" "$CONVERGE_WORK/build.log"
 
   cv_log "image build: files written, units enabled, nothing started, loaded, applied or reloaded"
   check "sshd drop-in, netplan file, modules-load.d, sysctl.d, /etc/default/kubelet written" \
@@ -213,6 +255,30 @@ cat /etc/machine-id; for k in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf "$k
 SH
 STATE=${STATE//MARKER/$marker}
 
+# fb_root_device BUS: the root partition of a flashed disk, the only disk of its VM, on BUS.
+fb_root_device() {
+  case $1 in virtio) echo vda3 ;; sata) echo sda3 ;; nvme) echo nvme0n1p3 ;; esac
+}
+
+# The SecureBoot EFI variable: 4 bytes of attributes, then 1 (enforced) or 0.
+readonly SB_VAR=/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
+
+# fb_secure_boot_facts NAME FIRMWARE: under uefi-sb, the firmware enforces Secure Boot and the
+# kernel knows it: the SecureBoot variable is 1, mokutil says enabled, the lockdown is
+# integrity. Under uefi (OVMF without keys) the same readings say it is off: they can tell.
+fb_secure_boot_facts() {
+  local vm=$1 firmware=$2
+  case $firmware in
+    uefi-sb)
+      check "$vm: Secure Boot enforced: the SecureBoot EFI variable is 1" in_vm "$vm" "test \"\$(od -An -tu1 -j4 -N1 $SB_VAR | tr -d ' ')\" = 1"
+      check "$vm: mokutil --sb-state says SecureBoot enabled" in_vm "$vm" 'test "$(mokutil --sb-state)" = "SecureBoot enabled"'
+      check "$vm: the kernel is locked down: integrity" in_vm "$vm" 'grep -q "\[integrity\]" /sys/kernel/security/lockdown' ;;
+    uefi)
+      check "$vm: no Secure Boot: the SecureBoot EFI variable is 0, mokutil says disabled, no lockdown" in_vm "$vm" \
+        "test \"\$(od -An -tu1 -j4 -N1 $SB_VAR | tr -d ' ')\" = 0 && mokutil --sb-state | grep -qx 'SecureBoot disabled' && grep -q '\\[none\\]' /sys/kernel/security/lockdown" ;;
+  esac
+}
+
 # fb_first_boot NAME DISK BUS FIRMWARE: boots a flashed disk for the first time and checks it.
 fb_first_boot() {
   local vm=$1 disk=$2 bus=$3 firmware=$4 full=${5:-}
@@ -220,9 +286,9 @@ fb_first_boot() {
   vm_start "$vm" --firmware "$firmware" --boot disk --disk "$disk:$bus" --second-nic
   cv_wait_admin "$vm"
   check "$vm: boot finished (is-system-running: running; no failed unit)" in_vm "$vm" 'test "$(systemctl is-system-running --wait)" = running'
-  local efi='test -d /sys/firmware/efi' rootdev=vda3 disk_name
-  [[ $firmware == uefi ]] || efi="! $efi"
-  [[ $bus == nvme ]] && rootdev=nvme0n1p3
+  local efi='test -d /sys/firmware/efi' rootdev disk_name
+  [[ $firmware == uefi* ]] || efi="! $efi"
+  rootdev=$(fb_root_device "$bus")
   disk_name=${rootdev%p3}; disk_name=${disk_name%3}
   check "$vm: booted by $firmware from the $bus disk (root on $rootdev)" in_vm "$vm" "$efi && test \"\$(findmnt -no SOURCE /)\" = /dev/$rootdev"
   check "$vm: root partition and file system fill the disk; GPT backup header at its end" in_vm "$vm" "$FILLS_DISK"
@@ -234,6 +300,8 @@ fb_first_boot() {
   check "$vm: password SSH refused, root SSH refused (fresh connections)" fb_refusals "$vm"
   check "$vm: /run/sshd exists; $keys_unit ran before sshd (a fresh connection)" fresh in_vm "$vm" "test -d /run/sshd && systemctl is-active $keys_unit"
   check "$vm: hostname is $CONVERGE_NODE" in_vm "$vm" "test \"\$(hostname)\" = $CONVERGE_NODE"
+  check "$vm: the build-only sudo rule of the late-commands is gone (the shutdown command removed it)" in_vm "$vm" "test ! -e $BUILD_SUDOERS"
+  fb_secure_boot_facts "$vm" "$firmware"
   if [[ -n $full ]]; then
     check "$vm: network-online reached without a wait-online timeout" in_vm "$vm" 'systemctl is-active systemd-networkd-wait-online'
     check "$vm: overlay and br_netfilter loaded, sysctls set at boot" in_vm "$vm" 'grep -q "^overlay " /proc/modules && grep -q "^br_netfilter " /proc/modules && test "$(sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables | sort -u)" = 1'
@@ -269,30 +337,118 @@ fb_new_identity() {
 
 fb_refusals() { ! cv_password_login "$1" && ! vm_ssh_fresh "$1" true; }
 
+# An out-of-tree module: virtio_net copied under updates/ as lolice_oot.ko without its appended
+# signature (what a DKMS or vendor build leaves: a module no kernel package ships, unsigned).
+read -r -d '' PLANT_UNSIGNED_MODULE <<'SH' || true
+set -eu
+k=$(uname -r); mkdir -p /lib/modules/$k/updates
+python3 - "$(modinfo -k "$k" -F filename virtio_net)" /lib/modules/$k/updates/lolice_oot.ko <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+magic = b"~Module signature appended~\n"
+assert data.endswith(magic), "virtio_net is not signed"
+(length,) = struct.unpack(">I", data[-len(magic) - 4:-len(magic)])
+open(sys.argv[2], "wb").write(data[: -(len(magic) + 12 + length)])
+PY
+depmod -a "$k"
+test -z "$(modinfo -F signer /lib/modules/$k/updates/lolice_oot.ko)"
+SH
+readonly REMOVE_UNSIGNED_MODULE='rm -r "/lib/modules/$(uname -r)/updates" && depmod -a "$(uname -r)"'
+
+# fb_build_check NAME LOG: the build's Secure Boot check, the committed provisioner's own text
+# (k8s-worker.pkr.hcl), run as Packer runs it (sudo -n sh -eux), as the admin.
+fb_build_check() {
+  cv_admin "$1" 'sudo -n sh -eux' <"$CONVERGE_WORK/secure-boot.sh" >"$CONVERGE_WORK/$2" 2>&1
+}
+
+# fb_secure_boot_check NAME: on the flashed image booted under enforcing firmware, the build's
+# Secure Boot check passes; an unsigned out-of-tree module, a DKMS tree or a GRUB on EFI/BOOT
+# that is not the signed one each fail it, saying which (then each is undone).
+fb_secure_boot_check() {
+  local vm=$1
+  node_modules/.bin/tsx test/e2e/first-boot/packer-commands.ts secure-boot >"$CONVERGE_WORK/secure-boot.sh"
+  check "$vm: the build's Secure Boot check passes (mokutil, lockdown, the signed shim and GRUB, no DKMS, every module signed)" \
+    fb_build_check "$vm" secure-boot.log
+  in_vm "$vm" "$PLANT_UNSIGNED_MODULE" >/dev/null
+  check "$vm: ... fails on an unsigned out-of-tree module, naming it" \
+    fails fb_build_check "$vm" secure-boot-module.log
+  check "$vm: ... (its log names updates/lolice_oot.ko)" grep -q 'updates/lolice_oot.ko' "$CONVERGE_WORK/secure-boot-module.log"
+  in_vm "$vm" "$REMOVE_UNSIGNED_MODULE"
+  in_vm "$vm" 'mkdir -p /var/lib/dkms/lolice/1.0'
+  check "$vm: ... fails on a DKMS tree in /var/lib/dkms" fails fb_build_check "$vm" secure-boot-dkms.log
+  check "$vm: ... (its log says /var/lib/dkms is not empty)" grep -q '/var/lib/dkms is not empty' "$CONVERGE_WORK/secure-boot-dkms.log"
+  in_vm "$vm" 'rm -r /var/lib/dkms'
+  in_vm "$vm" 'cp /boot/efi/EFI/BOOT/grubx64.efi /run/grubx64.efi && printf x >>/boot/efi/EFI/BOOT/grubx64.efi'
+  check "$vm: ... fails when EFI/BOOT/grubx64.efi is not the signed GRUB" fails fb_build_check "$vm" secure-boot-esp.log
+  check "$vm: ... (its log says EFI/BOOT does not hold the signed shim and GRUB)" \
+    grep -q 'does not hold the signed shim and GRUB' "$CONVERGE_WORK/secure-boot-esp.log"
+  in_vm "$vm" 'cp /run/grubx64.efi /boot/efi/EFI/BOOT/grubx64.efi'
+}
+
+# fb_poweroff NAME: powers the VM off through the admin's sudo and waits for QEMU to exit.
+fb_poweroff() {
+  cv_admin "$1" 'sudo -n systemctl poweroff' 2>/dev/null || true
+  vm_wait_exit "$1" 180
+}
+
+# fb_refused_without_kernel NAME SECONDS: the VM's serial console, watched for at most SECONDS:
+# the firmware or shim refuses the boot loader ("Access Denied", "Security Violation",
+# "Verification failed") and no kernel starts ("Linux version"). The VM is killed either way.
+readonly REFUSED='Access Denied|Security Violation|Verification failed'
+fb_refused_without_kernel() {
+  local vm=$1 bound=$2 t0=$SECONDS
+  until grep -aqE "$REFUSED|Linux version" "${VM_LOG[$vm]}" || ((SECONDS - t0 >= bound)); do
+    vm_running "$vm" || break
+    sleep 2
+  done
+  sleep 3 # what follows the refusal, for the log
+  kill "${VM_PID[$vm]}" 2>/dev/null || true
+  vm_wait_exit "$vm" 30
+  cv_log "$vm: console after $((SECONDS - t0)) s:"
+  tr -d '\r' <"${VM_LOG[$vm]}" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^[[:space:]]*$' | tail -n 8 | sed 's/^/  | /' >&2
+  grep -aqE "$REFUSED" "${VM_LOG[$vm]}" && ! grep -aq 'Linux version' "${VM_LOG[$vm]}"
+}
+
+# Boots by coverage (test/README.md, "Boots by coverage"): the image on NVMe under enforcing
+# firmware (uefi-sb, what a mini PC does) with every check; on SATA under SeaBIOS; the NVMe
+# disk's second boot under plain OVMF, on a copy (qcow2 overlay) that then gets GRUB without
+# the signed chain: the negative control, on virtio, refused under uefi-sb, booted under uefi.
 phase_boots() {
-  local virtio nvme
-  virtio=$(fb_flash flashed-virtio)
+  local nvme sata copy
   nvme=$(fb_flash flashed-nvme)
+  sata=$(fb_flash flashed-sata)
 
-  fb_first_boot virtio "$virtio" virtio uefi full
+  fb_first_boot nvme "$nvme" nvme uefi-sb full
   local state
-  state=$(in_vm virtio "$STATE")
-  cv_admin virtio 'sudo -n systemctl poweroff' 2>/dev/null || true
-  vm_wait_exit virtio 180
+  state=$(in_vm nvme "$STATE")
+  fb_secure_boot_check nvme
+  fb_poweroff nvme
 
-  fb_first_boot nvme "$nvme" nvme bios
-  cv_admin nvme 'sudo -n systemctl poweroff' 2>/dev/null || true
-  vm_wait_exit nvme 180
+  fb_first_boot sata "$sata" sata bios
+  fb_poweroff sata
 
-  cv_log "virtio: second boot, under SeaBIOS this time"
-  vm_start virtio-again --firmware bios --boot disk --disk "$virtio:virtio" --second-nic
-  cv_wait_admin virtio-again
-  check "second boot: boot finished, no failed unit" in_vm virtio-again 'test "$(systemctl is-system-running --wait)" = running'
-  check "second boot: $grow_unit skipped (its marker exists)" in_vm virtio-again "test \"\$(systemctl show -p ConditionResult --value $grow_unit)\" = no"
+  cv_log "nvme: second boot, under OVMF without Secure Boot, on a copy of the disk"
+  copy=$(vm_disk_overlay nvme-copy "$nvme")
+  vm_start nvme-again --firmware uefi --boot disk --disk "$copy:nvme" --second-nic
+  cv_wait_admin nvme-again
+  check "second boot: boot finished, no failed unit" in_vm nvme-again 'test "$(systemctl is-system-running --wait)" = running'
+  check "second boot: $grow_unit skipped (its marker exists)" in_vm nvme-again "test \"\$(systemctl show -p ConditionResult --value $grow_unit)\" = no"
   check "second boot: marker, partition table, file system size, machine-id and host keys unchanged" \
-    test "$(in_vm virtio-again "$STATE")" = "$state"
-  cv_admin virtio-again 'sudo -n systemctl poweroff' 2>/dev/null || true
-  vm_wait_exit virtio-again 180
+    test "$(in_vm nvme-again "$STATE")" = "$state"
+  fb_secure_boot_facts nvme-again uefi
+
+  cv_log "negative control: the copy's GRUB reinstalled with --no-uefi-secure-boot (an unsigned core image as EFI/BOOT/BOOTX64.EFI)"
+  check "the copy: grub-install --no-uefi-secure-boot writes an unsigned EFI/BOOT/BOOTX64.EFI, not the shim" in_vm nvme-again \
+    "grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram --no-uefi-secure-boot && ! cmp -s $SIGNED_SHIM /boot/efi/EFI/BOOT/BOOTX64.EFI"
+  fb_poweroff nvme-again
+  vm_start unsigned-sb --firmware uefi-sb --boot disk --disk "$copy:virtio"
+  check "negative control: under uefi-sb the firmware refuses the unsigned boot loader, no kernel starts (watched 240 s at most)" \
+    fb_refused_without_kernel unsigned-sb 240
+  vm_start unsigned-uefi --firmware uefi --boot disk --disk "$copy:virtio" --second-nic
+  cv_wait_admin unsigned-uefi
+  check "negative control: under uefi (no Secure Boot) the same disk boots, from virtio (root on vda3)" \
+    in_vm unsigned-uefi 'test -d /sys/firmware/efi && test "$(findmnt -no SOURCE /)" = /dev/vda3 && test "$(systemctl is-system-running --wait)" = running'
+  fb_poweroff unsigned-uefi
 }
 
 phase_image

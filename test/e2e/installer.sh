@@ -4,14 +4,17 @@
 #  1. boots the bench image (a raw copy with a known machine-id; root mounted read-only,
 #     UEFI firmware so efivars exist) with three more disks: SATA 4 GiB, NVMe 4 GiB and
 #     a 512 MiB virtio disk;
-#  2. checks every refusal (exit code, message, nothing written), the interactive mode (on a
-#     pseudo-terminal) and an interrupted install (Ctrl-C while copying: everything unmounted,
-#     target marked INSTALL-FAILED);
-#  3. installs non-interactively to the SATA and the NVMe disk and checks the layout;
+#  2. checks every refusal (exit code, message, nothing written: a source without the signed
+#     shim or GRUB among them), the interactive mode (on a pseudo-terminal) and an interrupted
+#     install (Ctrl-C while copying: everything unmounted, target marked INSTALL-FAILED);
+#  3. installs non-interactively to the SATA and the NVMe disk and checks the layout, and that
+#     the ESP holds the signed shim and GRUB (removable path and the NVRAM entry's directory);
 #  4. powers off and checks the source disk's checksum is unchanged;
-#  5. boots each installed disk alone, the SATA disk under OVMF (UEFI), the NVMe disk under
-#     SeaBIOS (BIOS), and checks it reached multi-user with the right hostname, from its own
-#     root, with a new identity (boots by coverage: test/README.md, "Boots").
+#  5. boots each installed disk alone, the SATA disk under OVMF with Secure Boot enforced
+#     (Microsoft's keys: uefi-sb), the NVMe disk under SeaBIOS (BIOS), and checks it reached
+#     multi-user with the right hostname, from its own root, with a new identity, and under
+#     uefi-sb that Secure Boot is on (SecureBoot variable, mokutil, lockdown) (boots by
+#     coverage: test/README.md, "Boots by coverage").
 # The SSH calls to the source system share one connection (test/vm/lib.sh); a check counts
 # sshd's logins to show it.
 # Prints progress and "installer: N passed, M failed (S s)". Exit codes: docs/exit-codes.md.
@@ -30,6 +33,8 @@ readonly SOURCE_MACHINE_ID=5eed0000000000000000000000000001
 # The installer's exit codes, from the script as it ships (tied to scripts/lib/common.sh by
 # test/checks/exit-codes.sh).
 eval "$(grep -E '^readonly EX_[A-Z]+=[0-9]+' "$INSTALLER")"
+# The signed shim and GRUB, and their places on the ESP, as the installer names them.
+eval "$(grep -E '^readonly (SIGNED|ESP)_[A-Z]+=' "$INSTALLER")"
 
 say() { printf '\n=== installer: %s (%d s)\n' "$*" "$((SECONDS - T_STARTED))"; }
 allocated() { stat -c %b "$1"; } # 512-byte blocks the sparse disk file really holds
@@ -88,6 +93,10 @@ vm_ssh src "losetup -d $loop; rm /tmp/loop.img"
 refusal "non-interactive use without --yes" "no terminal to confirm on" --target /dev/sda
 refusal "interactive mode without a terminal" "interactive mode needs a terminal"
 expect_exit "$EX_USAGE" 'unknown argument: --force' "an unknown option is a usage error" vm_ssh src "$REMOTE --target /dev/sda --force"
+vm_ssh src "mount -t tmpfs -o size=1M hidden ${SIGNED_SHIM%/*}"
+expect_exit "$EX_UNAVAILABLE" "refusing: the signed boot chain is missing \\($SIGNED_SHIM\\).*install shim-signed and grub-efi-amd64-signed" \
+  "refuses a source without the signed shim (shim-signed), before anything else" vm_ssh src "$REMOTE --target /dev/sda --yes"
+vm_ssh src "umount ${SIGNED_SHIM%/*}"
 check "refusals wrote nothing to the SATA and NVMe disks" \
   test "$(allocated "$sata_disk")/$(allocated "$nvme_disk")" == 0/0
 
@@ -141,6 +150,10 @@ install_to() { # install_to DEV PART_PREFIX
     dd if=$dev bs=512 count=1 2>/dev/null | grep -aq GRUB &&
     mount -o ro ${p}2 /mnt && trap 'umount /mnt' EXIT && test -s /mnt/EFI/BOOT/BOOTX64.EFI &&
     test ! -e /mnt/EFI/source"
+  check "$dev: the signed chain on its ESP: $ESP_SHIM is $SIGNED_SHIM, $ESP_GRUB is $SIGNED_GRUB, and so are the NVRAM entry's EFI/debian/shimx64.efi and grubx64.efi" vm_ssh src "
+    mount -o ro ${p}2 /mnt && trap 'umount /mnt' EXIT &&
+    cmp $SIGNED_SHIM /mnt/$ESP_SHIM && cmp $SIGNED_GRUB /mnt/$ESP_GRUB &&
+    cmp $SIGNED_SHIM /mnt/EFI/debian/shimx64.efi && cmp $SIGNED_GRUB /mnt/EFI/debian/grubx64.efi"
   check "$dev: fstab by UUID, machine-id empty, SSH host keys removed, keygen unit enabled, loop mount not copied" vm_ssh src "
     mount -o ro ${p}3 /mnt && trap 'umount /mnt' EXIT &&
     grep -q \"^UUID=\$(blkid -s UUID -o value ${p}3) / ext4 \" /mnt/etc/fstab &&
@@ -152,7 +165,7 @@ install_to() { # install_to DEV PART_PREFIX
 }
 install_to /dev/sda /dev/sda
 install_to /dev/nvme0n1 /dev/nvme0n1p
-check "UEFI NVRAM entry written (booted by OVMF, efivars present)" vm_ssh src 'efibootmgr | grep -qi debian'
+check "UEFI NVRAM entry written (booted by OVMF, efivars present), starting the shim" vm_ssh src 'efibootmgr -v | grep -i debian | grep -qi "shimx64.efi"'
 
 logins=$(vm_ssh src 'journalctl -b -u ssh --no-pager | grep -c "Accepted publickey for root"' || true)
 check "the source system's many SSH calls shared one connection: sshd accepted ${logins:-?} root logins (at most 3)" \
@@ -171,20 +184,28 @@ boot_installed() { # boot_installed NAME DISK BUS FIRMWARE ROOT_DEVICE
   # A fresh connection: the host key it reads is the one sshd presents.
   facts=$(vm_ssh_fresh "$name" 'systemctl is-active multi-user.target; hostname; findmnt -nvo SOURCE /;
     test -d /sys/firmware/efi && echo uefi || echo bios; cat /etc/machine-id;
-    ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | cut -d" " -f2; systemctl is-system-running || true')
+    ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | cut -d" " -f2;
+    od -An -tu1 -j4 -N1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | tr -d " " | grep . || echo none;
+    mokutil --sb-state 2>&1 | head -n1; grep -o "\[[a-z]*\]" /sys/kernel/security/lockdown;
+    systemctl is-system-running || true')
   printf '%s\n' "$facts" | sed 's/^/  | /'
   mapfile -t f <<<"$facts"
   check "$name: multi-user.target active" test "${f[0]}" == active
   check "$name: hostname $HOSTNAME_WANTED" test "${f[1]}" == "$HOSTNAME_WANTED"
   check "$name: root is $root" test "${f[2]}" == "$root"
-  check "$name: booted by $firmware firmware" test "${f[3]}" == "$firmware"
+  check "$name: booted by $firmware firmware" test "${f[3]}" == "${firmware%-sb}"
   check "$name: new machine-id" bash -c '[[ $1 =~ ^[0-9a-f]{32}$ && $1 != "$2" ]]' _ "${f[4]}" "$SOURCE_MACHINE_ID"
   check "$name: new SSH host key" bash -c '[[ -n $1 && $1 != "$2" ]]' _ "${f[5]}" "$source_hostkey"
+  if [[ $firmware == uefi-sb ]]; then
+    check "$name: Secure Boot enforced: SecureBoot variable 1, mokutil 'SecureBoot enabled', lockdown [integrity]" \
+      test "${f[6]}/${f[7]}/${f[8]}" == "1/SecureBoot enabled/[integrity]"
+  fi
   vm_poweroff "$name"
 }
-# Boots by coverage, not by product (test/README.md, "Boots"): each installed disk once, the
-# SATA disk under UEFI, the NVMe disk under BIOS; first-boot.sh boots the other pairs.
-boot_installed sata-uefi "$sata_disk" sata uefi /dev/sda3
+# Boots by coverage, not by product (test/README.md, "Boots by coverage"): each installed disk
+# once, the SATA disk under UEFI with Secure Boot enforced, the NVMe disk under BIOS;
+# first-boot.sh boots the other pairs.
+boot_installed sata-uefi-sb "$sata_disk" sata uefi-sb /dev/sda3
 boot_installed nvme-bios "$nvme_disk" nvme bios /dev/nvme0n1p3
 
 t_summary

@@ -20,6 +20,12 @@
 #   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
 #      name reappears (as when the old system was gone); join.yml deletes it and the node
 #      rejoins under its name, schedulable, at the model's version
+# Labels and taints: the node joins with the labels and taints the model had then (a before-file
+# over the test vars); the kubelet registers them. worker.yml with the model's current ones
+# changes the kubelet's flags but not the Node (registration only). upgrade.yml ends with the
+# reconcile step (node-labels.yml): changed values set, labels and taints the model dropped under
+# its prefix removed, an operator's label and taint left alone; the dry run says so and calls
+# nothing; a second run calls nothing. The rejoined node registers with the current ones.
 #
 #   bash test/e2e/upgrade.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
@@ -46,6 +52,45 @@ old_v=v${old_kubelet%-*} new_v=v${new_kubelet%-*}
 annotation=lolice.ansible/upgrade-to
 calls=/var/log/lolice-standin/calls.log
 vm=worker
+prefix=$(cv_fact node_label_owned_prefix)
+drain_timeout=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["vars"]["upgrade_drain_timeout"])' ansible/playbooks/upgrade.yml)
+
+# The model's labels and taints before the change the test makes: a value that changes, a label
+# and a taint the model then drops; the test vars (lib.sh) hold the current ones.
+before=$CONVERGE_WORK/labels-before.yml
+/usr/bin/python3 -c '
+import sys, yaml
+vars, node, prefix = yaml.safe_load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+entry = vars["worker_nodes"][node]
+entry["labels"] = {**entry["labels"], prefix + "bench": "false", prefix + "dropped": "yes"}
+entry["taints"] = [{"key": prefix + "bench", "value": "false", "effect": "NoSchedule"},
+                   {"key": prefix + "dropped", "value": "", "effect": "NoExecute"}]
+yaml.safe_dump({"worker_nodes": vars["worker_nodes"]}, open(sys.argv[4], "w"))' \
+  "$CONVERGE_WORK/test-vars.yml" "$CONVERGE_NODE" "$prefix" "$before"
+# registered_as VARS_FILE: the Node carries the labels of that worker_nodes entry and exactly its
+# taints, plus what others set (the kubelet's own labels, the operator's label and taint).
+registered_as() {
+  node_json | python3 -c '
+import json, sys, yaml
+n, entry = json.load(sys.stdin), yaml.safe_load(open(sys.argv[1]))["worker_nodes"][sys.argv[2]]
+labels, foreign = n["metadata"].get("labels", {}), json.loads(sys.argv[3])
+want = [{k: v for k, v in t.items() if v != ""} for t in entry["taints"]] + foreign["taints"]
+assert all(labels.get(k) == v for k, v in {**entry["labels"], **foreign["labels"]}.items()), labels
+assert not [k for k in labels if k.startswith(sys.argv[4]) and k not in entry["labels"]], labels
+order = lambda t: (t["key"], t["effect"])
+assert sorted(n["spec"].get("taints", []), key=order) == sorted(want, key=order), n["spec"]' \
+    "$1" "$node" "${2:-$nobody}" "$prefix"
+}
+nobody='{"labels": {}, "taints": []}'
+registered_with_own_labels() { registered_as "$before" && node_is "n['metadata']['labels']['kubernetes.io/hostname'] == '$node'"; }
+flags_moved_node_kept() {
+  in_vm_bench "$vm" "grep -q -- '^--node-labels=.*${prefix}bench=true' /run/kubelet-standin/args" && registered_as "$before" "$operator"
+}
+dry_run_labels() { log_has dry-run.log "$node: labels set \\[${prefix}bench=true\\], removed \\[${prefix}dropped-\\]" && no_label_calls; }
+# What an operator set by hand, outside the model's prefix: the reconcile step leaves it.
+operator='{"labels": {"example.com/owner": "ops"}, "taints": [{"key": "example.com/maintenance", "effect": "NoSchedule"}]}'
+drained_within() { calls_since | grep -Eq "^kubectl drain $node .*--timeout=$drain_timeout( |\$)"; }
+no_label_calls() { ! calls_since | grep -Eq '^kubectl (label|taint) '; }
 
 # cluster PYTHON: runs a statement on the stand-in cluster state `s` (a dict) in the VM.
 cluster() {
@@ -107,15 +152,20 @@ vm_wait_ssh "$vm" 600
 cv_prepare "$vm"
 write_inventory
 cv_log "1. worker.yml and join.yml at Kubernetes $old_minor (the previous minor series)"
-cv_playbook worker-old.log worker.yml "${from_role[@]}" --extra-vars "@$previous" || vm_die "worker.yml at $old_minor failed"
+cv_playbook worker-old.log worker.yml "${from_role[@]}" --extra-vars "@$previous" --extra-vars "@$before" || vm_die "worker.yml at $old_minor failed"
 in_vm_bench "$vm" "mkdir -p /var/lib/lolice-standin && printf '%s' '{\"serverVersion\": \"$old_v\", \"localNode\": \"$node\", \"nodes\": {\"standin-control-plane\": {\"ready\": true}}}' >/var/lib/lolice-standin/cluster.json"
 cv_playbook join-old.log join.yml --extra-vars "@$previous" || vm_die "join.yml at $old_minor failed"
 check "joined: $node Ready at $old_v, schedulable" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$old_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable')"
+check "... registered with the labels and taints the model had (--node-labels, registerWithTaints) and the kubelet's own" \
+  registered_with_own_labels
+cluster "s['nodes']['$node']['labels'].update($(jq -c .labels <<<"$operator")); s['nodes']['$node']['taints'] += $(jq -c .taints <<<"$operator")"
 
 cv_playbook worker-new.log worker.yml "${from_role[@]}" || vm_die "worker.yml with the model's versions failed"
 check "worker.yml on the joined node: kubelet stays at $old_kubelet (not $new_kubelet)" test "$(installed kubelet)" = "$old_kubelet"
 check "... the repositories stay at v$old_minor" sources_at "$old_minor" "$old_crio"
 check "... and the run points to upgrade.yml" log_has worker-new.log 'run ansible/playbooks/upgrade.yml'
+check "... the kubelet's flags carry the model's labels now, the Node keeps the old ones (registration only)" \
+  flags_moved_node_kept
 
 # ---------------------------------------------------------------- 2. control plane not upgraded yet
 cv_log "2. control plane at $old_v: upgrade.yml must refuse"
@@ -124,6 +174,7 @@ if cv_playbook refused.log upgrade.yml; then check "upgrade.yml refuses a target
   check "upgrade.yml refuses a target past the control plane" log_has refused.log "control plane runs Kubernetes ${old_v#v} and the model wants ${new_v#v}"
 fi
 check "... before cordoning or changing anything" no_change_calls
+check "... and no label or taint call" no_label_calls
 check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
 
 # ---------------------------------------------------------------- 3. dry run
@@ -134,6 +185,8 @@ cv_playbook dry-run.log upgrade.yml --check --diff || check "dry run succeeds" f
 check "dry run: shows the repository switch v$old_minor -> v$new_minor" dry_run_diff
 check "... and the packages' versions ($old_kubelet -> $new_kubelet)" log_has dry-run.log "kubelet $old_kubelet -> $new_kubelet"
 check "... changes nothing: no cordon, drain or kubeadm call, no package" no_change_calls
+check "... says which labels and taints it would reconcile, and calls nothing" \
+  dry_run_labels
 check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
 
 # ---------------------------------------------------------------- 4. a failing step
@@ -160,9 +213,14 @@ check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (f
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
+check "drain bounded by the playbook's timeout ($drain_timeout)" drained_within
 check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm_bench "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
 check "after: $node Ready at $new_v, uncordoned, mark removed" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations']"
 check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
+check "reconcile, after the upgrade, through the control plane: dropped label removed, changed value set, dropped taint removed, taints set" \
+  in_order "^kubectl uncordon $node\$" "^kubectl label node $node ${prefix}dropped-\$" "^kubectl label --overwrite node $node ${prefix}bench=true\$" \
+  "^kubectl taint node $node ${prefix}dropped:NoExecute-\$" "^kubectl taint --overwrite node $node ${prefix}bench=true:NoSchedule ${prefix}quiet:PreferNoSchedule\$"
+check "... the Node has the model's labels and taints, and the operator's" registered_as "$CONVERGE_WORK/test-vars.yml" "$operator"
 
 # ---------------------------------------------------------------- 6. nothing left to do
 cv_log "6. second run"
@@ -171,6 +229,7 @@ cv_playbook again.log upgrade.yml || vm_die "upgrade.yml (second run) failed"
 check "second run: changed=0" test "$(cv_recap again.log "$node" changed)" = 0
 check "... $node skipped as already at ${new_v#v}" log_has again.log "$node: already at Kubernetes ${new_v#v}"
 check "... only read: no cordon, drain, kubeadm or package" no_change_calls
+check "... and no label or taint call" no_label_calls
 
 # ---------------------------------------------------------------- 7. replace and rejoin
 cv_log "7. replace.yml, then join.yml over a stale Node object"
@@ -186,6 +245,7 @@ cv_playbook rejoin.log join.yml || vm_die "join.yml over a stale Node object fai
 check "rejoin: the stale Node object is deleted before kubeadm join" in_order "^kubectl delete node $node " "^kubeadm join "
 check "... $node is back under its name: Ready at $new_v, schedulable, no stale annotation" \
   node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and not n['metadata']['annotations']"
+check "... registered with the model's labels and taints of now" registered_as "$CONVERGE_WORK/test-vars.yml"
 cv_poweroff "$vm"
 
 t_summary

@@ -37,12 +37,16 @@ readonly BENCH_ROOT_OFFSET_MIB=1
 # networking (iproute2, systemd-networkd from systemd; netplan.io, which the worker
 # playbook configures, idle without a netplan file; growpart, which its first_boot role
 # installs), and what install-to-disk needs
-# (GRUB for both firmware types, gdisk, dosfstools, rsync, efibootmgr).
+# (GRUB for both firmware types, gdisk, dosfstools, rsync, efibootmgr), with Debian's signed
+# boot chain standing in for Ubuntu's (shim-signed: the same Microsoft-signed shim; the
+# distribution-signed GRUB; mokutil; linux-image-amd64 is signed): the image and the installed
+# disks boot under OVMF with Secure Boot enforced (firmware uefi-sb of lib.sh).
 readonly BENCH_PACKAGES=(
   linux-image-amd64 systemd systemd-sysv udev dbus kmod
   openssh-server sudo python3 python3-apt iproute2 iputils-ping procps less netplan.io
   cloud-guest-utils
   grub-pc-bin grub-efi-amd64-bin grub2-common gdisk dosfstools e2fsprogs rsync efibootmgr
+  shim-signed grub-efi-amd64-signed mokutil
 )
 
 # The files of an image directory that SHA256SUMS covers.

@@ -44,7 +44,8 @@ chmod 0440 "$root/etc/sudoers.d/bench"
 # Ansible's modules run from zip files, which Python compiles anew on each import: under
 # emulation most of a task's time in the guest. Root's imports keep their bytecode (speed only).
 here=$(cd "$(dirname "$0")" && pwd)
-site=$root/usr/local/lib/$(basename "$(ls -d "$root"/usr/lib/python3.[0-9]* | head -n1)")/dist-packages
+pythons=("$root"/usr/lib/python3.[0-9]*)
+site=$root/usr/local/lib/${pythons[0]##*/}/dist-packages
 mkdir -p "$site"
 install -m 0644 "$here/zip-bytecode-cache.py" "$site/lolice_bench_zip_bytecode_cache.py"
 echo 'import lolice_bench_zip_bytecode_cache' >"$site/lolice-bench-zip-bytecode-cache.pth"

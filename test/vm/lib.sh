@@ -146,11 +146,13 @@ vm_disk_args() {
   esac
 }
 
-# vm_start NAME [--firmware uefi|bios] [--boot kernel|disk] [--ro] [--cmdline-extra ARGS]
+# vm_start NAME [--firmware uefi|uefi-sb|bios] [--boot kernel|disk] [--ro] [--cmdline-extra ARGS]
 #          --disk PATH:BUS [--disk PATH:BUS ...]
 # Starts QEMU in the background; the first disk is the boot disk. --boot kernel (default)
 # boots the bench image's kernel directly with root=UUID of the bench image; --boot disk
-# lets the firmware boot the first disk (for disks with their own boot loader). --ro mounts
+# lets the firmware boot the first disk (for disks with their own boot loader). Firmware:
+# uefi = OVMF, uefi-sb = OVMF with Secure Boot enforced (Microsoft's keys, SMM; --boot disk
+# only), bios = SeaBIOS. --ro mounts
 # the bench root read-only. SSH is forwarded from 127.0.0.1:${VM_PORT[NAME]}; the serial
 # console goes to ${VM_LOG[NAME]}. NICs: $VM_NIC1_MAC, and with --second-nic also $VM_NIC2_MAC
 # (its own user network, DHCP would answer there: a port left unconfigured shows no address).
@@ -171,7 +173,11 @@ vm_start() {
   ((${#disks[@]})) || vm_die "vm_start $name: no --disk"
   local dir=$VM_RUN_DIR/$name
   mkdir -p "$dir"
-  local -a args=(-name "$name" -machine q35 -m "${LOLICE_VM_MEMORY:-1024}" -smp "${LOLICE_VM_CPUS:-2}"
+  [[ $firmware == uefi-sb && $boot == kernel ]] &&
+    vm_die "vm_start $name: --firmware uefi-sb needs --boot disk (the disk's own shim and GRUB): the bench kernel is signed by Debian, whom only shim trusts, not the firmware"
+  local machine=q35
+  [[ $firmware == uefi-sb ]] && machine=q35,smm=on
+  local -a args=(-name "$name" -machine "$machine" -m "${LOLICE_VM_MEMORY:-1024}" -smp "${LOLICE_VM_CPUS:-2}"
     -display none -nodefaults -serial "file:$dir/serial.log" -pidfile "$dir/qemu.pid"
     -monitor "unix:$dir/monitor.sock,server,nowait" -no-reboot)
   args+=(-accel "$VM_ACCEL" -cpu "$VM_CPU")
@@ -180,8 +186,16 @@ vm_start() {
       cp /usr/share/OVMF/OVMF_VARS_4M.fd "$dir/OVMF_VARS.fd"
       args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
         -drive "if=pflash,format=raw,unit=1,file=$dir/OVMF_VARS.fd") ;;
+    uefi-sb)
+      # Secure Boot enforced, as a mini PC leaves the factory (and as packer-gen's build VM
+      # runs): OVMF's Secure Boot build (it requires SMM) with Microsoft's keys enrolled and
+      # Secure Boot on in a per-VM copy of the variables, the flash writable only from SMM.
+      cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$dir/OVMF_VARS.fd"
+      args+=(-global "driver=cfi.pflash01,property=secure,value=on"
+        -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+        -drive "if=pflash,format=raw,unit=1,file=$dir/OVMF_VARS.fd") ;;
     bios) args+=(-bios /usr/share/seabios/bios-256k.bin) ;;
-    *) vm_die "unknown firmware '$firmware' (uefi or bios)" ;;
+    *) vm_die "unknown firmware '$firmware' (uefi, uefi-sb or bios)" ;;
   esac
   if [[ $boot == kernel ]]; then
     local cmdline

@@ -1,5 +1,16 @@
-import { crioMinor, imageWorkerNodes, prefixLength, type Cluster, type HardwareProfile } from '@lolice/node-model';
-import type { ClusterFacts, HardwareFacts, WorkerFacts } from './types';
+import {
+  crioMinor,
+  hostDirectories,
+  imageWorkerNodes,
+  nodeLabels,
+  nodeTaints,
+  prefixLength,
+  workers,
+  type Cluster,
+  type ClusterNode,
+  type HardwareProfile,
+} from '@lolice/node-model';
+import type { ClusterFacts, HardwareFacts, WorkerFacts, WorkerNodeFacts } from './types';
 
 /** Facts of the cluster every node shares: versions, cluster DNS and domain, the API endpoint, the admin. */
 export function renderClusterFacts(c: Cluster): ClusterFacts {
@@ -35,6 +46,20 @@ export function renderWorkerFacts(c: Cluster): WorkerFacts {
     hardware_profiles: Object.fromEntries(
       [...new Set(imageWorkerNodes(c).map((n) => n.hardware))].map((name) => [name, hardwareFacts(c.hardware[name])]),
     ),
+    node_label_owned_prefix: c.kubernetes.ownedLabelPrefix,
+    worker_nodes: Object.fromEntries(workers(c).map((n) => [n.name, workerNodeFacts(c, n)])),
+  };
+}
+
+/**
+ * A worker's labels and taints (its profile's merged with its own: the model's rule, applied here
+ * once) and host directories. In group_vars, not hosts.yml: Packer's image build reads only this file.
+ */
+function workerNodeFacts(c: Cluster, n: ClusterNode): WorkerNodeFacts {
+  return {
+    labels: Object.fromEntries(Object.entries(nodeLabels(c, n)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    taints: nodeTaints(c, n).map((t) => ({ key: t.key, value: t.value ?? '', effect: t.effect })),
+    host_directories: hostDirectories(n).map((d) => ({ path: d.path, owner: d.owner, group: d.group, mode: d.mode })),
   };
 }
 

@@ -51,6 +51,23 @@ export interface WorkerFacts extends ClusterFacts {
   readonly admin_github_keys_user: string;
   /** The hardware profiles of the workers the image pipeline builds, by name. */
   readonly hardware_profiles: Readonly<Record<string, HardwareFacts>>;
+  /** Labels and taints under this prefix belong to the model (the reconcile step removes those it dropped). */
+  readonly node_label_owned_prefix: string;
+  /** Every worker by name: what it registers with and the directories its workloads mount. */
+  readonly worker_nodes: Readonly<Record<string, WorkerNodeFacts>>;
+}
+
+/** One worker's registration (labels, taints; its profile's merged with its own) and host directories. */
+export interface WorkerNodeFacts {
+  readonly labels: Readonly<Record<string, string>>;
+  /** Taints as the kubelet's registerWithTaints takes them; `value` is "" for a taint without one. */
+  readonly taints: readonly { readonly key: string; readonly value: string; readonly effect: string }[];
+  readonly host_directories: readonly {
+    readonly path: string;
+    readonly owner: string;
+    readonly group: string;
+    readonly mode: string;
+  }[];
 }
 
 /** What a kind of machine needs, as the hardware_support role reads it. */

@@ -3,7 +3,10 @@ import {
   controlPlane,
   crioMinor,
   exampleCluster as example,
+  hostDirectories,
   imageWorkerNodes,
+  nodeLabels,
+  nodeTaints,
   portMatch,
   prefixLength,
   workers,
@@ -195,6 +198,52 @@ describe('group variables', () => {
     for (const key of ['network_gateway', 'admin_github_keys_user', 'hardware_profiles']) {
       expect(cp).not.toHaveProperty(key);
     }
+  });
+});
+
+describe('what each worker registers with, and its host directories', () => {
+  const facts = renderWorkerFacts(example);
+
+  it('lists every worker, in model order, and no control-plane node', () => {
+    expect(Object.keys(facts.worker_nodes)).toEqual(names(workers(example)));
+  });
+
+  it("give each worker its labels and taints, its profile's merged with its own, and its host directories", () => {
+    for (const n of workers(example)) {
+      expect(facts.worker_nodes[n.name], n.name).toEqual({
+        labels: nodeLabels(example, n),
+        taints: nodeTaints(example, n).map((t) => ({ key: t.key, value: t.value ?? '', effect: t.effect })),
+        host_directories: hostDirectories(n),
+      });
+    }
+    // the example exercises a profile's labels, a node's own, a node without any, and a host directory
+    const all = Object.values(facts.worker_nodes);
+    expect(all.some((w) => Object.keys(w.labels).length === 0)).toBe(true);
+    expect(all.some((w) => w.taints.length > 0) && all.some((w) => w.host_directories.length > 0)).toBe(true);
+  });
+
+  it('spell a taint without a value with an empty value', () => {
+    const [w] = workers(example);
+    const bare = variant(
+      example,
+      (c) => (c.nodes.find((n) => n.name === w.name)!.taints = [{ key: 'a', effect: 'NoExecute' }]),
+    );
+    expect(renderWorkerFacts(bare).worker_nodes[w.name].taints).toEqual([{ key: 'a', value: '', effect: 'NoExecute' }]);
+  });
+
+  it("hand the playbooks the prefix the model owns, and keep it out of the control plane's facts", () => {
+    expect(facts.node_label_owned_prefix).toBe(example.kubernetes.ownedLabelPrefix);
+    expect(render(example)[groupVarsPath('control_plane')]).not.toHaveProperty('worker_nodes');
+  });
+
+  it('follow a label added to a worker of the model', () => {
+    const [w] = workers(example);
+    const key = `${example.kubernetes.ownedLabelPrefix}added`;
+    const more = variant(example, (c) => {
+      const n = c.nodes.find((x) => x.name === w.name)!;
+      n.labels = { ...n.labels, [key]: 'yes' };
+    });
+    expect(renderWorkerFacts(more).worker_nodes[w.name].labels).toMatchObject({ [key]: 'yes' });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Cluster } from '@lolice/node-model';
-import { BUILD_SUDOERS_FILE } from './settings';
+import { BUILD_SUDOERS_FILE, ESP_DIR, SIGNED_BOOT } from './settings';
 import type { InstallerCommand } from './types';
 
 /** Commands run in the installer before anything else. */
@@ -13,6 +13,15 @@ export const earlyCommands = (): InstallerCommand[] => [
 /** `curtin in-target`: runs a command chrooted into the installed system (/target). */
 const inTarget = (...argv: string[]): string => ['curtin', 'in-target', '--target=/target', '--', ...argv].join(' ');
 
+/**
+ * POSIX sh, run as root in the installed system, that fails unless the ESP's removable path holds
+ * the signed shim and the signed GRUB byte for byte. The late-command runs it in the target;
+ * packer-gen's build runs it again in the booted build VM.
+ */
+export const signedBootCheck = (): string =>
+  `cmp ${SIGNED_BOOT.shim} ${ESP_DIR}/${SIGNED_BOOT.removableShim} && cmp ${SIGNED_BOOT.grub} ${ESP_DIR}/${SIGNED_BOOT.removableGrub} || ` +
+  `{ echo "${ESP_DIR}/EFI/BOOT does not hold the signed shim and GRUB: grub-install wrote an unsigned image (are shim-signed and grub-efi-amd64-signed installed?)" >&2; exit 1; }`;
+
 /** Commands run after the install, before the reboot. */
 export const lateCommands = (c: Cluster): InstallerCommand[] => [
   {
@@ -22,8 +31,19 @@ export const lateCommands = (c: Cluster): InstallerCommand[] => [
     why: 'Curtin installs GRUB only for the firmware the installer booted with (UEFI here): add i386-pc boot code to the disk holding / (its BIOS boot partition) so BIOS machines boot the image too',
   },
   {
-    run: inTarget('grub-install', '--target=x86_64-efi', '--efi-directory=/boot/efi', '--removable', '--no-nvram'),
-    why: 'UEFI firmware without an NVRAM entry for this disk (every mini PC the image is flashed to) boots the removable path EFI/BOOT/BOOTX64.EFI: install shim + GRUB there',
+    run: inTarget(
+      'grub-install',
+      '--target=x86_64-efi',
+      `--efi-directory=${ESP_DIR}`,
+      '--removable',
+      '--no-nvram',
+      '--uefi-secure-boot',
+    ),
+    why: 'UEFI firmware without an NVRAM entry for this disk (every mini PC the image is flashed to) boots the removable path EFI/BOOT/BOOTX64.EFI: install the signed shim there, the signed GRUB beside it (Secure Boot stays on)',
+  },
+  {
+    run: inTarget('sh', '-c', `'${signedBootCheck()}'`),
+    why: `Fail the install unless EFI/BOOT holds the signed chain: grub-install falls back to an unsigned core image without a warning (even with --uefi-secure-boot) when the signed packages are missing, and Secure Boot would refuse it`,
   },
   {
     run: inTarget(

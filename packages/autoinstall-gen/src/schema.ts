@@ -102,7 +102,13 @@ export const userDataSchema = closed(['autoinstall'], {
         grub: closed([], { reorder_uefi: { type: 'boolean' }, probe_additional_os: { type: 'boolean' } }),
         config: { type: 'array', minItems: 1, items: storageAction },
       }),
-      packages: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[a-z0-9][a-z0-9+.-]+$' } },
+      // The signed boot chain is named, never left to curtin's choice of packages.
+      packages: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', pattern: '^[a-z0-9][a-z0-9+.-]+$' },
+        allOf: ['shim-signed', 'grub-efi-amd64-signed'].map((name) => ({ contains: { const: name } })),
+      },
       'early-commands': { type: 'array', items: command },
       'late-commands': { type: 'array', items: command },
       'error-commands': { type: 'array', items: command },

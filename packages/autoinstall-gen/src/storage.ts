@@ -1,4 +1,4 @@
-import { PARTITION_SIZES } from './settings';
+import { ESP_DIR, PARTITION_SIZES } from './settings';
 
 /** A curtin storage action (https://curtin.readthedocs.io/en/latest/topics/storage.html). */
 export type StorageAction = Readonly<Record<string, string | number | boolean | Readonly<Record<string, string>>>>;
@@ -52,7 +52,7 @@ export const storageConfig = (): StorageAction[] => [
   { type: 'format', id: ID.espFs, volume: ID.esp, fstype: 'fat32', preserve: false },
   { type: 'format', id: ID.rootFs, volume: ID.root, fstype: 'ext4', preserve: false },
   { type: 'mount', id: 'mount-root', device: ID.rootFs, path: '/' },
-  { type: 'mount', id: 'mount-esp', device: ID.espFs, path: '/boot/efi' },
+  { type: 'mount', id: 'mount-esp', device: ID.espFs, path: ESP_DIR },
 ];
 
 /** Why each storage action is there, by action id (written as YAML comments). */
@@ -60,7 +60,7 @@ export const STORAGE_REASONS: Readonly<Record<string, string>> = {
   [ID.disk]:
     'GPT on the largest disk (the only disk of the build VM); the image is later written whole to the internal disk',
   [ID.biosBoot]: 'BIOS boot partition: GRUB i386-pc embeds its core.img here on GPT (legacy/CSM firmware)',
-  [ID.esp]: 'EFI system partition (FAT32, mounted as vfat on /boot/efi): shim + GRUB for UEFI firmware',
+  [ID.esp]: `EFI system partition (FAT32, mounted as vfat on ${ESP_DIR}): the signed shim + GRUB for UEFI firmware`,
   [ID.root]:
     'Root fills the rest of the image (image.diskSizeGiB); after flashing it can grow to the internal disk (growpart)',
 };

@@ -20,6 +20,7 @@ export const exampleCluster: Cluster = {
     clusterDns: '10.100.0.10',
     controlPlaneVip: '10.20.30.5',
     apiServerPort: 8443,
+    ownedLabelPrefix: 'example.org/',
   },
   network: { subnet: '10.20.30.0/24', gateway: '10.20.30.254', dnsServers: ['10.20.30.53'] },
   admin: { user: 'ops', githubKeysUser: 'example-ops' },
@@ -57,6 +58,8 @@ export const exampleCluster: Cluster = {
       firmware: { packages: ['linux-firmware'], files: ['intel/ibt-0040-0041.sfi'] },
       microcode: ['intel-microcode'],
       extras: { purpose: 'GPU tools', packages: ['clinfo'] },
+      labels: { 'example.org/gpu': 'true', 'node.kubernetes.io/instance-type': 'dual-nic' },
+      taints: [{ key: 'example.org/gpu', value: 'true', effect: 'NoSchedule' }],
     },
   },
   nodes: [
@@ -69,6 +72,15 @@ export const exampleCluster: Cluster = {
     },
     { name: 'node-x', ip: '10.20.30.21', role: 'worker', hardware: 'small_pc', cpu: 'Example CPU' },
     { name: 'node-y', ip: '10.20.30.22', role: 'worker', hardware: 'dual_nic_pc', port: { mac: '02:00:00:00:00:22' } },
-    { name: 'node-z', ip: '10.20.30.23', role: 'worker', hardware: 'dual_nic_pc', port: { name: 'enp2s0' } },
+    {
+      name: 'node-z',
+      ip: '10.20.30.23',
+      role: 'worker',
+      hardware: 'dual_nic_pc',
+      port: { name: 'enp2s0' },
+      labels: { 'example.org/gpu': 'shared', 'topology.kubernetes.io/zone': 'rack-2' },
+      taints: [],
+      hostDirectories: [{ path: '/var/lib/models/cache', owner: 'root', group: 'root', mode: '0750' }],
+    },
   ],
 };

@@ -1,4 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
+import { schedulingFormats } from './scheduling-schema';
 import { isPlainYamlWord } from './yaml';
 
 const githubUser = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -87,6 +88,7 @@ function isGitBranch(value: string): boolean {
  * reports, so a reader sees which rule a value broke.
  */
 export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
+  ...schedulingFormats,
   /** RFC 1123 hostname label: lowercase letters, digits and '-', 1-63 chars, alphanumeric at both ends. */
   'rfc1123-hostname': /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
   /** RFC 1123 DNS name: dot-separated RFC 1123 labels. */
@@ -181,6 +183,12 @@ export const formats: Record<string, RegExp | ((value: string) => boolean)> = {
   'mac-address': /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/,
   /** Debian package name. */
   'debian-package': /^[a-z0-9][a-z0-9+.-]+$/,
+  /**
+   * A package of a hardware profile that is no DKMS package (`dkms`, `r8125-dkms`,
+   * `nvidia-dkms-550`): DKMS builds modules outside the distribution's signed kernel packages,
+   * which Secure Boot's lockdown refuses to load.
+   */
+  'no-dkms-package': (value) => !value.split('-').includes('dkms'),
   /** APT suite or component, or a kernel flavour. */
   'apt-word': /^[a-z0-9][a-z0-9.-]*$/,
   /** Kernel module name as modinfo takes it. */

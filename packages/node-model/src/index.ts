@@ -12,7 +12,11 @@ export {
   portMatch,
   serviceSubnet,
   DEFAULT_SERVICE_SUBNET,
+  nodeLabels,
+  nodeTaints,
+  hostDirectories,
 } from './query';
+export { kubeletMaySet, KUBELET_LABELS, KUBELET_LABEL_NAMESPACES } from './labels';
 export { YAML_DOCUMENT_OPTIONS, yamlDocument, yamlText, toYaml, isPlainYamlWord } from './yaml';
 export * from './reserved';
 export { SYSTEM_ACCOUNTS } from './formats';

@@ -22,6 +22,8 @@ export const lolice: Cluster = {
     clusterDns: '10.96.0.10',
     controlPlaneVip: '192.168.10.99',
     apiServerPort: 6443,
+    // boxp/lolice selects and tolerates its nodes by labels under lolice.io/.
+    ownedLabelPrefix: 'lolice.io/',
   },
   network: {
     subnet: '192.168.10.0/24',
@@ -120,6 +122,12 @@ export const lolice: Cluster = {
       hardware: 'gmktec_evo_t1',
       port: { name: 'enp44s0' },
       cpu: 'Intel Core Ultra',
+      // boxp/lolice: the GPU workloads and the GitHub runner scale set select this label.
+      // Its NoSchedule taint of July 2026 was meant to be removed; the repository cannot tell
+      // whether it still exists, so the model leaves it out (docs/parity.md).
+      labels: { 'lolice.io/gpu-worker': 'true' },
+      // local-llm mounts its models from here (hostPath, type: Directory): the pod does not start without it.
+      hostDirectories: [{ path: '/var/lib/local-llm/models', owner: 'root', group: 'root', mode: '0755' }],
     },
   ],
 };

@@ -1,5 +1,5 @@
 import { IMAGE_ARCH } from './paths';
-import type { Cluster, ClusterNode, HardwareProfile } from './types';
+import type { Cluster, ClusterNode, HardwareProfile, HostDirectory, NodeLabels, NodeTaint } from './types';
 
 /** Worker nodes in model order. */
 export const workers = (c: Cluster): ClusterNode[] => c.nodes.filter((n) => n.role === 'worker');
@@ -35,3 +35,13 @@ export const portMatch = (c: Cluster, n: ClusterNode): { name: string } | { maca
   if (n.port?.name) return { name: n.port.name };
   return { name: profileOf(c, n).defaultPortPattern ?? '' };
 };
+
+/** The labels a node registers with: its profile's, then its own (same key: the node's value). */
+export const nodeLabels = (c: Cluster, n: ClusterNode): NodeLabels => ({ ...profileOf(c, n).labels, ...n.labels });
+
+/** The taints a node registers with: its own when it lists any (even none), else its profile's. */
+export const nodeTaints = (c: Cluster, n: ClusterNode): readonly NodeTaint[] =>
+  n.taints ?? profileOf(c, n).taints ?? [];
+
+/** The directories the node's workloads mount from its disk. */
+export const hostDirectories = (n: ClusterNode): readonly HostDirectory[] => n.hostDirectories ?? [];

@@ -13,6 +13,8 @@ const FORMAT_REASONS: Readonly<Record<string, string>> = {
   'yaml-plain-word':
     'is read as a boolean, null, number or date by a YAML 1.1 or 1.2 reader (Ansible, cloud-init): a name must be a plain word',
   'url-without-userinfo': 'has user information (user:password@): no credential goes in the model',
+  'no-dkms-package':
+    "is a DKMS package: it builds kernel modules outside the distribution's signed kernel packages, which Secure Boot's lockdown refuses to load (each would need a key enrolled on every machine); name the distribution's modules in kernel.modules instead",
 };
 
 /** `/nodes/3/ip` → `nodes[3].ip` */
@@ -66,7 +68,7 @@ function toIssue(error: ErrorObject): ValidationIssue {
 }
 
 /** Formats that refine another (schema.ts: `word()`, `url()`): said only of a value the other accepts. */
-const REFINEMENTS: ReadonlySet<string> = new Set(['yaml-plain-word', 'url-without-userinfo']);
+const REFINEMENTS: ReadonlySet<string> = new Set(['yaml-plain-word', 'url-without-userinfo', 'no-dkms-package']);
 
 /** Checks the shape of an unknown value against the model's JSON schema. */
 export function checkShape(value: unknown): { ok: true; cluster: Cluster } | { ok: false; issues: ValidationIssue[] } {

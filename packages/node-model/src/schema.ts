@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
+import { hostDirectoriesSchema, labelsSchema, taintsSchema } from './scheduling-schema';
 import type { AptSource, Cluster, ClusterNode, HardwareProfile } from './types';
 
 const str = (format: string) => ({ type: 'string', format }) as const;
@@ -8,6 +9,12 @@ const word = (format: string) => ({ ...str(format), allOf: [{ format: 'yaml-plai
 const url = () => ({ ...str('https-url'), allOf: [{ format: 'url-without-userinfo' }] }) as const;
 const list = (format: string, minItems = 0) =>
   ({ type: 'array', minItems, uniqueItems: true, items: word(format) }) as const;
+/** A profile's packages: Debian package names, none of them DKMS (Secure Boot loads only signed modules). */
+const packages = (minItems = 0) =>
+  ({
+    ...list('debian-package', minItems),
+    items: { ...str('debian-package'), allOf: [{ format: 'yaml-plain-word' }, { format: 'no-dkms-package' }] },
+  }) as const;
 
 /** DNS caps a name at 253 characters (RFC 1035, in its dotted text form). */
 const MAX_DOMAIN_LENGTH = 253;
@@ -32,8 +39,11 @@ const nodeSchema: JSONSchemaType<ClusterNode> = {
     port: { ...portSchema, nullable: true } as unknown as JSONSchemaType<ClusterNode>['properties']['port'],
     cpu: { ...str('plain-text'), nullable: true },
     sshProxyCommand: { ...str('ssh-proxy-command'), nullable: true },
+    labels: labelsSchema,
+    taints: taintsSchema,
+    hostDirectories: hostDirectoriesSchema,
   },
-};
+} as unknown as JSONSchemaType<ClusterNode>;
 
 const aptSourceSchema: JSONSchemaType<AptSource> = {
   type: 'object',
@@ -70,9 +80,9 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
       nullable: true,
       additionalProperties: false,
       required: ['packages', 'files'],
-      properties: { packages: list('debian-package'), files: list('firmware-file') },
+      properties: { packages: packages(), files: list('firmware-file') },
     },
-    microcode: { ...list('debian-package'), nullable: true },
+    microcode: { ...packages(), nullable: true },
     extras: {
       type: 'object',
       nullable: true,
@@ -80,10 +90,12 @@ const profileSchema: JSONSchemaType<HardwareProfile> = {
       required: ['purpose', 'packages'],
       properties: {
         purpose: str('plain-text'),
-        packages: list('debian-package', 1),
+        packages: packages(1),
         aptSource: { ...aptSourceSchema, nullable: true },
       },
     },
+    labels: labelsSchema,
+    taints: taintsSchema,
   },
 } as unknown as JSONSchemaType<HardwareProfile>;
 
@@ -97,7 +109,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
     kubernetes: {
       type: 'object',
       additionalProperties: false,
-      required: ['versions', 'clusterDomain', 'clusterDns', 'controlPlaneVip', 'apiServerPort'],
+      required: ['versions', 'clusterDomain', 'clusterDns', 'controlPlaneVip', 'apiServerPort', 'ownedLabelPrefix'],
       properties: {
         versions: {
           type: 'object',
@@ -116,6 +128,7 @@ export const clusterSchema: JSONSchemaType<Cluster> = {
         clusterDns: str('ipv4'),
         controlPlaneVip: str('ipv4'),
         apiServerPort: { type: 'integer', minimum: 1, maximum: 65535 },
+        ownedLabelPrefix: str('label-prefix'),
       },
     },
     network: {

@@ -4,6 +4,7 @@ import { checkNetwork } from './network-check';
 import { IMAGE_ARCH } from './paths';
 import { checkPipeline } from './pipeline-check';
 import { RESERVED_NODE_NAMES } from './reserved';
+import { checkScheduling } from './scheduling-check';
 import type { Cluster } from './types';
 
 const minorOf = (packageVersion: string) => packageVersion.split('.').slice(0, 2).join('.');
@@ -187,5 +188,6 @@ export function checkSemantics(c: Cluster): ValidationIssue[] {
     ...checkVersions(c),
     ...checkImage(c),
     ...checkPipeline(c),
+    ...checkScheduling(c),
   ];
 }

@@ -31,6 +31,35 @@ export interface AptSource {
   readonly keyFingerprint: string;
 }
 
+/** What a taint does to pods that do not tolerate it: Kubernetes' three effects. */
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+/** A node taint, as the kubelet's `registerWithTaints` and `kubectl taint` take it. */
+export interface NodeTaint {
+  /** A qualified name, as a label key: `lolice.io/gpu-worker`. */
+  readonly key: string;
+  /** Label-value syntax; absent or empty: a taint without a value. */
+  readonly value?: string;
+  readonly effect: TaintEffect;
+}
+
+/**
+ * Node labels (key → value) with Kubernetes' syntax: a key is a qualified name
+ * (`[<DNS subdomain>/]<name>`), a value at most 63 characters of the name alphabet, or empty.
+ */
+export type NodeLabels = Readonly<Record<string, string>>;
+
+/** A directory a workload on the node mounts (a `hostPath`), made on the image and at every converge. */
+export interface HostDirectory {
+  /** Absolute path under /var/lib/, without `.` or `..` segments, e.g. `/var/lib/local-llm/models`. */
+  readonly path: string;
+  /** Owner and group: account names (`root`). */
+  readonly owner: string;
+  readonly group: string;
+  /** Permission bits in octal, four digits: `0755`. */
+  readonly mode: string;
+}
+
 /** Optional software a kind of machine needs beyond the base image (e.g. a GPU runtime). */
 export interface HardwareExtras {
   /** What the extras are for, one line. */
@@ -70,6 +99,10 @@ export interface HardwareProfile {
   /** CPU microcode packages, e.g. `intel-microcode`. */
   readonly microcode?: readonly string[];
   readonly extras?: HardwareExtras;
+  /** Labels every node of this profile registers with (a node's own `labels` add to them, key by key). */
+  readonly labels?: NodeLabels;
+  /** Taints every node of this profile registers with (a node's own `taints` replace them). */
+  readonly taints?: readonly NodeTaint[];
 }
 
 export interface ClusterNode {
@@ -86,6 +119,12 @@ export interface ClusterNode {
   readonly cpu?: string;
   /** SSH ProxyCommand used to reach the node (control plane behind Cloudflare Access). */
   readonly sshProxyCommand?: string;
+  /** Labels of this node, on top of its profile's (same key: this value wins). */
+  readonly labels?: NodeLabels;
+  /** Taints of this node; when present they replace the profile's (`[]`: none). */
+  readonly taints?: readonly NodeTaint[];
+  /** Directories this node's workloads mount from its disk. */
+  readonly hostDirectories?: readonly HostDirectory[];
 }
 
 export interface KubernetesVersions {
@@ -117,6 +156,12 @@ export interface KubernetesSettings {
   readonly controlPlaneVip: string;
   /** API server port behind the VIP. */
   readonly apiServerPort: number;
+  /**
+   * The label prefix this model owns, a DNS subdomain and '/', e.g. `lolice.io/`. On a joined
+   * node, a label or taint under it that the model no longer lists is removed; labels and
+   * taints under other prefixes (the kubelet's, controllers', set by hand) are left alone.
+   */
+  readonly ownedLabelPrefix: string;
 }
 
 export interface NetworkSettings {

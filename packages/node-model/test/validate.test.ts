@@ -295,6 +295,29 @@ describe('hardware profiles and ports', () => {
   });
 });
 
+describe("kernel modules: only the distribution's signed ones (Secure Boot stays on)", () => {
+  const dkms = (c: Mutable<Cluster>) => c.hardware[multiPortProfile];
+  it.each([
+    ['an extras package', (c: Mutable<Cluster>) => (dkms(c).extras!.packages = ['r8125-dkms']), 'extras.packages[0]'],
+    ['a firmware package', (c: Mutable<Cluster>) => (dkms(c).firmware!.packages = ['dkms']), 'firmware.packages[0]'],
+    ['a microcode package', (c: Mutable<Cluster>) => (dkms(c).microcode = ['nvidia-dkms-550']), 'microcode[0]'],
+  ])('refuses a DKMS package as %s, saying why', (_what, edit, field) => {
+    const issues = issuesAfter(edit);
+    expect(issues).toEqual(only(`hardware.${multiPortProfile}.${field}`, 'no-dkms-package'));
+    expect(issues[0].message).toMatch(/is a DKMS package: .*signed kernel packages.*Secure Boot/);
+  });
+
+  it('accepts packages that merely contain the letters (dkmsx, xdkms-tools)', () => {
+    expect(issuesAfter((c) => (dkms(c).extras!.packages = ['dkmsx', 'xdkms-tools']))).toEqual([]);
+  });
+
+  it('says a malformed package name once, by its format', () => {
+    expect(issuesAfter((c) => (dkms(c).extras!.packages = ['Foo-dkms']))).toEqual(
+      only(`hardware.${multiPortProfile}.extras.packages[0]`, 'debian-package'),
+    );
+  });
+});
+
 describe('free text reaches Markdown, YAML and shell only in a safe alphabet', () => {
   it.each(['Intel | N100', 'Intel\nN100', 'Intel `reboot`', 'Intel $(reboot)', "Intel's", 'Intel <b>', 'Intel #1', ''])(
     'refuses the cpu text %j',

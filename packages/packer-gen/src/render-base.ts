@@ -36,6 +36,7 @@ import {
   PACKER_REQUIRED_VERSION,
   PLUGINS,
   rawImagePath,
+  SECURE_BOOT_QEMU,
   SOURCE_NAME,
   TIMING,
   VM,
@@ -251,16 +252,21 @@ const source = (c: Cluster, links: PackerLinks): BodyItem =>
       comment('KVM only: without it the install takes hours (GitHub runners need the udev rule for /dev/kvm).'),
       attr('accelerator', str('kvm')),
       attr('headless', bool(true)),
-      attr('machine_type', str(VM.machineType)),
+      comment('q35 with SMM, which the Secure Boot firmware requires. The plugin writes'),
+      comment('"-machine type=<machine_type>,accel=<accelerator>", and a -machine in qemuargs would replace it whole.'),
+      attr('machine_type', str(`${VM.machineType},${SECURE_BOOT_QEMU.machineOptions}`)),
       attr('cpu_model', str(VM.cpuModel)),
       attr('cpus', num(VM.cpus)),
       attr('memory', num(VM.memoryMiB)),
       blank,
       comment(
-        'Installed under UEFI (OVMF 4M, as on ubuntu-24.04 runners); the disk is hybrid: http/user-data lays out',
+        'Installed under UEFI with Secure Boot enforced, as a mini PC leaves the factory (OVMF 4M Secure Boot build,',
       ),
-      comment('a BIOS boot partition and an ESP and installs GRUB for i386-pc and x86_64-efi (removable path).'),
-      comment("The VM's EFI variables are build state, not part of the image."),
+      comment("Microsoft's keys enrolled): the ISO, and then the installed disk, boot only through the signed chain."),
+      comment('The disk is hybrid: http/user-data lays out a BIOS boot partition and an ESP and installs GRUB for'),
+      comment(
+        "i386-pc and x86_64-efi (removable path). The VM's EFI variables are build state, not part of the image.",
+      ),
       attr('efi_boot', bool(true)),
       attr('efi_firmware_code', str(OVMF.code)),
       attr('efi_firmware_vars', str(OVMF.vars)),
@@ -269,7 +275,16 @@ const source = (c: Cluster, links: PackerLinks): BodyItem =>
       comment(
         "The serial console (kernel, Subiquity, error-commands' installer logs) to a file: the evidence of a failed build.",
       ),
-      attr('qemuargs', list([inlineList([str('-serial'), tmpl('file:${local.console_log}')])])),
+      comment(
+        'The firmware flash writable only from SMM, as Secure Boot requires (the plugin adds the pflash drives).',
+      ),
+      attr(
+        'qemuargs',
+        list([
+          inlineList([str('-serial'), tmpl('file:${local.console_log}')]),
+          inlineList([str('-global'), str(SECURE_BOOT_QEMU.global)]),
+        ]),
+      ),
       blank,
       comment('user-data is a template: the hostname and the bcrypt hash of the build password are filled in here.'),
       attr(

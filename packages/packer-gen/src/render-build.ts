@@ -1,6 +1,7 @@
 import { BUILD_RECORD_VARS, type Cluster } from '@lolice/node-model';
 import { attr, blank, block, bool, comment, file, inlineList, list, raw, str, tmpl, type BodyItem } from './hcl';
 import { sealScript } from './seal';
+import { secureBootScript } from './secure-boot';
 import { ANSIBLE, BUILD_NAME, BUILD_RECORD_ANSIBLE_VARS, SOURCE_NAME } from './settings';
 import type { PackerLinks } from './types';
 
@@ -54,6 +55,14 @@ const cloudInitWait = (): BodyItem =>
     ],
   );
 
+/** The Secure Boot check, as root through the build-only sudo rule. */
+const secureBootProvisioner = (): BodyItem =>
+  block(
+    'provisioner',
+    ['shell'],
+    [attr('execute_command', str("sudo -n sh -eux '{{ .Path }}'")), attr('inline', list(secureBootScript().map(str)))],
+  );
+
 /** The sealing script, as root through the build-only sudo rule. */
 const sealProvisioner = (c: Cluster): BodyItem =>
   block(
@@ -62,7 +71,7 @@ const sealProvisioner = (c: Cluster): BodyItem =>
     [attr('execute_command', str("sudo -n sh -eux '{{ .Path }}'")), attr('inline', list(sealScript(c).map(str)))],
   );
 
-/** `k8s-worker.pkr.hcl`: install (the source), configure as a worker with Ansible, seal. */
+/** `k8s-worker.pkr.hcl`: install (the source), configure as a worker with Ansible, check Secure Boot, seal. */
 export const renderBuild = (c: Cluster, links: PackerLinks): string =>
   file([
     comment(`Build of the ${c.name} worker image from the source in base-ubuntu.pkr.hcl: Ansible configures the`),
@@ -80,6 +89,11 @@ export const renderBuild = (c: Cluster, links: PackerLinks): string =>
         cloudInitWait(),
         blank,
         ansibleProvisioner(c, links),
+        blank,
+        comment(
+          'Secure Boot stays on: enforced in this VM, the signed shim and GRUB on EFI/BOOT, no DKMS or unsigned module.',
+        ),
+        secureBootProvisioner(),
         blank,
         comment(
           'Seal the image: runs as root through the build-only sudo rule of the install, which the shutdown command removes.',

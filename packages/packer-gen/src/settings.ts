@@ -22,13 +22,26 @@ export const PLUGINS = {
   qemu: { source: 'github.com/hashicorp/qemu', version: '1.1.5' },
 } as const;
 
-/** OVMF of Ubuntu 24.04 (GitHub's ubuntu-24.04 runners, package `ovmf`): only the 4M builds exist. */
+/**
+ * OVMF of Ubuntu 24.04 (GitHub's ubuntu-24.04 runners, package `ovmf`; only the 4M builds exist),
+ * as a mini PC leaves the factory: the Secure Boot build of the firmware (it requires SMM) and a
+ * variable store with Microsoft's keys enrolled and Secure Boot enabled (the plugin copies it per
+ * build).
+ */
 export const OVMF = {
-  code: '/usr/share/OVMF/OVMF_CODE_4M.fd',
-  vars: '/usr/share/OVMF/OVMF_VARS_4M.fd',
+  code: '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd',
+  vars: '/usr/share/OVMF/OVMF_VARS_4M.ms.fd',
 } as const;
 
-/** The build VM. */
+/**
+ * What OVMF's Secure Boot build needs of QEMU beyond the plugin's pflash drives: SMM on the q35
+ * machine, and the firmware flash writable only from SMM (so the OS cannot rewrite the keys).
+ */
+export const SECURE_BOOT_QEMU = {
+  machineOptions: 'smm=on',
+  global: 'driver=cfi.pflash01,property=secure,value=on',
+} as const;
+
 /** The build VM. `host`: the runner's own CPU model under KVM (as kubernetes-sigs/image-builder builds), no emulated one. */
 export const VM = { cpus: 2, memoryMiB: 4096, machineType: 'q35', cpuModel: 'host' } as const;
 

@@ -109,7 +109,10 @@ describe('base-ubuntu.pkr.hcl', () => {
       efi_firmware_vars: OVMF.vars,
       efi_drop_efivars: true,
     });
-    expect(OVMF).toEqual({ code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' });
+    expect(OVMF).toEqual({
+      code: '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd',
+      vars: '/usr/share/OVMF/OVMF_VARS_4M.ms.fd',
+    });
   });
 
   it('serves the user-data template with the node name and a bcrypt hash of the build password', () => {

@@ -7,7 +7,8 @@ import {
   s3LatestPrefix,
   type Cluster,
 } from '@lolice/node-model';
-import { ATTESTATION_BUNDLE, signerWorkflow } from './settings';
+import { publishRef } from './build-steps';
+import { ATTESTATION_BUNDLE, PROVENANCE_PREDICATE_TYPE, signerIdentity } from './settings';
 
 /**
  * Where the image workflow publishes the worker images, as `scripts/flash-image.sh` reads it
@@ -30,10 +31,23 @@ export interface ImageLocations {
   /** The tag the bucket's lifecycle expires dated builds by; marking a build known-good removes it from its objects. */
   readonly expiryTag: { readonly key: string; readonly value: string };
   /**
-   * The GitHub artifact attestation of each build, for `gh attestation verify FILE --bundle
-   * <build key><bundle> --repo <repository> --signer-workflow <signerWorkflow>`.
+   * The GitHub artifact attestation of each build, as `flash-image.sh` verifies it: `gh attestation
+   * verify <copy> --bundle <copy of the build's bundle> --repo <repository> --cert-identity
+   * <signerIdentity> --source-ref <sourceRef> --predicate-type <predicateType>
+   * --deny-self-hosted-runners --format json`, then the same fields in gh's JSON result.
    */
-  readonly attestation: { readonly bundle: string; readonly repository: string; readonly signerWorkflow: string };
+  readonly attestation: {
+    /** Name of the Sigstore bundle beside the files of a build. */
+    readonly bundle: string;
+    /** The model's repository (`aws.repository`), `owner/name`. */
+    readonly repository: string;
+    /** The certificate's Subject Alternative Name: the image workflow of `repository`, run on `sourceRef`. */
+    readonly signerIdentity: string;
+    /** The only ref whose runs attest and publish: `refs/heads/<aws.branch>`. */
+    readonly sourceRef: string;
+    /** The predicate type of the attestation (SLSA build provenance v1). */
+    readonly predicateType: string;
+  };
 }
 
 /** Pure: the image locations of a cluster. */
@@ -53,7 +67,9 @@ export function renderImageLocations(cluster: Cluster): ImageLocations {
     attestation: {
       bundle: ATTESTATION_BUNDLE,
       repository: cluster.aws.repository,
-      signerWorkflow: signerWorkflow(cluster.aws.repository),
+      signerIdentity: signerIdentity(cluster.aws.repository, publishRef(cluster)),
+      sourceRef: publishRef(cluster),
+      predicateType: PROVENANCE_PREDICATE_TYPE,
     },
   };
 }

@@ -16,8 +16,16 @@ export const WORKFLOW_PATHS = {
 export const ATTESTED_FILES = ['*.img.zst', '*.img.bmap', 'image-info.json'] as const;
 export { ATTESTATION_BUNDLE } from '@lolice/node-model';
 
-/** `owner/name/.github/workflows/build-worker-images.yml`: the workflow whose runs sign the attestations (gh's --signer-workflow). */
-export const signerWorkflow = (repository: string): string => `${repository}/${WORKFLOW_PATHS.build}`;
+/** The predicate type of the attestation `actions/attest-build-provenance` makes: SLSA build provenance v1. */
+export const PROVENANCE_PREDICATE_TYPE = 'https://slsa.dev/provenance/v1';
+
+/**
+ * The identity a run of the image workflow of `repository` on `ref` signs with: the Subject
+ * Alternative Name of its Sigstore certificate (gh's `--cert-identity`, matched exactly), e.g.
+ * `https://github.com/owner/name/.github/workflows/build-worker-images.yml@refs/heads/main`.
+ */
+export const signerIdentity = (repository: string, ref: string): string =>
+  `https://github.com/${repository}/${WORKFLOW_PATHS.build}@${ref}`;
 
 /** The runner image. Pinned, not `ubuntu-latest`: OVMF file names and package sets differ between releases. */
 export const RUNNER = 'ubuntu-24.04';

@@ -8,7 +8,7 @@ import {
   imageWorkerNodes,
 } from '@lolice/node-model';
 import { loadRepoModel, REPO_ROOT, variant, withNewWorker } from '../../../test/lib/model';
-import { renderBuildWorkflow, renderImageLocations } from '../src';
+import { expressionString, renderBuildWorkflow, renderImageLocations, WORKFLOW_PATHS } from '../src';
 import { job, step } from './lib/fixtures';
 
 describe('renderImageLocations', () => {
@@ -46,15 +46,33 @@ describe('renderImageLocations', () => {
     expect(upload.env).toMatchObject({ EXPIRY_TAG_KEY: expiryTag.key, EXPIRY_TAG_VALUE: expiryTag.value });
   });
 
-  it("names the attestation bundle beside the files and the signer: the model's repository and its image workflow", () => {
-    // GIVEN a cluster whose OIDC role trusts another repository WHEN rendered
-    const cluster = variant(example, (c) => (c.aws.repository = 'someone/elsewhere'));
-    // THEN gh attestation verify checks against that repository's build-worker-images workflow
+  it("names the attestation bundle and the signer: the model's repository, its image workflow, the model's branch", () => {
+    // GIVEN a cluster whose OIDC role trusts another repository and another branch
+    const cluster = variant(example, (c) => {
+      c.aws.repository = 'someone/elsewhere';
+      c.aws.branch = `${example.aws.branch}-next`;
+    });
+    // WHEN rendered THEN gh attestation verify pins that repository's build-worker-images
+    // workflow, run on that branch, exactly (a certificate identity, not a prefix)
     expect(renderImageLocations(cluster).attestation).toEqual({
       bundle: 'attestation.sigstore.json',
       repository: 'someone/elsewhere',
-      signerWorkflow: 'someone/elsewhere/.github/workflows/build-worker-images.yml',
+      signerIdentity: `https://github.com/someone/elsewhere/.github/workflows/build-worker-images.yml@refs/heads/${example.aws.branch}-next`,
+      sourceRef: `refs/heads/${example.aws.branch}-next`,
+      predicateType: 'https://slsa.dev/provenance/v1',
     });
+  });
+
+  it('names the ref and the workflow file the build workflow attests on: the only ones flash-image.sh accepts', () => {
+    // GIVEN the example model WHEN rendered
+    const { attestation } = renderImageLocations(example);
+    const attest = step(job(renderBuildWorkflow(example), 'build'), 'Attest the image files');
+    // THEN the attest step runs on exactly the source ref, and the identity is that ref of the
+    // workflow file the renderer writes
+    expect(attest.if).toBe(`github.ref == ${expressionString(attestation.sourceRef)}`);
+    expect(attestation.signerIdentity).toBe(
+      `https://github.com/${example.aws.repository}/${WORKFLOW_PATHS.build}@${attestation.sourceRef}`,
+    );
   });
 
   it('picks up a worker added to the model and a changed bucket', () => {

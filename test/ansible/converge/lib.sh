@@ -24,6 +24,19 @@ cv_fact() {
     "$CONVERGE_GROUP_VARS" "$1"
 }
 
+# cv_role_default ROLE NAME: a default of an Ansible role (JSON for lists and maps): what the
+# role sets when nothing overrides it.
+cv_role_default() {
+  /usr/bin/python3 -c 'import json, sys, yaml; v = yaml.safe_load(open(sys.argv[1]))[sys.argv[2]]; print(v if isinstance(v, str) else json.dumps(v))' \
+    "$CONVERGE_REPO/ansible/roles/$1/defaults/main.yml" "$2"
+}
+
+# cv_node_var FIELD: the bench node's entry of worker_nodes in the test vars (JSON).
+cv_node_var() {
+  /usr/bin/python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))["worker_nodes"][sys.argv[2]][sys.argv[3]]))' \
+    "$CONVERGE_WORK/test-vars.yml" "$CONVERGE_NODE" "$1"
+}
+
 # cv_first_worker: name of the model's first worker, from the generated inventory.
 cv_first_worker() {
   /usr/bin/python3 -c 'import sys, yaml; print(next(iter(yaml.safe_load(open(sys.argv[1]))["all"]["children"]["workers"]["hosts"])))' \
@@ -53,14 +66,44 @@ cv_standins_start() {
   cv_log "stand-in HTTP server (GitHub keys, pkgs.k8s.io, CRI-O) on 127.0.0.1:$STANDIN_PORT"
 }
 
-# cv_begin NAME: the start of each test: the bench (vm_init) and its teardown (cv_cleanup),
-# a work dir, a password for the bench user, the model's first worker as CONVERGE_NODE, the
-# stand-ins and the test vars. CONVERGE_PREVIOUS_MINOR=1: see cv_standins_start.
+# What an Ubuntu server install has and the Debian bench image lacks, and the roles configure
+# (rsyslog and logrotate; iptables, whose alternatives they switch, with arptables and ebtables,
+# which they install): the bench image of these tests carries them (LOLICE_VM_EXTRA_PACKAGES),
+# as the VMs reach no archive.
+CONVERGE_BENCH_PACKAGES='arptables ebtables iptables logrotate rsyslog'
+
+# cv_router_advertises_dns: QEMU's user network (libslirp), the bench network's router, sends
+# router advertisements; it puts its IPv6 DNS proxy (fec0::3) into them as an RDNSS option only
+# when the host itself has an IPv6 nameserver (libslirp ip6_icmp.c, ndp_send_ra). So QEMU runs
+# with a resolv.conf that has one (a documentation address, RFC 3849: never queried), in a mount
+# namespace of its own: a qemu-system-x86_64 ahead of the real one on PATH. The owner's LAN
+# advertised DNS servers the same way (boxp/arch BOXP-168).
+cv_router_advertises_dns() {
+  local real bin=$CONVERGE_WORK/bin
+  real=$(command -v qemu-system-x86_64) || vm_die "missing command qemu-system-x86_64"
+  mkdir -p "$bin"
+  { grep -v '^nameserver .*:' /etc/resolv.conf || true; echo 'nameserver 2001:db8::53'; } >"$CONVERGE_WORK/resolv.conf"
+  cat >"$bin/qemu-system-x86_64" <<WRAPPER
+#!/bin/sh
+# cv_router_advertises_dns (test/ansible/converge/lib.sh): QEMU with an IPv6 nameserver in its resolv.conf.
+exec unshare --mount sh -c 'mount --bind "\$0" /etc/resolv.conf && exec "\$@"' '$CONVERGE_WORK/resolv.conf' '$real' "\$@"
+WRAPPER
+  chmod 0755 "$bin/qemu-system-x86_64"
+  PATH=$bin:$PATH
+}
+
+# cv_begin NAME: the start of each test: the bench (vm_init, with CONVERGE_BENCH_PACKAGES) and its
+# teardown (cv_cleanup), a work dir, a router that advertises a DNS server, a password for the
+# bench user, the model's first worker as CONVERGE_NODE, the stand-ins and the test vars.
+# CONVERGE_PREVIOUS_MINOR=1: see cv_standins_start.
 cv_begin() {
   command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
+  command -v unshare >/dev/null || vm_die "missing command unshare (util-linux)"
+  export LOLICE_VM_EXTRA_PACKAGES="$CONVERGE_BENCH_PACKAGES${LOLICE_VM_EXTRA_PACKAGES:+ $LOLICE_VM_EXTRA_PACKAGES}"
   vm_init
   trap cv_cleanup EXIT
   CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/$1.XXXXXX")
+  cv_router_advertises_dns
   CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
   CONVERGE_NODE=$(cv_first_worker)
   cv_standins_start
@@ -204,6 +247,17 @@ kubernetes_components_kubernetes_repo_url: "$base/pkgs.k8s.io/core:/stable:/v$(c
 kubernetes_components_crio_repo_url: "$base/download.opensuse.org/repositories/isv:/cri-o:/stable:/v$(cv_fact crio_version)/deb/"
 # linux-firmware is not in the bench's offline package set.
 network_configuration_packages: [netplan.io]
+# The bench node's registration and host directory: test values (the model's first worker may
+# have none), under the prefix the model owns, a kubelet label of Kubernetes', a taint without
+# a value.
+worker_nodes:
+  $CONVERGE_NODE:
+    labels: {"$(cv_fact node_label_owned_prefix)bench": "true", "topology.kubernetes.io/zone": bench-zone}
+    taints:
+      - {key: "$(cv_fact node_label_owned_prefix)bench", value: "true", effect: NoSchedule}
+      - {key: "$(cv_fact node_label_owned_prefix)quiet", value: "", effect: PreferNoSchedule}
+    host_directories:
+      - {path: /var/lib/lolice-bench/models, owner: root, group: root, mode: "0750"}
 # The VM as a machine with two wired ports: the address goes to the first, chosen by MAC
 # (vm_start --second-nic); a test profile, since the bench runs Debian's kernel (no Ubuntu
 # kernel flavour or firmware packages): its module is the bench NIC's driver.
@@ -246,7 +300,8 @@ cv_playbook() {
   return "$rc"
 }
 
-# cv_nic2 NAME: the VM's interface name of the second NIC (by its MAC).
+# cv_nic1 NAME, cv_nic2 NAME: the VM's interface name of the first and second NIC (by MAC).
+cv_nic1() { in_vm "$1" "ip -o link | awk -v mac=$VM_NIC1_MAC '\$0 ~ mac {sub(\":\", \"\", \$2); print \$2}'"; }
 cv_nic2() { in_vm "$1" "ip -o link | awk -v mac=$VM_NIC2_MAC '\$0 ~ mac {sub(\":\", \"\", \$2); print \$2}'"; }
 
 # cv_one_port NAME: the address is on the first NIC only; the second has no IPv4 address and

@@ -10,7 +10,7 @@ readonly PROG=install-to-disk
 # fails when they differ. Every refusal happens before a byte is written; its message says
 # which refusal it is.
 readonly EX_USAGE=64       # unknown option or missing argument
-readonly EX_UNAVAILABLE=69 # a command or GRUB platform is missing; no disk to install to
+readonly EX_UNAVAILABLE=69 # a command, GRUB platform or the signed shim/GRUB is missing; no disk
 readonly EX_IOERR=74       # the install failed or was interrupted after writing began (target marked)
 readonly EX_NOPERM=77      # not root; --target refused (missing, not a whole physical disk, the
                            # boot disk, in use, too small); no terminal and no --yes; not confirmed
@@ -26,6 +26,16 @@ readonly MARKER_FILE=INSTALL-FAILED.txt
 readonly SSH_KEYGEN_UNIT=install-to-disk-ssh-host-keys.service
 # Never copied (the directories themselves are kept, empty).
 readonly COPY_EXCLUDES=(/dev /proc /sys /run /tmp /mnt /media /lost+found)
+# Secure Boot stays on: the Microsoft-signed shim (shim-signed) and the distribution-signed GRUB
+# (grub-efi-amd64-signed), which grub-install --uefi-secure-boot copies to the ESP (the shim as
+# the loader, GRUB beside it under the name shim starts). Without them grub-install writes an
+# unsigned core image to the same place, without a warning; so the source must have them and the
+# ESP is compared with them afterwards. (autoinstall-gen's SIGNED_BOOT; tied by
+# test/installer/signed-boot.test.ts.)
+readonly SIGNED_SHIM=/usr/lib/shim/shimx64.efi.signed
+readonly SIGNED_GRUB=/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
+readonly ESP_SHIM=EFI/BOOT/BOOTX64.EFI
+readonly ESP_GRUB=EFI/BOOT/grubx64.efi
 
 # State for the EXIT trap.
 TARGET_DISK=''
@@ -49,14 +59,16 @@ and never accepted.
   -h, --help        this text
 
 DISK gets a GPT with a BIOS boot partition ($BIOS_BOOT_MIB MiB), an EFI system partition
-($ESP_MIB MiB, FAT32) and an ext4 root on the rest; GRUB for i386-pc and x86_64-efi (the
-removable path EFI/BOOT/BOOTX64.EFI, plus an NVRAM entry when booted by UEFI); an fstab by
-UUID; a new machine-id and new SSH host keys on first boot.
+($ESP_MIB MiB, FAT32) and an ext4 root on the rest; GRUB for i386-pc and x86_64-efi with the
+signed chain for Secure Boot (the signed shim as the removable path $ESP_SHIM, the
+signed GRUB beside it, both checked byte for byte; plus an NVRAM entry when booted by UEFI); an
+fstab by UUID; a new machine-id and new SSH host keys on first boot.
 
 Exit codes (docs/exit-codes.md; every refusal happens before anything is written):
   0    installed
   $EX_USAGE   bad arguments
-  $EX_UNAVAILABLE   a needed command or GRUB platform is missing, or no disk to install to
+  $EX_UNAVAILABLE   a needed command or GRUB platform is missing, the signed shim or GRUB is
+       missing (shim-signed, grub-efi-amd64-signed), or no disk to install to
   $EX_IOERR   failed or interrupted after writing began: DISK's root partition is named
        $ROOT_NAME_FAILED
   $EX_NOPERM   not run as root, or refused: DISK does not exist, is not a block device, is a
@@ -87,6 +99,35 @@ require_grub_platforms() {
     [[ -d /usr/lib/grub/$platform ]] ||
       refuse "$EX_UNAVAILABLE" "GRUB platform $platform is missing (/usr/lib/grub/$platform); install grub-pc-bin and grub-efi-amd64-bin"
   done
+}
+
+# ---- the signed boot chain ----
+
+# boot_signed_missing ROOT: the signed binaries missing under ROOT ('' for the running system).
+boot_signed_missing() {
+  local root=$1 file
+  for file in "$SIGNED_SHIM" "$SIGNED_GRUB"; do
+    [[ -f $root$file ]] || echo "$file"
+  done
+}
+
+require_signed_boot() {
+  local missing
+  missing=$(boot_signed_missing '')
+  [[ -z $missing ]] ||
+    refuse "$EX_UNAVAILABLE" "the signed boot chain is missing ($(paste -sd ' ' <<<"$missing")): grub-install would write an unsigned image that Secure Boot refuses; install shim-signed and grub-efi-amd64-signed (the usb_installer role does)"
+}
+
+# boot_esp_unsigned ROOT [DIR]: the loader files on ROOT's ESP (the removable path, or EFI/DIR
+# for an NVRAM entry) that are not byte for byte the signed shim and GRUB, one a line. An
+# absolute symlink (Ubuntu's shimx64.efi.signed is an alternative) resolves in the running
+# system, the source ROOT was copied from: the same bytes.
+boot_esp_unsigned() {
+  local root=$1 dir=${2:-} shim=$ESP_SHIM grub=$ESP_GRUB
+  [[ -z $dir ]] || shim=EFI/$dir/shimx64.efi grub=EFI/$dir/grubx64.efi
+  cmp -s -- "$root$SIGNED_SHIM" "$root/boot/efi/$shim" || echo "/boot/efi/$shim is not $SIGNED_SHIM"
+  cmp -s -- "$root$SIGNED_GRUB" "$root/boot/efi/$grub" || echo "/boot/efi/$grub is not $SIGNED_GRUB"
+  return 0
 }
 
 # ---- disks ----
@@ -370,12 +411,24 @@ install_bootloader() {
   id=$(sed -n 's/^ID=//p' "$target/etc/os-release" | tr -d '"')
   chroot "$target" grub-install --target=i386-pc "$disk" 2>&1 | sed 's/^/  /' >&2
   chroot "$target" grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable \
-    --no-nvram 2>&1 | sed 's/^/  /' >&2
-  if [[ -d /sys/firmware/efi/efivars ]]; then
-    log_info "UEFI boot: adding an NVRAM boot entry '$id'"
-    chroot "$target" grub-install --target=x86_64-efi --efi-directory=/boot/efi \
-      --bootloader-id="${id:-linux}" 2>&1 | sed 's/^/  /' >&2
+    --no-nvram --uefi-secure-boot 2>&1 | sed 's/^/  /' >&2
+  local unsigned
+  unsigned=$(boot_esp_unsigned "$target")
+  if [[ -n $unsigned ]]; then
+    log_info "grub-install did not install the signed chain: $(paste -sd ';' <<<"$unsigned")"
+    return 1
   fi
+  if [[ -d /sys/firmware/efi/efivars ]]; then
+    log_info "UEFI boot: adding an NVRAM boot entry '${id:-linux}'"
+    chroot "$target" grub-install --target=x86_64-efi --efi-directory=/boot/efi \
+      --bootloader-id="${id:-linux}" --uefi-secure-boot 2>&1 | sed 's/^/  /' >&2
+    unsigned=$(boot_esp_unsigned "$target" "${id:-linux}")
+    if [[ -n $unsigned ]]; then
+      log_info "grub-install did not install the signed chain: $(paste -sd ';' <<<"$unsigned")"
+      return 1
+    fi
+  fi
+  log_info "the ESP holds the signed shim and GRUB ($ESP_SHIM, $ESP_GRUB)"
   chroot "$target" grub-mkconfig -o /boot/grub/grub.cfg 2>&1 | sed 's/^/  /' >&2
 }
 
@@ -428,7 +481,7 @@ run_install() {
   install_copy
   log_step 5 "writing fstab, resetting machine-id and SSH host keys"
   install_configure "$disk"
-  log_step 6 "installing GRUB for i386-pc and x86_64-efi"
+  log_step 6 "installing GRUB for i386-pc and x86_64-efi (signed: shim, GRUB)"
   install_bootloader "$disk"
   log_step 7 "unmounting and marking the install complete"
   unmount_all
@@ -455,8 +508,9 @@ main() {
   if ((list)); then disk_candidates; exit 0; fi
   [[ $EUID -eq 0 ]] || refuse "$EX_NOPERM" "writing a disk needs root; run it with sudo"
   require_cmd sgdisk wipefs partx udevadm mkfs.vfat mkfs.ext4 blkid rsync chroot mount umount \
-    mountpoint grub-install grub-mkconfig systemctl
+    mountpoint grub-install grub-mkconfig systemctl cmp
   require_grub_platforms
+  require_signed_boot
   local interactive=0
   [[ -t 0 ]] && interactive=1
   if [[ -z $target ]]; then

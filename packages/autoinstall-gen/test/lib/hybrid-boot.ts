@@ -3,7 +3,9 @@
  * `storage` section and the late-commands of a parsed autoinstall: a curtin
  * config (no `layout`) with a GPT disk holding a BIOS boot partition, an EFI
  * system partition (FAT, /boot/efi) and an ext4 root, plus GRUB installed for
- * i386-pc and for the removable UEFI path. Returns the problems, [] when fine.
+ * i386-pc and for the removable UEFI path, the signed shim and GRUB there (Secure Boot): packages,
+ * `--uefi-secure-boot`, and a later command that compares each ESP file with the signed one.
+ * Returns the problems, [] when fine.
  */
 
 type Action = Record<string, unknown>;
@@ -66,12 +68,42 @@ export function hybridBootProblems(autoinstall: {
   if (!late.some((c) => /grub-install\b.*--target=i386-pc/.test(c))) {
     problems.push('no late-command installs GRUB for i386-pc (BIOS)');
   }
-  if (!late.some((c) => /grub-install\b.*--target=x86_64-efi\b.*--removable/.test(c))) {
+  const removable = late.findIndex((c) => /grub-install\b.*--target=x86_64-efi\b.*--removable/.test(c));
+  if (removable < 0) {
     problems.push('no late-command installs GRUB to the removable UEFI path');
+  } else {
+    problems.push(...signedChainProblems(late[removable], late.slice(removable + 1)));
   }
   const packages = (autoinstall.packages ?? []).map(String);
-  for (const pkg of ['grub-pc-bin', 'grub-efi-amd64-bin']) {
+  for (const pkg of ['grub-pc-bin', 'grub-efi-amd64-bin', ...SIGNED_PACKAGES]) {
     if (!packages.includes(pkg)) problems.push(`package ${pkg} is not installed`);
+  }
+  return problems;
+}
+
+/**
+ * Ubuntu's signed boot chain (as its cloud and server images boot under Secure Boot): the
+ * packages, and where each signed binary lies and must land on the ESP's removable path.
+ */
+const SIGNED_PACKAGES = ['shim-signed', 'grub-efi-amd64-signed'];
+const SIGNED_FILES = [
+  { what: 'shim', signed: '/usr/lib/shim/shimx64.efi.signed', esp: '/boot/efi/EFI/BOOT/BOOTX64.EFI' },
+  { what: 'GRUB', signed: '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed', esp: '/boot/efi/EFI/BOOT/grubx64.efi' },
+];
+
+/** The removable UEFI install must ask for the signed chain, and a later command must prove each file is the signed one. */
+function signedChainProblems(install: string, after: string[]): string[] {
+  const problems: string[] = [];
+  if (!/(^|\s)--uefi-secure-boot(\s|$)/.test(install) || /--no-uefi-secure-boot/.test(install)) {
+    problems.push('the removable UEFI GRUB install does not pass --uefi-secure-boot');
+  }
+  for (const f of SIGNED_FILES) {
+    const compared = after.some(
+      (c) => c.includes(`cmp ${f.signed} ${f.esp}`) || c.includes(`cmp ${f.esp} ${f.signed}`),
+    );
+    if (!compared) {
+      problems.push(`no late-command after the UEFI install compares ${f.esp} with the signed ${f.what} (${f.signed})`);
+    }
   }
   return problems;
 }
