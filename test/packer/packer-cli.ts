@@ -46,6 +46,11 @@ export const TEST_BUILD_PASSWORD = 'test-only-build-password-7c1e9a';
 
 /** A throwaway repository-shaped directory holding the reduced template at PACKER_DIR. */
 export class ReducedTemplate {
+  /** `-var name=value` for the node and each of `vars`. */
+  private static varArgs(node: string, vars: Readonly<Record<string, string>>): string[] {
+    return Object.entries({ node_name: node, ...vars }).flatMap(([k, v]) => ['-var', `${k}=${v}`]);
+  }
+
   readonly root: string;
   readonly dir: string;
 
@@ -67,11 +72,6 @@ export class ReducedTemplate {
     });
     if (r.error) throw r.error;
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
-  }
-
-  /** `-var name=value` for the node and each of `vars`. */
-  private static varArgs(node: string, vars: Readonly<Record<string, string>>): string[] {
-    return Object.entries({ node_name: node, ...vars }).flatMap(([k, v]) => ['-var', `${k}=${v}`]);
   }
 
   /** `packer validate -var node_name=<node> [-var <name>=<value>...]`. */

@@ -73,7 +73,9 @@ async function main(what: string, args: string[]): Promise<string> {
     const [id, commit] = args;
     return `${JSON.stringify({ [BUILD_RECORD_ANSIBLE_VARS.buildId]: id, [BUILD_RECORD_ANSIBLE_VARS.gitCommit]: commit })}\n`;
   }
-  throw new Error(`usage: packer-commands.ts late-commands|secure-boot|seal|shutdown|build-record-vars ID COMMIT (got "${what}")`);
+  throw new Error(
+    `usage: packer-commands.ts late-commands|secure-boot|seal|shutdown|build-record-vars ID COMMIT (got "${what}")`,
+  );
 }
 
 main(process.argv[2] ?? '', process.argv.slice(3)).then(
