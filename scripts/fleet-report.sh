@@ -9,6 +9,8 @@ readonly LOG_PREFIX=fleet-report
 readonly NODE_NAME_RE='^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
 source "$here/lib/common.sh"
+# shellcheck source=lib/fetch.sh source-path=SCRIPTDIR
+source "$here/lib/fetch.sh"
 # shellcheck source=lib/builds.sh source-path=SCRIPTDIR
 source "$here/lib/builds.sh"
 
@@ -90,7 +92,8 @@ known_good_lines() (
   b_locations
   local node id
   for node in "$@"; do
-    if id=$(b_node=$node && b_known_good 2>>"$tmp/known-good.log"); then echo "$node $id"; else
+    # b_known_good sets B_KNOWN_GOOD (empty: no pointer) and dies on a pointer that is not valid.
+    if id=$(b_node=$node && b_known_good 2>>"$tmp/known-good.log" && echo "$B_KNOWN_GOOD"); then echo "$node${id:+ $id}"; else
       log "warning: the known-good pointer of $node is not valid"
       echo "$node ?"
     fi

@@ -52,7 +52,7 @@ EOF
 chmod +x "$scratch/bin/ansible-playbook"
 report() { PATH=$scratch/bin:$PATH bash scripts/fleet-report.sh --source-dir "$scratch/bucket" "$@"; }
 # save_json: the JSON report of the facts, for `row` and `json`.
-save_json() { report --format json "$@" >"$scratch/report.json" 2>/dev/null || true; }
+save_json() { report --format json >"$scratch/report.json" 2>/dev/null || true; }
 json() { cat "$scratch/report.json"; }
 # row NODE JQ: the saved JSON report's row of NODE satisfies JQ.
 row() { jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$scratch/report.json" >/dev/null; }
