@@ -222,7 +222,7 @@ phase_join() {
   cp_versions "$version" "$last_cp" "$older"
   if cv_playbook join-mixed.log join.yml; then check "join refused: the API server on $last_cp runs $older, older than kubelet $version" false; else
     check "join refused: the API server on $last_cp runs $older, older than kubelet $version" \
-      grep -q "Cannot join $CONVERGE_NODE: it would run kubelet ${version#v}.*$older.*kube-apiserver on.*$last_cp" "$CONVERGE_WORK/join-mixed.log"
+      grep -q "Cannot join $CONVERGE_NODE: it would run kubelet ${version#v}, and older than it: kube-apiserver on $last_cp ($older)" "$CONVERGE_WORK/join-mixed.log"
   fi
   check "... and nothing created: no bootstrap token, no kubeadm join" nothing_created "$vm"
   cp_versions "v1.$((minor + 2)).0"
