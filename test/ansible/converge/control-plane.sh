@@ -53,7 +53,7 @@ current-context: kubernetes-admin@lolice
 CONF
   for tool in kubectl kubeadm; do
     install -m 0755 "$standins/$tool/usr/bin/$tool" "$CP_DIR/usr-local/sbin/$tool"
-    cp -a "$standins/$tool/usr/lib/lolice-standin/$tool" "$CP_DIR/usr-local/lib/lolice-standin/"
+    mkdir -p "$CP_DIR/usr-local/lib/lolice-standin/$tool"
     cp "$standins/lib/standin_client.py" "$CP_DIR/usr-local/lib/lolice-standin/$tool/"
   done
   ssh-keygen -q -t ed25519 -N '' -C 'lolice stand-in control-plane host key' -f "$CP_DIR/keys/host"
