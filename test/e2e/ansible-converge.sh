@@ -11,7 +11,13 @@
 #   that disk is this run's converged worker (cv_publish_converged): kept read-only, it is the
 #   base of every later test that needs a converged worker (test/e2e/upgrade.sh).
 #   joined node: the converged worker booted again (an overlay): it comes up on its own with
-#   its address and services; join.yml twice (the second run skips the joined node).
+#   its address and services. The control plane is the STAND-IN of control-plane.sh (an API
+#   server at the model's version; a host reached by SSH as its own user, sudo, admin.conf),
+#   tunnelled to the VM. First the refusals, each leaving no token and no join: one API server
+#   older than the node's kubelet (named); a control plane two minors above kubeadm's (kubeadm's
+#   rule); then join.yml --check with the control plane one minor ahead (allowed: it says the
+#   node would join, makes no token). Then join.yml at the model's version twice (a token made on
+#   the control-plane host, kubeadm join; the second run skips the joined node).
 #
 #   bash test/e2e/ansible-converge.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
@@ -19,7 +25,9 @@ set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
+source test/ansible/converge/control-plane.sh
 cv_begin converge
+trap 'cp_stop; cv_cleanup' EXIT
 # Until the converged worker is published, a later test of this run finds this marker and
 # fails at once instead of running this test again.
 mkdir -p "$(cv_converged_dir)" && : >"$(cv_converged_dir)/failed"
@@ -173,22 +181,75 @@ phase_live() {
 }
 
 # ---------------------------------------------------------------- joined node
+# join_inventory NAME: the test inventory with the stand-in control plane (control-plane.sh) as
+# the control_plane group: delegated kubectl and kubeadm reach it by SSH, as its own user.
+join_inventory() {
+  cv_write_inventory "$1"
+  sed -i '/^\[control_plane\]/,$d' "$CONVERGE_WORK/inventory.ini"
+  cp_inventory_lines >>"$CONVERGE_WORK/inventory.ini"
+}
+# cp_versions VERSION [NODE VERSION]: every API server and kubeadm-config at VERSION, then NODE's
+# API server at its own.
+cp_versions() {
+  cp_state "s['kubernetesVersion'] = s['vipVersion'] = '$1'
+s['apiServers'] = {n: '$1' for n in s['apiServers']}
+if '${2:-}': s['apiServers']['${2:-}'] = '${3:-}'"
+}
+# log_says LOG TEXT: the playbook log holds TEXT (Ansible's YAML results wrap long messages).
+log_says() { tr -s ' \n' '  ' <"$CONVERGE_WORK/$1" | grep -qF -- "$2"; }
+# nothing_created NAME: no bootstrap token (the host's calls), no kubeadm join in the VM.
+nothing_created() {
+  ! cp_calls | grep -q 'kubeadm token create' && in_vm "$1" 'test ! -e /etc/kubernetes/kubelet.conf && ! grep -qs "^join" /var/log/kubeadm-standin.log'
+}
+
 phase_join() {
-  local vm=joined disk
+  local vm=joined disk version minor patch older last_cp
   # The disk phase_live just published (not cv_converged_worker: a test that runs this one
   # to get a converged worker holds its lock).
   disk=$(vm_disk_overlay "$vm" "$(cv_converged_dir)/disk.qcow2")
   vm_start "$vm" --disk "$disk:virtio"
   cv_wait_ssh_bench "$vm"
-  cv_write_inventory "$vm"
+  # The cluster at the model's version; an older API server: a patch release below the kubelet's
+  # (the previous minor's .0 when the model's is a .0).
+  version=v${kubelet_version%%-*} minor=${version#v1.} minor=${minor%%.*} patch=${version##*.}
+  if ((patch > 0)); then older=v1.$minor.$((patch - 1)); else older=v1.$((minor - 1)).0; fi
+  cp_start "$version"
+  cp_tunnel "$vm"
+  join_inventory "$vm"
+  last_cp=$(cv_control_plane_names | tail -n1)
   check "the converged worker boots on its own: static route, crio and kubelet started, hostname $CONVERGE_NODE" in_vm "$vm" \
     "ip -4 route show default | grep -q 'via 10.0.2.2 .*proto static' && systemctl is-active crio kubelet && test \"\$(hostname)\" = $CONVERGE_NODE"
 
+  # Refusals first (issue #27), on the same node: each leaves nothing behind.
+  cp_versions "$version" "$last_cp" "$older"
+  if cv_playbook join-mixed.log join.yml; then check "join refused: the API server on $last_cp runs $older, older than kubelet $version" false; else
+    check "join refused: the API server on $last_cp runs $older, older than kubelet $version" \
+      log_says join-mixed.log "Cannot join $CONVERGE_NODE: it would run kubelet ${version#v}, and older than it: kube-apiserver on $last_cp ($older)."
+  fi
+  check "... and nothing created: no bootstrap token, no kubeadm join" nothing_created "$vm"
+  cp_versions "v1.$((minor + 2)).0"
+  if cv_playbook join-ahead.log join.yml; then check "join refused: control plane v1.$((minor + 2)).0, two minors above kubeadm's" false; else
+    check "join refused: control plane v1.$((minor + 2)).0, two minors above kubeadm's (kubeadm's rule)" \
+      log_says join-ahead.log "Cannot join $CONVERGE_NODE: kubeadm ${version#v} works with a control plane at its own minor version or the next"
+  fi
+  check "... and nothing created" nothing_created "$vm"
+  # One minor above kubeadm's is kubeadm's "or the next": allowed, shown by a dry run.
+  cp_versions "v1.$((minor + 1)).0"
+  cv_playbook join-check.log join.yml --check || vm_die "join.yml --check failed"
+  check "join --check (control plane one minor ahead, kubeadm's rule holds): the checks ran, it says $CONVERGE_NODE would join" \
+    log_says join-check.log "[dry run] $CONVERGE_NODE would join the cluster"
+  check "... and the API servers were read, but no token made and no join" \
+    eval 'cp_calls | grep -q "get pods --namespace kube-system --selector component=kube-apiserver" && nothing_created "$vm"'
+
+  cp_versions "$version"
   cv_playbook join-1.log join.yml || vm_die "join.yml failed"
-  check "join: token created on the control-plane node, kubeadm join ran, kubelet.conf written" in_vm "$vm" 'test "$(grep -c "^token create" /var/log/kubeadm-standin.log)" = 1 && grep -qx -- "--token" /var/lib/kubeadm-standin/join-args && test -f /etc/kubernetes/kubelet.conf'
+  check "join: token created on the control-plane host (its user, its kubeconfig), kubeadm join ran with it, kubelet.conf written" \
+    eval 'test "$(cp_calls | grep -c "kubeadm token create")" = 1 && test "$(in_vm "$vm" "grep -c ^join /var/log/kubeadm-standin.log")" = 1 &&
+      in_vm "$vm" "grep -qx -- 127.0.0.1:$CP_API_PORT /var/lib/kubeadm-standin/join-args && grep -qx -- --token /var/lib/kubeadm-standin/join-args && test -f /etc/kubernetes/kubelet.conf"'
   cv_playbook join-2.log join.yml || vm_die "join.yml (second run) failed"
   check "join again: changed=0" test "$(cv_recap join-2.log "$CONVERGE_NODE" changed)" = 0
-  check "... and no new kubeadm call" in_vm "$vm" 'test "$(wc -l </var/log/kubeadm-standin.log)" = 2'
+  check "... and no new kubeadm call, here or on the control-plane host" \
+    eval 'test "$(cp_calls | grep -c "kubeadm ")" = 1 && test "$(in_vm "$vm" "wc -l </var/log/kubeadm-standin.log")" = 1'
   cv_poweroff "$vm"
 }
 

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# The STAND-IN control plane of the upgrade test (test/e2e/upgrade.sh): the stand-in API server
+# The STAND-IN control plane of the day-two tests (test/e2e/upgrade.sh; the join phase of
+# test/e2e/ansible-converge.sh): the stand-in API server
 # (test/ansible/standins/api-server) and a control-plane HOST reached as production reaches
 # shanghai-1, by SSH, as its own user, with sudo to root and kubeadm's admin kubeconfig at
 # /etc/kubernetes/admin.conf (mode 0600: kubectl without sudo cannot read it). The host is not a
@@ -52,7 +53,7 @@ current-context: kubernetes-admin@lolice
 CONF
   for tool in kubectl kubeadm; do
     install -m 0755 "$standins/$tool/usr/bin/$tool" "$CP_DIR/usr-local/sbin/$tool"
-    cp -a "$standins/$tool/usr/lib/lolice-standin/$tool" "$CP_DIR/usr-local/lib/lolice-standin/"
+    mkdir -p "$CP_DIR/usr-local/lib/lolice-standin/$tool"
     cp "$standins/lib/standin_client.py" "$CP_DIR/usr-local/lib/lolice-standin/$tool/"
   done
   ssh-keygen -q -t ed25519 -N '' -C 'lolice stand-in control-plane host key' -f "$CP_DIR/keys/host"
