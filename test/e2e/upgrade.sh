@@ -12,10 +12,16 @@
 #      from its kubernetes_components role on (--start-at-task): the users and network roles do
 #      not touch what this test is about, and cost minutes under emulation (the converge test
 #      covers them)
-#   2. control plane still old: upgrade.yml refuses before touching the node
-#   3. control plane at the target: --check --diff shows the repository switch, changes nothing
-#   4. kubeadm upgrade node told to fail: the rollout stops, names the step, the node stays cordoned
-#   5. rerun: resumes and finishes; the recorded steps are in kubeadm's order
+#   2. control plane still old: upgrade.yml refuses before touching the node; then a mixed-version
+#      control plane (the API server behind the VIP at the target, another kube-apiserver still
+#      old): refused the same way (every API server is asked, tasks/control-plane-versions.yml)
+#   3. control plane at the target: --check --diff shows the repository switch, changes nothing;
+#      a pin that no repository has (an unpublished CRI-O patch) fails the dry run, and the real
+#      run refuses it before the cordon: node schedulable, packages held, nothing installed
+#   4. kubeadm upgrade node told to fail: the rollout stops, names the step, the node stays cordoned,
+#      its four packages held again and the hold state named
+#   5. rerun while the stand-in unattended-upgrade holds the package lock for longer than apt's
+#      default 60 s: the run waits for it, resumes and finishes; the steps are in kubeadm's order
 #   6. rerun: the node is skipped, changed=0
 #   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
 #      name reappears (as when the old system was gone); join.yml deletes it and the node
@@ -53,6 +59,10 @@ annotation=lolice.ansible/upgrade-to
 calls=/var/log/lolice-standin/calls.log
 vm=worker
 prefix=$(cv_fact node_label_owned_prefix)
+# A CRI-O patch release the stand-in repository does not have (not yet published).
+bad_crio=$new_crio.99-1.1
+# Longer than apt's own 60 s wait, with room for the tasks before the first package step.
+lock_hold=150
 drain_timeout=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["vars"]["upgrade_drain_timeout"])' ansible/playbooks/upgrade.yml)
 
 # The model's labels and taints before the change the test makes: a value that changes, a label
@@ -143,6 +153,11 @@ upgraded_state() {
     test "$(in_vm_bench "$vm" 'apt-mark showhold | sort | xargs')" = 'cri-o kubeadm kubectl kubelet' && sources_at "$new_minor" "$new_crio"
 }
 dry_run_diff() { grep -Eq "^-URIs: .*/v$old_minor/deb/" "$CONVERGE_WORK/dry-run.log" && grep -Eq "^\+URIs: .*/v$new_minor/deb/" "$CONVERGE_WORK/dry-run.log"; }
+held() { in_vm_bench "$vm" 'apt-mark showhold | sort | xargs'; }
+refused_before_cordon() {
+  no_change_calls && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
+    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$(prev_fact kubernetes_kubeadm_version)" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+}
 replaced() { ! node_json && in_vm_bench "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
 
 # ---------------------------------------------------------------- 1. a joined node at the previous minor
@@ -150,6 +165,8 @@ disk=$(vm_disk_overlay "$vm")
 vm_start "$vm" --disk "$disk:virtio"
 vm_wait_ssh "$vm" 600
 cv_prepare "$vm"
+vm_scp "$vm" test/ansible/standins/unattended-upgrade /usr/local/sbin/unattended-upgrade
+in_vm_bench "$vm" 'chmod 0755 /usr/local/sbin/unattended-upgrade && mkdir -p /etc/lolice-standin'
 write_inventory
 cv_log "1. worker.yml and join.yml at Kubernetes $old_minor (the previous minor series)"
 cv_playbook worker-old.log worker.yml "${from_role[@]}" --extra-vars "@$previous" --extra-vars "@$before" || vm_die "worker.yml at $old_minor failed"
@@ -171,11 +188,22 @@ check "... the kubelet's flags carry the model's labels now, the Node keeps the 
 cv_log "2. control plane at $old_v: upgrade.yml must refuse"
 calls_mark
 if cv_playbook refused.log upgrade.yml; then check "upgrade.yml refuses a target past the control plane" false; else
-  check "upgrade.yml refuses a target past the control plane" log_has refused.log "control plane runs Kubernetes ${old_v#v} and the model wants ${new_v#v}"
+  check "upgrade.yml refuses a target past the control plane" log_has refused.log "it would run kubelet ${new_v#v}, and the control plane runs ${old_v} \\(kube-apiserver on standin-control-plane"
 fi
 check "... before cordoning or changing anything" no_change_calls
 check "... and no label or taint call" no_label_calls
 check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
+
+cv_log "2b. a mixed-version control plane: the VIP's API server at $new_v, another kube-apiserver at $old_v"
+cluster "s['serverVersion'] = '$new_v'; s['kubernetesVersion'] = '$new_v'; s['apiServers'] = {'standin-control-plane': '$new_v', 'standin-control-plane-b': '$old_v'}"
+calls_mark
+if cv_playbook mixed.log upgrade.yml; then check "upgrade.yml refuses while one API server is older than the target" false; else
+  check "upgrade.yml refuses while one API server is older than the target, naming it" \
+    log_has mixed.log "control plane runs ${new_v}, ${old_v} \\(kube-apiserver on standin-control-plane, standin-control-plane-b"
+fi
+check "... before cordoning or changing anything" no_change_calls
+check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
+cluster "del s['apiServers'], s['kubernetesVersion']"
 
 # ---------------------------------------------------------------- 3. dry run
 cluster "s['serverVersion'] = '$new_v'"
@@ -189,6 +217,21 @@ check "... says which labels and taints it would reconcile, and calls nothing" \
   dry_run_labels
 check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
 
+cv_log "3b. a CRI-O pin that no repository has ($bad_crio)"
+calls_mark
+if cv_playbook bad-pin-dry.log upgrade.yml --check --extra-vars "crio_package_version=$bad_crio"; then
+  check "the dry run proves the pins: a missing one fails it" false
+else
+  check "the dry run proves the pins: a missing one fails it, before the cordon" log_has bad-pin-dry.log "dry run, nothing was changed.*Refused to upgrade $node before cordoning it.*$bad_crio"
+fi
+check "... and changes nothing" untouched
+calls_mark
+if cv_playbook bad-pin.log upgrade.yml --extra-vars "crio_package_version=$bad_crio"; then check "a bad pin is refused" false; else
+  check "a bad pin is refused before the cordon, naming the step" log_has bad-pin.log "Refused to upgrade $node before cordoning it: the step Download the model.?s packages failed"
+fi
+check "... no annotate, cordon, drain, kubeadm or package call; the node schedulable" refused_before_cordon
+check "... the message names the hold state and the sources" log_has bad-pin.log "still schedulable and .* are still held at their installed versions; its APT sources .* point at Kubernetes v$new_minor"
+
 # ---------------------------------------------------------------- 4. a failing step
 cv_log "4. kubeadm upgrade node told to fail"
 in_vm_bench "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
@@ -199,12 +242,22 @@ fi
 check "... and saying how to resume" log_has failed.log 'resume with the same command'
 check "... the node stays cordoned, marked by the upgrade" node_is "n['spec'].get('unschedulable') and n['metadata']['annotations'].get('$annotation') == '${new_v#v}'"
 check "... no uncordon, kubelet not touched ($old_kubelet), kubeadm already $new_kubeadm" failed_state
+check "... its four packages held again" test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+check "... and the message names the hold state and the sources" log_has failed.log "Packages \\(name, selection, version\\): .*kubelet hold $old_kubelet.*point at Kubernetes v$new_minor"
 first_mark=$mark
 
 # ---------------------------------------------------------------- 5. resume
 cv_log "5. resume"
 in_vm_bench "$vm" 'rm /etc/lolice-standin/fail'
-cv_playbook resumed.log upgrade.yml || vm_die "upgrade.yml (resume) failed"
+# The stand-in unattended-upgrade takes the package lock for $lock_hold s as the playbook starts.
+in_vm_bench "$vm" "echo $lock_hold >/etc/lolice-standin/unattended-upgrade-seconds && systemd-run --quiet --unit=lolice-unattended-upgrade /usr/local/sbin/unattended-upgrade"
+in_vm_bench "$vm" 'for _ in $(seq 30); do grep -q "unattended-upgrade took the dpkg lock" /var/log/lolice-standin/calls.log && exit 0; sleep 1; done; exit 1' ||
+  vm_die "the stand-in unattended-upgrade did not take the lock"
+cv_playbook resumed.log upgrade.yml || vm_die "upgrade.yml (resume, the package lock held for $lock_hold s) failed"
+check "the run waited for the package lock (held for $lock_hold s), then changed the packages" \
+  in_order "unattended-upgrade took the dpkg lock" "unattended-upgrade released the dpkg lock" "^dpkg "
+check "... the lock wait took a while (profile_tasks' timing)" \
+  log_has resumed.log 'Wait until no other process holds the package lock -+ [1-9][0-9]+\.[0-9]+s'
 mark=$first_mark
 check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (failed); resumed: kubeadm upgrade node, kubelet/kubectl/CRI-O, restarts, uncordon" \
   in_order "^kubectl annotate --overwrite node $node $annotation=${new_v#v}\$" "^kubectl cordon $node\$" "^kubectl drain $node --ignore-daemonsets .*--timeout=" \
