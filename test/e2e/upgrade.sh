@@ -18,10 +18,15 @@
 #   3. control plane at the target: --check --diff shows the repository switch, changes nothing;
 #      a pin that no repository has (an unpublished CRI-O patch) fails the dry run, and the real
 #      run refuses it before the cordon: node schedulable, packages held, nothing installed
+#   3c. drains that cannot finish (the stand-in drain filters and evicts as kubectl does): a pod
+#      without a controller, then a disruption budget allowing none (a short timeout): the run
+#      stops with kubectl's line and what to do, the node uncordoned and unmarked, nothing installed
 #   4. kubeadm upgrade node told to fail: the rollout stops, names the step, the node stays cordoned,
 #      its four packages held again and the hold state named
+#   4b. a process named kubeadm still runs (an earlier run's): the rerun refuses before any change
 #   5. rerun while the stand-in unattended-upgrade holds the package lock for longer than apt's
-#      default 60 s: the run waits for it, resumes and finishes; the steps are in kubeadm's order
+#      default 60 s: the run waits for it, resumes and finishes; the steps are in kubeadm's order;
+#      the application pod evicted; the uncordon waits for the node's DaemonSet pod to be Ready
 #   6. rerun: the node is skipped, changed=0
 #   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
 #      name reappears (as when the old system was gone); join.yml deletes it and the node
@@ -63,7 +68,12 @@ prefix=$(cv_fact node_label_owned_prefix)
 bad_crio=$new_crio.99-1.1
 # Longer than apt's own 60 s wait, with room for the tasks before the first package step.
 lock_hold=150
-drain_timeout=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["vars"]["upgrade_drain_timeout"])' ansible/playbooks/upgrade.yml)
+play_var() { python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["vars"][sys.argv[2]])' ansible/playbooks/upgrade.yml "$1"; }
+drain_timeout=$(play_var upgrade_drain_timeout) grace_period=$(play_var upgrade_drain_grace_period)
+# The node's CNI pod (a DaemonSet's) is Ready this long after each kubelet start.
+daemonset_ready=30
+# A drain blocked by a disruption budget gives up after this long (kubectl's --timeout).
+short_drain=20s
 
 # The model's labels and taints before the change the test makes: a value that changes, a label
 # and a taint the model then drops; the test vars (lib.sh) hold the current ones.
@@ -99,7 +109,7 @@ flags_moved_node_kept() {
 dry_run_labels() { log_has dry-run.log "$node: labels set \\[${prefix}bench=true\\], removed \\[${prefix}dropped-\\]" && no_label_calls; }
 # What an operator set by hand, outside the model's prefix: the reconcile step leaves it.
 operator='{"labels": {"example.com/owner": "ops"}, "taints": [{"key": "example.com/maintenance", "effect": "NoSchedule"}]}'
-drained_within() { calls_since | grep -Eq "^kubectl drain $node .*--timeout=$drain_timeout( |\$)"; }
+drained_within() { calls_since | grep -Eq "^kubectl drain $node .*--grace-period=$grace_period .*--timeout=$drain_timeout( |\$)"; }
 no_label_calls() { ! calls_since | grep -Eq '^kubectl (label|taint) '; }
 
 # cluster PYTHON: runs a statement on the stand-in cluster state `s` (a dict) in the VM.
@@ -111,7 +121,8 @@ node_json() { in_vm_bench "$vm" "LOLICE_STANDIN_UNLOGGED=1 kubectl get node $nod
 node_is() { node_json | python3 -c "import json, sys; n = json.load(sys.stdin); sys.exit(0 if ($1) else 1)"; }
 installed() { in_vm_bench "$vm" "dpkg-query -W -f '\${Version}' $1"; }
 calls_mark() { mark=$(in_vm_bench "$vm" "wc -l <$calls"); }
-calls_since() { in_vm_bench "$vm" "tail -n +$((mark + 1)) $calls"; }
+# The calls since the mark, each without the time some stand-ins put first.
+calls_since() { in_vm_bench "$vm" "tail -n +$((mark + 1)) $calls" | sed -E 's/^[0-9]+\.[0-9]+ //'; }
 # in_order REGEX...: the calls since the mark hold lines matching each REGEX, in this order.
 in_order() {
   calls_since | python3 -c '
@@ -154,6 +165,16 @@ upgraded_state() {
 }
 dry_run_diff() { grep -Eq "^-URIs: .*/v$old_minor/deb/" "$CONVERGE_WORK/dry-run.log" && grep -Eq "^\+URIs: .*/v$new_minor/deb/" "$CONVERGE_WORK/dry-run.log"; }
 held() { in_vm_bench "$vm" 'apt-mark showhold | sort | xargs'; }
+# drain_refused: after a drain that did not finish: uncordoned, unmarked, no kubeadm or package
+# call, the old versions installed and held.
+drain_refused() {
+  ! calls_since | grep -Eq "^kubeadm|^dpkg" && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
+    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$(prev_fact kubernetes_kubeadm_version)" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+}
+# cluster_has EXPR: EXPR is true of the stand-in cluster state `s`.
+cluster_has() {
+  in_vm_bench "$vm" "python3 -c 'import json, sys; s = json.load(open(\"/var/lib/lolice-standin/cluster.json\")); sys.exit(0 if eval(sys.argv[1]) else 1)' $(printf '%q' "$1")"
+}
 refused_before_cordon() {
   no_change_calls && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
     test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$(prev_fact kubernetes_kubeadm_version)" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
@@ -176,6 +197,12 @@ check "joined: $node Ready at $old_v, schedulable" node_is "n['status']['nodeInf
 check "... registered with the labels and taints the model had (--node-labels, registerWithTaints) and the kubelet's own" \
   registered_with_own_labels
 cluster "s['nodes']['$node']['labels'].update($(jq -c .labels <<<"$operator")); s['nodes']['$node']['taints'] += $(jq -c .taints <<<"$operator")"
+# What runs on the node: its CNI pod (a DaemonSet's, Ready $daemonset_ready s after each kubelet
+# start) and an application pod under a ReplicaSet, with a disruption budget that allows one.
+cluster "s['daemonSetReadySeconds'] = $daemonset_ready; s['pods'] = [
+  {'namespace': 'kube-system', 'name': 'cilium-x7k2p', 'nodeName': '$node', 'owner': 'DaemonSet'},
+  {'namespace': 'apps', 'name': 'web-5d8f7-q2x9z', 'nodeName': '$node', 'owner': 'ReplicaSet', 'labels': {'app': 'web'}}];
+  s['pdbs'] = [{'namespace': 'apps', 'name': 'web', 'matchLabels': {'app': 'web'}, 'disruptionsAllowed': 1}]"
 
 cv_playbook worker-new.log worker.yml "${from_role[@]}" || vm_die "worker.yml with the model's versions failed"
 check "worker.yml on the joined node: kubelet stays at $old_kubelet (not $new_kubelet)" test "$(installed kubelet)" = "$old_kubelet"
@@ -232,6 +259,36 @@ fi
 check "... no annotate, cordon, drain, kubeadm or package call; the node schedulable" refused_before_cordon
 check "... the message names the hold state and the sources" log_has bad-pin.log "still schedulable and .* are still held at their installed versions; its APT sources .* point at Kubernetes v$new_minor"
 
+cv_log "3c. drains that cannot finish: a pod without a controller, then a disruption budget that allows none"
+cluster "s['pods'].append({'namespace': 'default', 'name': 'debug-shell', 'nodeName': '$node'})"
+calls_mark
+if cv_playbook drain-bare.log upgrade.yml; then check "a pod without a controller stops the drain" false; else
+  check "a pod without a controller stops the drain, with kubectl's message" \
+    log_has drain-bare.log "drain of $node did not finish: cannot delete Pods that declare no controller \\(use --force to override\\): default/debug-shell"
+fi
+check "... and says what to do (delete it, or run it under a controller; then rerun)" \
+  log_has drain-bare.log 'never forces it away: delete it, or run it under a controller .* Then run the same command again'
+check "... the node uncordoned and its mark removed, after cordon and drain" \
+  in_order "^kubectl annotate --overwrite node $node $annotation=" "^kubectl cordon $node\$" "^kubectl drain $node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
+check "... nothing installed, no kubeadm; packages held at the old versions; the node schedulable" drain_refused
+check "... the message says so" log_has drain-bare.log "$node was uncordoned and its upgrade mark removed: nothing on it was changed"
+
+cluster "s['pods'] = [p for p in s['pods'] if p['name'] != 'debug-shell']; s['pdbs'][0]['disruptionsAllowed'] = 0"
+calls_mark
+if cv_playbook drain-pdb.log upgrade.yml --extra-vars "upgrade_drain_timeout=$short_drain"; then
+  check "a disruption budget that allows no eviction stops the drain at its timeout" false
+else
+  check "a disruption budget that allows no eviction stops the drain at its timeout, with kubectl's message" \
+    log_has drain-pdb.log "drain of $node did not finish: error when evicting pods/web-5d8f7-q2x9z -n apps: global timeout reached: $short_drain"
+fi
+check "... after retrying the eviction for the whole timeout (profile_tasks' timing)" \
+  log_has drain-pdb.log 'Drain the node -+ (2[0-9]|[3-9][0-9])\.[0-9]+s'
+check "... and says what to do (the budgets, a longer timeout; then rerun)" \
+  log_has drain-pdb.log "PodDisruptionBudget refused an eviction for $short_drain .*upgrade_drain_timeout=.* Then run the same command again"
+check "... the node uncordoned and its mark removed; nothing installed; packages held" drain_refused
+check "... the pod still on the node" cluster_has "[p for p in s['pods'] if p['name'] == 'web-5d8f7-q2x9z' and p['nodeName'] == '$node']"
+cluster "s['pdbs'][0]['disruptionsAllowed'] = 1"
+
 # ---------------------------------------------------------------- 4. a failing step
 cv_log "4. kubeadm upgrade node told to fail"
 in_vm_bench "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
@@ -245,6 +302,16 @@ check "... no uncordon, kubelet not touched ($old_kubelet), kubeadm already $new
 check "... its four packages held again" test "$(held)" = 'cri-o kubeadm kubectl kubelet'
 check "... and the message names the hold state and the sources" log_has failed.log "Packages \\(name, selection, version\\): .*kubelet hold $old_kubelet.*point at Kubernetes v$new_minor"
 first_mark=$mark
+
+cv_log "4b. a kubeadm of the failed run still running"
+# A process named kubeadm, as one that outlived its run would be.
+in_vm_bench "$vm" 'install -D /bin/sleep /usr/local/lib/lolice-stale/kubeadm && systemd-run --quiet --unit=lolice-stale-kubeadm /usr/local/lib/lolice-stale/kubeadm 900'
+calls_mark
+if cv_playbook stale-kubeadm.log upgrade.yml; then check "a running kubeadm stops the rerun" false; else
+  check "a running kubeadm stops the rerun, naming it" log_has stale-kubeadm.log "A kubeadm is still running on $node \\([0-9]+ /usr/local/lib/lolice-stale/kubeadm 900\\)"
+fi
+check "... before any change: no cordon, drain, kubeadm or package call" no_change_calls
+in_vm_bench "$vm" 'systemctl stop lolice-stale-kubeadm'
 
 # ---------------------------------------------------------------- 5. resume
 cv_log "5. resume"
@@ -265,8 +332,13 @@ check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (f
   "^kubectl cordon $node\$" "^kubectl drain $node " "^kubeadm upgrade node\$" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
-  "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
-check "drain bounded by the playbook's timeout ($drain_timeout)" drained_within
+  "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " \
+  "^kubectl get pods --all-namespaces --field-selector spec.nodeName=$node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
+check "drain bounded by the playbook's timeout ($drain_timeout), each pod given $grace_period s to stop" drained_within
+check "... the application pod evicted, the DaemonSet's left" \
+  cluster_has "[p['name'] for p in s['pods'] if p.get('nodeName') == '$node'] == ['cilium-x7k2p']"
+check "... the uncordon waited until the node's DaemonSet pod was Ready ($daemonset_ready s after the kubelet started)" \
+  log_has resumed.log "Wait until the node.?s DaemonSet pods are Ready -+ ([1-9][0-9]+)\.[0-9]+s"
 check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm_bench "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
 check "after: $node Ready at $new_v, uncordoned, mark removed" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations']"
 check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
