@@ -27,6 +27,9 @@
 #   5. rerun while the stand-in unattended-upgrade holds the package lock for longer than apt's
 #      default 60 s: the run waits for it, resumes and finishes; the steps are in kubeadm's order;
 #      the application pod evicted; the uncordon waits for the node's DaemonSet pod to be Ready
+#   the fleet report (scripts/fleet-report.sh, the real fleet-report.yml) before the rollout (exit 1,
+#      the old versions), after the failed step (exit 1, cordoned, upgrade not finished) and after it
+#      (exit 0, the model's versions)
 #   6. rerun: the node is skipped, changed=0
 #   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
 #      name reappears (as when the old system was gone); join.yml deletes it and the node
@@ -175,6 +178,25 @@ drain_refused() {
 cluster_has() {
   in_vm_bench "$vm" "python3 -c 'import json, sys; s = json.load(open(\"/var/lib/lolice-standin/cluster.json\")); sys.exit(0 if eval(sys.argv[1]) else 1)' $(printf '%q' "$1")"
 }
+# fleet_report NAME: scripts/fleet-report.sh --format json over the test's inventory and variables
+# (the real fleet-report.yml, through the stand-in control plane); the report to NAME.json, its
+# exit code to NAME.rc. The bench has no image bucket (--no-known-good).
+fleet_report() {
+  local rc=0
+  bash scripts/fleet-report.sh --format json --no-known-good --inventory "$CONVERGE_WORK/inventory.ini" \
+    --extra-vars "@$CONVERGE_GROUP_VARS" --extra-vars "@$CONVERGE_WORK/test-vars.yml" \
+    >"$CONVERGE_WORK/$1.json" 2>"$CONVERGE_WORK/$1.err" || rc=$?
+  echo "$rc" >"$CONVERGE_WORK/$1.rc"
+  cv_log "fleet-report.sh: exit $rc"
+}
+# report_is NAME RC JQ: the report NAME exited RC, and JQ holds of the worker's row ($row) and the
+# report (.), with $pins the model's package versions.
+report_is() {
+  test "$(cat "$CONVERGE_WORK/$1.rc")" = "$2" &&
+    jq -e --arg n "$node" --argjson pins "$pins" "(.nodes[] | select(.name == \$n)) as \$row | $3" "$CONVERGE_WORK/$1.json" >/dev/null
+}
+pins=$(jq -n --arg kubelet "$new_kubelet" --arg kubeadm "$new_kubeadm" --arg kubectl "$new_kubectl" --arg crio "$(cv_fact crio_package_version)" \
+  '{kubelet: $kubelet, kubeadm: $kubeadm, kubectl: $kubectl, "cri-o": $crio}')
 refused_before_cordon() {
   no_change_calls && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
     test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$(prev_fact kubernetes_kubeadm_version)" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
@@ -244,6 +266,12 @@ check "... says which labels and taints it would reconcile, and calls nothing" \
   dry_run_labels
 check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
 
+fleet_report report-before
+check "fleet report before the rollout: exits 1, the worker's kubelet $old_v and its packages differ from the model" \
+  report_is report-before 1 '(.matchesModel | not) and $row.kubelet == "'"$old_v"'" and $row.packages.kubelet == "'"$old_kubelet"'"
+    and ($row.differs | any(startswith("kubelet '"$old_v"' running"))) and ($row.differs | any(startswith("kubelet package")))
+    and ($row.cordoned | not) and $row.upgrading == null'
+
 cv_log "3b. a CRI-O pin that no repository has ($bad_crio)"
 calls_mark
 if cv_playbook bad-pin-dry.log upgrade.yml --check --extra-vars "crio_package_version=$bad_crio"; then
@@ -302,6 +330,10 @@ check "... no uncordon, kubelet not touched ($old_kubelet), kubeadm already $new
 check "... its four packages held again" test "$(held)" = 'cri-o kubeadm kubectl kubelet'
 check "... and the message names the hold state and the sources" log_has failed.log "Packages \\(name, selection, version\\): .*kubelet hold $old_kubelet.*point at Kubernetes v$new_minor"
 first_mark=$mark
+fleet_report report-failed
+check "fleet report after the failure: exits 1, the worker cordoned, its upgrade to ${new_v#v} not finished" \
+  report_is report-failed 1 '$row.cordoned and $row.upgrading == "'"${new_v#v}"'" and ($row.differs | any(test("not finished")))
+    and $row.packages.kubeadm == $pins.kubeadm and $row.packages.kubelet == "'"$old_kubelet"'"'
 
 cv_log "4b. a kubeadm of the failed run still running"
 # A process named kubeadm, as one that outlived its run would be.
@@ -346,6 +378,11 @@ check "reconcile, after the upgrade, through the control plane: dropped label re
   in_order "^kubectl uncordon $node\$" "^kubectl label node $node ${prefix}dropped-\$" "^kubectl label --overwrite node $node ${prefix}bench=true\$" \
   "^kubectl taint node $node ${prefix}dropped:NoExecute-\$" "^kubectl taint --overwrite node $node ${prefix}bench=true:NoSchedule ${prefix}quiet:PreferNoSchedule\$"
 check "... the Node has the model's labels and taints, and the operator's" registered_as "$CONVERGE_WORK/test-vars.yml" "$operator"
+
+fleet_report report-after
+check "fleet report after the rollout: exits 0, the worker at the model's versions, Ready, not cordoned" \
+  report_is report-after 0 '.matchesModel and $row.kubelet == "'"$new_v"'" and $row.packages.kubelet == $pins.kubelet and $row.ready == "True"
+    and ($row.cordoned | not) and $row.differs == []'
 
 # ---------------------------------------------------------------- 6. nothing left to do
 cv_log "6. second run"
