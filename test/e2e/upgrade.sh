@@ -364,8 +364,11 @@ check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (f
   "^kubectl cordon $node\$" "^kubectl drain $node " "^kubeadm upgrade node\$" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
-  "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " \
+  "^crio config\$" "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " \
   "^kubectl get pods --all-namespaces --field-selector spec.nodeName=$node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
+check "... CRI-O started once at $new_crio, after crio config read its configuration (the package restarted nothing)" \
+  test "$(calls_since | grep -c "^crio started $new_crio\.")" = 1
+check "... no policy-rc.d left behind" in_vm_bench "$vm" 'test ! -e /usr/sbin/policy-rc.d'
 check "drain bounded by the playbook's timeout ($drain_timeout), each pod given $grace_period s to stop" drained_within
 check "... the application pod evicted, the DaemonSet's left" \
   cluster_has "[p['name'] for p in s['pods'] if p.get('nodeName') == '$node'] == ['cilium-x7k2p']"
