@@ -30,6 +30,7 @@
 #   the fleet report (scripts/fleet-report.sh, the real fleet-report.yml) before the rollout (exit 1,
 #      the old versions), after the failed step (exit 1, cordoned, upgrade not finished) and after it
 #      (exit 0, the model's versions)
+#   5b. the mark left on the upgraded node (its removal failed): the rerun only removes it
 #   6. rerun: the node is skipped, changed=0
 #   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
 #      name reappears (as when the old system was gone); join.yml deletes it and the node
@@ -386,6 +387,14 @@ fleet_report report-after
 check "fleet report after the rollout: exits 0, the worker at the model's versions, Ready, not cordoned" \
   report_is report-after 0 '.matchesModel and $row.kubelet == "'"$new_v"'" and $row.packages.kubelet == $pins.kubelet and $row.ready == "True"
     and ($row.cordoned | not) and $row.differs == []'
+
+cv_log "5b. the mark left behind (its removal failed after the uncordon)"
+cluster "s['nodes']['$node']['annotations']['$annotation'] = '${new_v#v}'"
+calls_mark
+cv_playbook finish.log upgrade.yml || check "the rerun finishes the upgrade" false
+check "the rerun only removes the mark: no cordon, drain, kubeadm or package call" \
+  eval '! calls_since | grep -Eq "^kubectl (cordon|drain)|^kubeadm|^dpkg" && calls_since | grep -q "^kubectl annotate node $node $annotation-\$"'
+check "... the node schedulable, unmarked, at $new_v" node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations'] and n['status']['nodeInfo']['kubeletVersion'] == '$new_v'"
 
 # ---------------------------------------------------------------- 6. nothing left to do
 cv_log "6. second run"
