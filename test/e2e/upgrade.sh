@@ -117,6 +117,7 @@ drained_within() { calls_since | grep -Eq "^kubectl drain $node .*--grace-period
 no_label_calls() { ! calls_since | grep -Eq '^kubectl (label|taint) '; }
 
 # cluster PYTHON: runs a statement on the stand-in cluster state `s` (a dict) in the VM.
+# STATEMENT is one line.
 cluster() {
   in_vm_bench "$vm" "python3 -c 'import json, sys; p = \"/var/lib/lolice-standin/cluster.json\"; s = json.load(open(p)); exec(sys.argv[1]); json.dump(s, open(p, \"w\"), indent=2)' $(printf '%q' "$1")"
 }
@@ -222,10 +223,10 @@ check "... registered with the labels and taints the model had (--node-labels, r
 cluster "s['nodes']['$node']['labels'].update($(jq -c .labels <<<"$operator")); s['nodes']['$node']['taints'] += $(jq -c .taints <<<"$operator")"
 # What runs on the node: its CNI pod (a DaemonSet's, Ready $daemonset_ready s after each kubelet
 # start) and an application pod under a ReplicaSet, with a disruption budget that allows one.
-cluster "s['daemonSetReadySeconds'] = $daemonset_ready; s['pods'] = [
-  {'namespace': 'kube-system', 'name': 'cilium-x7k2p', 'nodeName': '$node', 'owner': 'DaemonSet'},
-  {'namespace': 'apps', 'name': 'web-5d8f7-q2x9z', 'nodeName': '$node', 'owner': 'ReplicaSet', 'labels': {'app': 'web'}}];
-  s['pdbs'] = [{'namespace': 'apps', 'name': 'web', 'matchLabels': {'app': 'web'}, 'disruptionsAllowed': 1}]"
+# (cluster takes one line: the VM's sh has no $'...' quoting.)
+cni_pod="{'namespace': 'kube-system', 'name': 'cilium-x7k2p', 'nodeName': '$node', 'owner': 'DaemonSet'}"
+app_pod="{'namespace': 'apps', 'name': 'web-5d8f7-q2x9z', 'nodeName': '$node', 'owner': 'ReplicaSet', 'labels': {'app': 'web'}}"
+cluster "s['daemonSetReadySeconds'] = $daemonset_ready; s['pods'] = [$cni_pod, $app_pod]; s['pdbs'] = [{'namespace': 'apps', 'name': 'web', 'matchLabels': {'app': 'web'}, 'disruptionsAllowed': 1}]"
 
 cv_playbook worker-new.log worker.yml "${from_role[@]}" || vm_die "worker.yml with the model's versions failed"
 check "worker.yml on the joined node: kubelet stays at $old_kubelet (not $new_kubelet)" test "$(installed kubelet)" = "$old_kubelet"
