@@ -21,11 +21,12 @@
 #   3c. drains that cannot finish (the stand-in drain filters and evicts as kubectl does): a pod
 #      without a controller, then a disruption budget allowing none (a short timeout): the run
 #      stops with kubectl's line and what to do, the node uncordoned and unmarked, nothing installed
-#   4. kubeadm upgrade node told to fail: the rollout stops, names the step, the node stays cordoned,
+#   4. the node cordoned by an operator, then kubeadm upgrade node told to fail: the rollout stops,
+#      names the step, the node stays cordoned (marked: cordoned before the upgrade),
 #      its four packages held again and the hold state named
 #   4b. a process named kubeadm still runs (an earlier run's): the rerun refuses before any change
-#   5. rerun while the stand-in unattended-upgrade holds the package lock for longer than apt's
-#      default 60 s: the run waits for it, resumes and finishes; the steps are in kubeadm's order;
+#   5. rerun, the node's kubelet down (NotReady: the marked node resumes all the same), while the
+#      stand-in unattended-upgrade holds the package lock for longer than apt's default 60 s: the run waits for it, resumes and finishes; the steps are in kubeadm's order;
 #      the application pod evicted; the uncordon waits for the node's DaemonSet pod to be Ready
 #   the fleet report (scripts/fleet-report.sh, the real fleet-report.yml) before the rollout (exit 1,
 #      the old versions), after the failed step (exit 1, cordoned, upgrade not finished) and after it
@@ -64,7 +65,7 @@ old_kubelet=$(prev_fact kubernetes_kubelet_version) new_kubelet=$(cv_fact kubern
 new_kubeadm=$(cv_fact kubernetes_kubeadm_version) new_kubectl=$(cv_fact kubernetes_kubectl_version)
 new_crio=$(cv_fact crio_version) old_crio=$(prev_fact crio_version)
 old_v=v${old_kubelet%-*} new_v=v${new_kubelet%-*}
-annotation=lolice.ansible/upgrade-to
+annotation=lolice.ansible/upgrade-to cordoned_mark=lolice.ansible/cordoned-before-upgrade
 calls=/var/log/lolice-standin/calls.log
 vm=worker
 prefix=$(cv_fact node_label_owned_prefix)
@@ -299,7 +300,7 @@ fi
 check "... and says what to do (delete it, or run it under a controller; then rerun)" \
   log_has drain-bare.log 'never forces it away: delete it, or run it under a controller .* Then run the same command again'
 check "... the node uncordoned and its mark removed, after cordon and drain" \
-  in_order "^kubectl annotate --overwrite node $node $annotation=" "^kubectl cordon $node\$" "^kubectl drain $node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
+  in_order "^kubectl annotate --overwrite node $node $annotation=" "^kubectl cordon $node\$" "^kubectl drain $node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation- $cordoned_mark-\$"
 check "... nothing installed, no kubeadm; packages held at the old versions; the node schedulable" drain_refused
 check "... the message says so" log_has drain-bare.log "$node was uncordoned and its upgrade mark removed: nothing on it was changed"
 
@@ -322,12 +323,15 @@ cluster "s['pdbs'][0]['disruptionsAllowed'] = 1"
 # ---------------------------------------------------------------- 4. a failing step
 cv_log "4. kubeadm upgrade node told to fail"
 in_vm_bench "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
+# An operator cordoned the node (maintenance) before this run: it is to stay cordoned.
+cluster "s['nodes']['$node']['unschedulable'] = True"
 calls_mark
 if cv_playbook failed.log upgrade.yml; then check "a failing kubeadm upgrade node fails the rollout" false; else
   check "a failing kubeadm upgrade node fails the rollout, naming the step" log_has failed.log 'stopped at the step Run kubeadm upgrade node'
 fi
 check "... and saying how to resume" log_has failed.log 'resume with the same command'
-check "... the node stays cordoned, marked by the upgrade" node_is "n['spec'].get('unschedulable') and n['metadata']['annotations'].get('$annotation') == '${new_v#v}'"
+check "... the node stays cordoned, marked by the upgrade as cordoned before it" \
+  node_is "n['spec'].get('unschedulable') and n['metadata']['annotations'].get('$annotation') == '${new_v#v}' and n['metadata']['annotations'].get('$cordoned_mark') == 'true'"
 check "... no uncordon, kubelet not touched ($old_kubelet), kubeadm already $new_kubeadm" failed_state
 check "... its four packages held again" test "$(held)" = 'cri-o kubeadm kubectl kubelet'
 check "... and the message names the hold state and the sources" log_has failed.log "Packages \\(name, selection, version\\): .*kubelet hold $old_kubelet.*point at Kubernetes v$new_minor"
@@ -346,6 +350,9 @@ if cv_playbook stale-kubeadm.log upgrade.yml; then check "a running kubeadm stop
 fi
 check "... before any change: no cordon, drain, kubeadm or package call" no_change_calls
 in_vm_bench "$vm" 'systemctl stop lolice-stale-kubeadm'
+# The failed node's kubelet is down as well (NotReady): the rerun resumes it all the same.
+in_vm_bench "$vm" 'systemctl stop kubelet'
+check "the node NotReady before the resume" node_is "n['status']['conditions'][0]['status'] != 'True'"
 
 # ---------------------------------------------------------------- 5. resume
 cv_log "5. resume"
@@ -361,13 +368,13 @@ check "... the lock wait took a while (profile_tasks' timing)" \
   log_has resumed.log 'Wait until no other process holds the package lock -+ [1-9][0-9]+\.[0-9]+s'
 mark=$first_mark
 check "order: mark, cordon, drain, kubeadm $new_kubeadm, kubeadm upgrade node (failed); resumed: kubeadm upgrade node, kubelet/kubectl/CRI-O, restarts, uncordon" \
-  in_order "^kubectl annotate --overwrite node $node $annotation=${new_v#v}\$" "^kubectl cordon $node\$" "^kubectl drain $node --ignore-daemonsets .*--timeout=" \
+  in_order "^kubectl annotate --overwrite node $node $annotation=${new_v#v} $cordoned_mark=true\$" "^kubectl cordon $node\$" "^kubectl drain $node --ignore-daemonsets .*--timeout=" \
   "^dpkg configure kubeadm $new_kubeadm\$" "^kubeadm upgrade node  # FAILED" \
   "^kubectl cordon $node\$" "^kubectl drain $node " "^kubeadm upgrade node\$" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^dpkg configure (kubelet $new_kubelet|kubectl $new_kubectl|cri-o $new_crio\.)" \
   "^crio config\$" "^crio started $new_crio\." "^kubelet started $new_kubelet\$" "^kubectl get node $node " \
-  "^kubectl get pods --all-namespaces --field-selector spec.nodeName=$node " "^kubectl uncordon $node\$" "^kubectl annotate node $node $annotation-\$"
+  "^kubectl get pods --all-namespaces --field-selector spec.nodeName=$node " "^kubectl annotate node $node $annotation- $cordoned_mark-\$"
 check "... CRI-O started once at $new_crio, after crio config read its configuration (the package restarted nothing)" \
   test "$(calls_since | grep -c "^crio started $new_crio\.")" = 1
 check "... no policy-rc.d left behind" in_vm_bench "$vm" 'test ! -e /usr/sbin/policy-rc.d'
@@ -377,13 +384,19 @@ check "... the application pod evicted, the DaemonSet's left" \
 check "... the uncordon waited until the node's DaemonSet pod was Ready ($daemonset_ready s after the kubelet started)" \
   log_has resumed.log "Wait until the node.?s DaemonSet pods are Ready -+ ([1-9][0-9]+)\.[0-9]+s"
 check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm_bench "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
-check "after: $node Ready at $new_v, uncordoned, mark removed" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations']"
+after_state() {
+  node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and n['spec'].get('unschedulable') and not set(n['metadata']['annotations']) & {'$annotation', '$cordoned_mark'}" &&
+    ! calls_since | grep -q '^kubectl uncordon' && log_has resumed.log "$node was cordoned before the upgrade and stays cordoned"
+}
+check "after: $node Ready at $new_v, still cordoned (the operator's cordon), both marks removed, and the run says so" after_state
 check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
 check "reconcile, after the upgrade, through the control plane: dropped label removed, changed value set, dropped taint removed, taints set" \
-  in_order "^kubectl uncordon $node\$" "^kubectl label node $node ${prefix}dropped-\$" "^kubectl label --overwrite node $node ${prefix}bench=true\$" \
+  in_order "^kubectl annotate node $node $annotation- " "^kubectl label node $node ${prefix}dropped-\$" "^kubectl label --overwrite node $node ${prefix}bench=true\$" \
   "^kubectl taint node $node ${prefix}dropped:NoExecute-\$" "^kubectl taint --overwrite node $node ${prefix}bench=true:NoSchedule ${prefix}quiet:PreferNoSchedule\$"
 check "... the Node has the model's labels and taints, and the operator's" registered_as "$CONVERGE_WORK/test-vars.yml" "$operator"
 
+# The operator's maintenance is over.
+cluster "s['nodes']['$node']['unschedulable'] = False"
 fleet_report report-after
 check "fleet report after the rollout: exits 0, the worker at the model's versions, Ready, not cordoned" \
   report_is report-after 0 '.matchesModel and $row.kubelet == "'"$new_v"'" and $row.packages.kubelet == $pins.kubelet and $row.ready == "True"
@@ -394,7 +407,7 @@ cluster "s['nodes']['$node']['annotations']['$annotation'] = '${new_v#v}'"
 calls_mark
 cv_playbook finish.log upgrade.yml || check "the rerun finishes the upgrade" false
 check "the rerun only removes the mark: no cordon, drain, kubeadm or package call" \
-  eval '! calls_since | grep -Eq "^kubectl (cordon|drain)|^kubeadm|^dpkg" && calls_since | grep -q "^kubectl annotate node $node $annotation-\$"'
+  eval '! calls_since | grep -Eq "^kubectl (cordon|drain)|^kubeadm|^dpkg" && calls_since | grep -q "^kubectl annotate node $node $annotation- $cordoned_mark-\$"'
 check "... the node schedulable, unmarked, at $new_v" node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations'] and n['status']['nodeInfo']['kubeletVersion'] == '$new_v'"
 
 # ---------------------------------------------------------------- 6. nothing left to do
