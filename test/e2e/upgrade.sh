@@ -240,7 +240,7 @@ check "... the kubelet's flags carry the model's labels now, the Node keeps the 
 cv_log "2. control plane at $old_v: upgrade.yml must refuse"
 calls_mark
 if cv_playbook refused.log upgrade.yml; then check "upgrade.yml refuses a target past the control plane" false; else
-  check "upgrade.yml refuses a target past the control plane" log_has refused.log "it would run kubelet ${new_v#v}, and the control plane runs ${old_v} \\(kube-apiserver on standin-control-plane"
+  check "upgrade.yml refuses a target past the control plane" log_has refused.log "it would run kubelet ${new_v#v}, and older than it: kube-apiserver on standin-control-plane \\(${old_v}\\)"
 fi
 check "... before cordoning or changing anything" no_change_calls
 check "... and no label or taint call" no_label_calls
