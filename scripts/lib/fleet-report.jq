@@ -13,6 +13,8 @@ def upstream: sub("-[^-]*$"; "");
 # A pin is a version, or an apt glob ending in "*" (as role kubernetes_components reads it).
 def at_pin($pin): . != null and (. == $pin or (($pin | endswith("*")) and startswith($pin[:-1])));
 def shown: if . == null then "?" else . end;
+# An object, or null for anything else (Ansible writes a fact that is none as "").
+def object_or_null: if type == "object" then . else null end;
 
 .model as $m
 | ($m.kubernetes.kubelet | upstream) as $target
@@ -36,14 +38,16 @@ def shown: if . == null then "?" else . end;
            (if .upgrading != null then "its upgrade to \(.upgrading) is not finished (upgrade.yml resumes it)" else empty end) ]
     end;
   def worker_row($w):
-    ($hosts[$w] // {}) as $h
+    ($hosts[$w] | object_or_null // {}) as $h
+    | ($h.build | object_or_null) as $build
+    | ($h.packages | object_or_null // {}) as $installed
     | cluster_row($w; "worker")
     | .reachable = ($h.reachable == true)
-    | .packages = ($pins | with_entries(.value = ($h.packages[.key] // null | deb_version)))
-    | .imageBuild = ($h.build.buildId // null | build_id)
-    | .imageNode = ($h.build.node // null | node_name)
-    | .imageCommit = ($h.build.gitCommit // null | safe("^[0-9a-f]{40}$"))
-    | .buildRecord = (if ($h.buildProblem // "") != "" then "invalid" elif $h.build == null then "none" else "ok" end)
+    | .packages = ($pins | with_entries(.value = ($installed[.key] // null | deb_version)))
+    | .imageBuild = ($build.buildId // null | build_id)
+    | .imageNode = ($build.node // null | node_name)
+    | .imageCommit = ($build.gitCommit // null | safe("^[0-9a-f]{40}$"))
+    | .buildRecord = (if ($h.buildProblem // "") != "" then "invalid" elif $build == null then "none" else "ok" end)
     | .knownGood = ($known[$w] // null | if . == "?" then "?" else build_id end)
     | .differs = (cluster_differs + (
         if .reachable | not then ["unreachable: packages and build record not read"]

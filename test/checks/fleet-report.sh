@@ -55,7 +55,8 @@ report() { PATH=$scratch/bin:$PATH bash scripts/fleet-report.sh --source-dir "$s
 save_json() { report --format json >"$scratch/report.json" 2>/dev/null || true; }
 json() { cat "$scratch/report.json"; }
 # row NODE JQ: the saved JSON report's row of NODE satisfies JQ.
-row() { jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$scratch/report.json" >/dev/null; }
+# An empty report (the script failed) fails it: jq -e alone passes on no input.
+row() { test -s "$scratch/report.json" && jq -e --arg n "$1" "[.nodes[] | select(.name == \$n)] | length == 1 and (.[0] | $2)" "$scratch/report.json" >/dev/null; }
 
 # Known-good pointers: the first worker has one, the second a hostile one.
 pointer() {
@@ -108,6 +109,14 @@ case_differs "an upgrade left unfinished (the mark of upgrade.yml)" "$first" "it
 expect_exit 1 "^$first .* Ready,SchedulingDisabled " "... the table: its status is Ready,SchedulingDisabled" report --no-known-good
 case_differs "a worker of the model that has not joined" "$first" 'not in the cluster' "del(.nodes[\"$first\"])"
 case_differs "a worker that does not answer" "$first" 'unreachable' ".hosts[\"$first\"] = {reachable: false, packages: {}, joined: false, build: null, buildProblem: \"\"}"
+# A node flashed before images recorded their build: Ansible writes its none as "". Any other
+# value that is not an object is read the same way: no build record, never a failure.
+for value in '""' '"x"' '[]' '7'; do
+  edit ".hosts[\"$first\"].build = $value | .hosts[\"$second\"].packages = $value"
+  save_json
+  check "a build record (and packages) that is $value: the row says none, the report is made" \
+    row "$first" '.buildRecord == "none" and .imageBuild == null'
+done
 case_differs "a node flashed with another node's image" "$first" "flashed with the image of $second" \
   ".hosts[\"$first\"].build.node = \"$second\""
 case_differs "a node in the cluster that the model does not have" 'lolice-stray-9' 'in the cluster, not in the model' \
