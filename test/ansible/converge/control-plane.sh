@@ -115,18 +115,7 @@ json.dump({"vipVersion": version, "kubernetesVersion": version, "apiServers": {n
 }
 
 # cp_tunnel VM: the API's port forwarded into the VM (as the bench user, like the stand-in server's).
-cp_tunnel() {
-  local name=$1 _
-  ssh -N -q -i "$VM_SSH_KEY" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
-    -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ExitOnForwardFailure=yes -o ServerAliveInterval=15 \
-    -R "127.0.0.1:$CP_API_PORT:127.0.0.1:$CP_API_PORT" bench@127.0.0.1 &
-  TUNNEL_PID["$name-api"]=$!
-  for _ in $(seq 30); do
-    VM_SSH_PROBE=1 cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$CP_API_PORT" 2>/dev/null && return 0
-    sleep 1
-  done
-  vm_die "$name: the API tunnel did not come up"
-}
+cp_tunnel() { cv_tunnel "$1" "$CP_API_PORT" "$1-api" API; }
 
 # cp_inventory_lines: the control-plane group of the generated inventory, each name reaching this
 # host (only the first is ever used: lolice_control_plane_host), as its own user.

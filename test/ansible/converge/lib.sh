@@ -201,16 +201,23 @@ cv_prepare() {
   # shellcheck disable=SC2016 # expands in the VM
   vm_ssh "$name" 'for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do [ -f "$f" ] && mv "$f" "$f.bench-disabled"; done; true'
   vm_ssh "$name" "echo 'bench:$CONVERGE_PASSWORD' | chpasswd"
+  cv_tunnel "$name" "$STANDIN_PORT" "$name" 'stand-in'
+}
+
+# cv_tunnel NAME PORT KEY WHAT: this host's 127.0.0.1:PORT forwarded to the VM's own 127.0.0.1:PORT
+# (an SSH remote forward as the bench user), its ssh's pid in TUNNEL_PID[KEY]; waits until the VM
+# reaches it (WHAT names it in the failure).
+cv_tunnel() {
+  local name=$1 port=$2 _
   ssh -N -q -i "$VM_SSH_KEY" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
     -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ExitOnForwardFailure=yes -o ServerAliveInterval=15 \
-    -R "127.0.0.1:$STANDIN_PORT:127.0.0.1:$STANDIN_PORT" bench@127.0.0.1 &
-  TUNNEL_PID[$name]=$!
-  local _
+    -R "127.0.0.1:$port:127.0.0.1:$port" bench@127.0.0.1 &
+  TUNNEL_PID[$3]=$!
   for _ in $(seq 30); do
-    VM_SSH_PROBE=1 cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$STANDIN_PORT" 2>/dev/null && return 0
+    VM_SSH_PROBE=1 cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && return 0
     sleep 1
   done
-  vm_die "$name: the stand-in tunnel did not come up"
+  vm_die "$name: the $4 tunnel did not come up"
 }
 
 # cv_password_login NAME: succeeds when SSH accepts the bench user's password.
