@@ -408,6 +408,7 @@ calls_mark
 cv_playbook finish.log upgrade.yml || check "the rerun finishes the upgrade" false
 check "the rerun only removes the mark: no cordon, drain, kubeadm or package call" \
   eval '! calls_since | grep -Eq "^kubectl (cordon|drain)|^kubeadm|^dpkg" && calls_since | grep -q "^kubectl annotate node $node $annotation- $cordoned_mark-\$"'
+check "... and says so" log_has finish.log "$node is at Kubernetes ${new_v#v} and Ready, but still marked by an earlier run: it is uncordoned and its mark removed; nothing is drained"
 check "... the node schedulable, unmarked, at $new_v" node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations'] and n['status']['nodeInfo']['kubeletVersion'] == '$new_v'"
 
 # ---------------------------------------------------------------- 6. nothing left to do
