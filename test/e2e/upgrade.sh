@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Day-two test of ansible/playbooks/upgrade.yml, replace.yml and join.yml on one Debian bookworm
-# VM of the bench (test/vm/), against loopback STAND-INS: the pkgs.k8s.io and CRI-O repositories
-# of the model's minor series AND of the one before it (test/ansible/standins/build-repos.sh
-# --previous-minor), and a stand-in kubectl and kubeadm that record their calls and can be told
-# to fail. The VM is the worker (the model's first) and, reached as the admin, the stand-in
-# control-plane node whose kubectl plays the API from a state file. Versions come from the
-# generated group_vars (the target) and build-repos.sh's previous.yml (the start).
+# Day-two test of ansible/playbooks/upgrade.yml, replace.yml and join.yml on the CONVERGED WORKER
+# of this test run (an overlay of the disk test/e2e/ansible-converge.sh left: worker.yml in full,
+# at the model's versions), against loopback STAND-INS: the pkgs.k8s.io and CRI-O repositories of
+# the model's minor series AND of the one after it (test/ansible/standins/build-repos.sh
+# --next-minor, signed with the key the converged worker trusts), and a stand-in kubectl and
+# kubeadm that record their calls and can be told to fail. The VM is the worker (the model's
+# first) and, reached as the bench user, the stand-in control-plane node whose kubectl plays the
+# API from a state file. The model's versions (generated group_vars) are the start; after the
+# join the test makes the operator's model change: the next minor (build-repos.sh's next.yml) and
+# new labels and taints, written to the test vars that every later run reads.
 #
-#   1. worker.yml and join.yml at the previous minor: a joined node, Ready at the old version;
-#      worker.yml with the model's versions leaves its packages to upgrade.yml. worker.yml runs
-#      from its kubernetes_components role on (--start-at-task): the users and network roles do
-#      not touch what this test is about, and cost minutes under emulation (the converge test
-#      covers them)
+#   1. join.yml at the model's versions: a joined node, Ready at the old version; the model
+#      changes (next minor, labels); worker.yml with it leaves the packages to upgrade.yml.
+#      worker.yml runs from its kubernetes_components role on (--start-at-task): the users and
+#      network roles do not touch what this test is about, and cost minutes under emulation
 #   2. control plane still old: upgrade.yml refuses before touching the node; then a mixed-version
 #      control plane (the API server behind the VIP at the target, another kube-apiserver still
 #      old): refused the same way (every API server is asked, tasks/control-plane-versions.yml)
@@ -36,8 +38,8 @@
 #   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
 #      name reappears (as when the old system was gone); join.yml deletes it and the node
 #      rejoins under its name, schedulable, at the model's version
-# Labels and taints: the node joins with the labels and taints the model had then (a before-file
-# over the test vars); the kubelet registers them. worker.yml with the model's current ones
+# Labels and taints: the node joins with the labels and taints the converged worker has (the
+# before-file: the test vars of the converge test); the kubelet registers them. worker.yml with the model's current ones
 # changes the kubelet's flags but not the Node (registration only). upgrade.yml ends with the
 # reconcile step (node-labels.yml): changed values set, labels and taints the model dropped under
 # its prefix removed, an operator's label and taint left alone; the dry run says so and calls
@@ -49,21 +51,17 @@ set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
-CONVERGE_PREVIOUS_MINOR=1 cv_begin upgrade
-# The repositories follow the minor series each run asks for (the role's own URL templates,
-# pointed at the stand-in server).
-base=http://127.0.0.1:$STANDIN_PORT
-sed -i -e "s#^kubernetes_components_kubernetes_repo_url: .*#kubernetes_components_kubernetes_repo_url: \"$base/pkgs.k8s.io/core:/stable:/v{{ kubernetes_components_kubernetes_version }}/deb/\"#" \
-  -e "s#^kubernetes_components_crio_repo_url: .*#kubernetes_components_crio_repo_url: \"$base/download.opensuse.org/repositories/isv:/cri-o:/stable:/v{{ kubernetes_components_crio_version }}/deb/\"#" \
-  "$CONVERGE_WORK/test-vars.yml"
+CONVERGE_NEXT_MINOR=1 CONVERGE_ON_CONVERGED=1
+cv_begin upgrade
 
-previous=$CONVERGE_WORK/standins/previous.yml
-prev_fact() { CONVERGE_GROUP_VARS=$previous cv_fact "$1"; }
+next=$CONVERGE_WORK/standins/next.yml
+next_fact() { CONVERGE_GROUP_VARS=$next cv_fact "$1"; }
 node=$CONVERGE_NODE
-old_minor=$(prev_fact kubernetes_version) new_minor=$(cv_fact kubernetes_version)
-old_kubelet=$(prev_fact kubernetes_kubelet_version) new_kubelet=$(cv_fact kubernetes_kubelet_version)
-new_kubeadm=$(cv_fact kubernetes_kubeadm_version) new_kubectl=$(cv_fact kubernetes_kubectl_version)
-new_crio=$(cv_fact crio_version) old_crio=$(prev_fact crio_version)
+old_minor=$(cv_fact kubernetes_version) new_minor=$(next_fact kubernetes_version)
+old_kubelet=$(cv_fact kubernetes_kubelet_version) new_kubelet=$(next_fact kubernetes_kubelet_version)
+old_kubeadm=$(cv_fact kubernetes_kubeadm_version) new_kubeadm=$(next_fact kubernetes_kubeadm_version)
+new_kubectl=$(next_fact kubernetes_kubectl_version)
+new_crio=$(next_fact crio_version) old_crio=$(cv_fact crio_version)
 old_v=v${old_kubelet%-*} new_v=v${new_kubelet%-*}
 annotation=lolice.ansible/upgrade-to cordoned_mark=lolice.ansible/cordoned-before-upgrade
 calls=/var/log/lolice-standin/calls.log
@@ -80,18 +78,26 @@ daemonset_ready=30
 # A drain blocked by a disruption budget gives up after this long (kubectl's --timeout).
 short_drain=20s
 
-# The model's labels and taints before the change the test makes: a value that changes, a label
-# and a taint the model then drops; the test vars (lib.sh) hold the current ones.
+# The labels and taints the converged worker was configured with (the converge test's vars), and
+# the model's change the test makes after the join (model_change): a value that changes, a label
+# and a taint the model drops.
 before=$CONVERGE_WORK/labels-before.yml
-/usr/bin/python3 -c '
+/usr/bin/python3 -c 'import sys, yaml; yaml.safe_dump({"worker_nodes": yaml.safe_load(open(sys.argv[1]))["worker_nodes"]}, open(sys.argv[2], "w"))' \
+  "$CONVERGE_WORK/test-vars.yml" "$before"
+# model_change: the operator's change, in the test vars every later run reads: the next minor
+# series (next.yml's versions), the bench label's value changed, the pool label and the quiet
+# taint dropped.
+model_change() {
+  /usr/bin/python3 -c '
 import sys, yaml
-vars, node, prefix = yaml.safe_load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+path, node, prefix, nxt = sys.argv[1:]
+vars = yaml.safe_load(open(path))
+vars.update(yaml.safe_load(open(nxt)))
 entry = vars["worker_nodes"][node]
-entry["labels"] = {**entry["labels"], prefix + "bench": "false", prefix + "dropped": "yes"}
-entry["taints"] = [{"key": prefix + "bench", "value": "false", "effect": "NoSchedule"},
-                   {"key": prefix + "dropped", "value": "", "effect": "NoExecute"}]
-yaml.safe_dump({"worker_nodes": vars["worker_nodes"]}, open(sys.argv[4], "w"))' \
-  "$CONVERGE_WORK/test-vars.yml" "$CONVERGE_NODE" "$prefix" "$before"
+entry["labels"] = {k: v for k, v in entry["labels"].items() if k != prefix + "pool"} | {prefix + "bench": "false"}
+entry["taints"] = [{"key": prefix + "bench", "value": "false", "effect": "NoSchedule"}]
+yaml.safe_dump(vars, open(path, "w"))' "$CONVERGE_WORK/test-vars.yml" "$CONVERGE_NODE" "$prefix" "$next"
+}
 # registered_as VARS_FILE: the Node carries the labels of that worker_nodes entry and exactly its
 # taints, plus what others set (the kubelet's own labels, the operator's label and taint).
 registered_as() {
@@ -109,9 +115,9 @@ assert sorted(n["spec"].get("taints", []), key=order) == sorted(want, key=order)
 nobody='{"labels": {}, "taints": []}'
 registered_with_own_labels() { registered_as "$before" && node_is "n['metadata']['labels']['kubernetes.io/hostname'] == '$node'"; }
 flags_moved_node_kept() {
-  in_vm_bench "$vm" "grep -q -- '^--node-labels=.*${prefix}bench=true' /run/kubelet-standin/args" && registered_as "$before" "$operator"
+  in_vm_bench "$vm" "grep -q -- '^--node-labels=.*${prefix}bench=false' /run/kubelet-standin/args" && registered_as "$before" "$operator"
 }
-dry_run_labels() { log_has dry-run.log "$node: labels set \\[${prefix}bench=true\\], removed \\[${prefix}dropped-\\]" && no_label_calls; }
+dry_run_labels() { log_has dry-run.log "$node: labels set \\[${prefix}bench=false\\], removed \\[${prefix}pool-\\]" && no_label_calls; }
 # What an operator set by hand, outside the model's prefix: the reconcile step leaves it.
 operator='{"labels": {"example.com/owner": "ops"}, "taints": [{"key": "example.com/maintenance", "effect": "NoSchedule"}]}'
 drained_within() { calls_since | grep -Eq "^kubectl drain $node .*--grace-period=$grace_period .*--timeout=$drain_timeout( |\$)"; }
@@ -175,7 +181,7 @@ held() { in_vm_bench "$vm" 'apt-mark showhold | sort | xargs'; }
 # call, the old versions installed and held.
 drain_refused() {
   ! calls_since | grep -Eq "^kubeadm|^dpkg" && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
-    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$(prev_fact kubernetes_kubeadm_version)" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$old_kubeadm" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
 }
 # cluster_has EXPR: EXPR is true of the stand-in cluster state `s`.
 cluster_has() {
@@ -198,26 +204,24 @@ report_is() {
   test "$(cat "$CONVERGE_WORK/$1.rc")" = "$2" &&
     jq -e --arg n "$node" --argjson pins "$pins" "(.nodes[] | select(.name == \$n)) as \$row | $3" "$CONVERGE_WORK/$1.json" >/dev/null
 }
-pins=$(jq -n --arg kubelet "$new_kubelet" --arg kubeadm "$new_kubeadm" --arg kubectl "$new_kubectl" --arg crio "$(cv_fact crio_package_version)" \
+pins=$(jq -n --arg kubelet "$new_kubelet" --arg kubeadm "$new_kubeadm" --arg kubectl "$new_kubectl" --arg crio "$(next_fact crio_package_version)" \
   '{kubelet: $kubelet, kubeadm: $kubeadm, kubectl: $kubectl, "cri-o": $crio}')
 refused_before_cordon() {
   no_change_calls && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
-    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$(prev_fact kubernetes_kubeadm_version)" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$old_kubeadm" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
 }
 replaced() { ! node_json && in_vm_bench "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
 
-# ---------------------------------------------------------------- 1. a joined node at the previous minor
-disk=$(vm_disk_overlay "$vm")
+# ---------------------------------------------------------------- 1. a joined node at the model's versions
+disk=$(vm_disk_overlay "$vm" "$CV_CONVERGED_DISK")
 vm_start "$vm" --disk "$disk:virtio"
-vm_wait_ssh "$vm" 600
-cv_prepare "$vm"
-vm_scp "$vm" test/ansible/standins/unattended-upgrade /usr/local/sbin/unattended-upgrade
-in_vm_bench "$vm" 'chmod 0755 /usr/local/sbin/unattended-upgrade && mkdir -p /etc/lolice-standin'
+cv_wait_ssh_bench "$vm"
+cv_tunnel "$vm" "$STANDIN_PORT" "$vm" 'stand-in' "$CV_STANDIN_VM_PORT"
+cv_bench "$vm" 'sudo -n install -m 0755 /dev/stdin /usr/local/sbin/unattended-upgrade && sudo -n mkdir -p /etc/lolice-standin' <test/ansible/standins/unattended-upgrade
 write_inventory
-cv_log "1. worker.yml and join.yml at Kubernetes $old_minor (the previous minor series)"
-cv_playbook worker-old.log worker.yml "${from_role[@]}" --extra-vars "@$previous" --extra-vars "@$before" || vm_die "worker.yml at $old_minor failed"
+cv_log "1. join.yml at Kubernetes $old_minor (the converged worker, at the model's versions)"
 in_vm_bench "$vm" "mkdir -p /var/lib/lolice-standin && printf '%s' '{\"serverVersion\": \"$old_v\", \"localNode\": \"$node\", \"nodes\": {\"standin-control-plane\": {\"ready\": true}}}' >/var/lib/lolice-standin/cluster.json"
-cv_playbook join-old.log join.yml --extra-vars "@$previous" || vm_die "join.yml at $old_minor failed"
+cv_playbook join-old.log join.yml || vm_die "join.yml at $old_minor failed"
 check "joined: $node Ready at $old_v, schedulable" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$old_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable')"
 check "... registered with the labels and taints the model had (--node-labels, registerWithTaints) and the kubelet's own" \
   registered_with_own_labels
@@ -229,6 +233,8 @@ cni_pod="{'namespace': 'kube-system', 'name': 'cilium-x7k2p', 'nodeName': '$node
 app_pod="{'namespace': 'apps', 'name': 'web-5d8f7-q2x9z', 'nodeName': '$node', 'owner': 'ReplicaSet', 'labels': {'app': 'web'}}"
 cluster "s['daemonSetReadySeconds'] = $daemonset_ready; s['pods'] = [$cni_pod, $app_pod]; s['pdbs'] = [{'namespace': 'apps', 'name': 'web', 'matchLabels': {'app': 'web'}, 'disruptionsAllowed': 1}]"
 
+cv_log "the model changes: Kubernetes $new_minor, the bench label's value, the pool label and the quiet taint dropped"
+model_change
 cv_playbook worker-new.log worker.yml "${from_role[@]}" || vm_die "worker.yml with the model's versions failed"
 check "worker.yml on the joined node: kubelet stays at $old_kubelet (not $new_kubelet)" test "$(installed kubelet)" = "$old_kubelet"
 check "... the repositories stay at v$old_minor" sources_at "$old_minor" "$old_crio"
@@ -391,8 +397,8 @@ after_state() {
 check "after: $node Ready at $new_v, still cordoned (the operator's cordon), both marks removed, and the run says so" after_state
 check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
 check "reconcile, after the upgrade, through the control plane: dropped label removed, changed value set, dropped taint removed, taints set" \
-  in_order "^kubectl annotate node $node $annotation- " "^kubectl label node $node ${prefix}dropped-\$" "^kubectl label --overwrite node $node ${prefix}bench=true\$" \
-  "^kubectl taint node $node ${prefix}dropped:NoExecute-\$" "^kubectl taint --overwrite node $node ${prefix}bench=true:NoSchedule ${prefix}quiet:PreferNoSchedule\$"
+  in_order "^kubectl annotate node $node $annotation- " "^kubectl label node $node ${prefix}pool-\$" "^kubectl label --overwrite node $node ${prefix}bench=false\$" \
+  "^kubectl taint node $node ${prefix}quiet:PreferNoSchedule-\$" "^kubectl taint --overwrite node $node ${prefix}bench=false:NoSchedule\$"
 check "... the Node has the model's labels and taints, and the operator's" registered_as "$CONVERGE_WORK/test-vars.yml" "$operator"
 
 # The operator's maintenance is over.

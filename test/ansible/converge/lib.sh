@@ -12,7 +12,11 @@ source "$CONVERGE_REPO/test/lib/checks.sh"
 T_QUIET=1
 CONVERGE_GROUP_VARS=$CONVERGE_REPO/ansible/inventories/production/group_vars/workers.yml
 CONVERGE_WORK=''      # scratch dir: stand-ins, keys, inventory, logs
-STANDIN_PORT=''       # the HTTP stand-in on 127.0.0.1 (host), tunnelled to the same port in each VM
+STANDIN_PORT=''       # the HTTP stand-in on 127.0.0.1 (host), tunnelled to CV_STANDIN_VM_PORT in each VM
+# Where every VM of every test finds the stand-ins: its own 127.0.0.1, this port (whatever the
+# host's is). So the APT sources of the converged worker, written by the converge test, hold in
+# each later test that boots it, as pkgs.k8s.io keeps its address.
+readonly CV_STANDIN_VM_PORT=18080
 STANDIN_PID=''
 declare -gA TUNNEL_PID=()
 
@@ -47,8 +51,10 @@ cv_first_worker() {
 # endpoint (<user>.keys serving a fresh test key; empty.keys serving nothing) and starts the
 # STAND-IN HTTP server on 127.0.0.1 only.
 cv_standins_start() {
-  # CONVERGE_PREVIOUS_MINOR=1: also the previous minor series (the upgrade test).
-  bash "$CONVERGE_REPO/test/ansible/standins/build-repos.sh" "$CONVERGE_WORK/standins" ${CONVERGE_PREVIOUS_MINOR:+--previous-minor}
+  # CONVERGE_NEXT_MINOR=1: also the next minor series (the upgrade test). On the converged worker
+  # (CONVERGE_ON_CONVERGED), signed with the key it trusts.
+  bash "$CONVERGE_REPO/test/ansible/standins/build-repos.sh" "$CONVERGE_WORK/standins" ${CONVERGE_NEXT_MINOR:+--next-minor} \
+    ${CV_CONVERGED_KEY:+--key "$CV_CONVERGED_KEY"}
   local www=$CONVERGE_WORK/standins/www
   ssh-keygen -q -t ed25519 -N '' -C 'lolice converge test admin key' -f "$CONVERGE_WORK/admin_key"
   mkdir -p "$www/github.com"
@@ -95,7 +101,9 @@ WRAPPER
 # cv_begin NAME: the start of each test: the bench (vm_init, with CONVERGE_BENCH_PACKAGES) and its
 # teardown (cv_cleanup), a work dir, a router that advertises a DNS server, a password for the
 # bench user, the model's first worker as CONVERGE_NODE, the stand-ins and the test vars.
-# CONVERGE_PREVIOUS_MINOR=1: see cv_standins_start.
+# CONVERGE_NEXT_MINOR=1: see cv_standins_start. CONVERGE_ON_CONVERGED=1: the test boots the
+# converged worker (cv_converged_worker, called here: the stand-ins sign with its key).
+# Set both as plain shell variables, not exported: the converge test run from here must not see them.
 cv_begin() {
   command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
   command -v unshare >/dev/null || vm_die "missing command unshare (util-linux)"
@@ -106,6 +114,7 @@ cv_begin() {
   cv_router_advertises_dns
   CONVERGE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
   CONVERGE_NODE=$(cv_first_worker)
+  [[ -z ${CONVERGE_ON_CONVERGED:-} ]] || cv_converged_worker
   cv_standins_start
   cv_write_vars
   cv_log "$1: accel $VM_ACCEL, work dir $CONVERGE_WORK"
@@ -146,7 +155,7 @@ cv_wait_ssh_bench() {
 # In it, root and passwords may not log in; the bench user (bench key, passwordless sudo) and
 # the admin (CV_CONVERGED_ADMIN_KEY) may.
 # shellcheck disable=SC2034 # read by the tests that source this file
-CV_CONVERGED_DISK='' CV_CONVERGED_ADMIN_KEY=''
+CV_CONVERGED_DISK='' CV_CONVERGED_ADMIN_KEY='' CV_CONVERGED_KEY=''
 cv_converged_dir() { echo "${LOLICE_TEST_RUN_DIR:-$VM_RUN_DIR}/converged-worker"; }
 
 # cv_publish_converged DISK: (the converge test) keeps DISK, its VM powered off, as this run's
@@ -158,13 +167,14 @@ cv_publish_converged() {
   mv "$1" "$dir/disk.qcow2"
   chmod 0444 "$dir/disk.qcow2"
   install -m 0600 "$CONVERGE_WORK/admin_key" "$dir/admin_key"
+  install -m 0600 "$CONVERGE_WORK/standins/signing-key.asc" "$dir/signing-key.asc"
   rm -f "$dir/failed"
   : >"$dir/ready"
   cv_log "the converged worker is $dir/disk.qcow2 (read-only; tests boot overlays of it)"
 }
 
 # cv_converged_worker: sets CV_CONVERGED_DISK and CV_CONVERGED_ADMIN_KEY to this run's converged
-# worker. When the run has none yet (a test started on its own), runs test/e2e/ansible-converge.sh
+# worker, CV_CONVERGED_KEY to the stand-in repositories' signing key its APT trusts. When the run has none yet (a test started on its own), runs test/e2e/ansible-converge.sh
 # first, under a lock; when the converge test of this run failed, fails at once.
 cv_converged_worker() {
   [[ -n ${LOLICE_TEST_RUN_DIR:-} ]] || export LOLICE_TEST_RUN_DIR=$VM_RUN_DIR
@@ -182,7 +192,7 @@ cv_converged_worker() {
   flock -u "$lock"
   exec {lock}>&-
   # shellcheck disable=SC2034 # read by the tests that source this file
-  CV_CONVERGED_DISK=$dir/disk.qcow2 CV_CONVERGED_ADMIN_KEY=$dir/admin_key
+  CV_CONVERGED_DISK=$dir/disk.qcow2 CV_CONVERGED_ADMIN_KEY=$dir/admin_key CV_CONVERGED_KEY=$dir/signing-key.asc
 }
 
 # cv_poweroff NAME: powers the VM off through the bench user's sudo.
@@ -195,26 +205,26 @@ cv_poweroff() {
 # cv_prepare NAME: makes a fresh bench VM a worker-to-be: the Debian archive is switched off
 # (the VM may reach nothing but the stand-ins), the bench user gets a password (so the test
 # can show that password SSH works before and is refused after), and the stand-in server is
-# tunnelled to the VM's own 127.0.0.1 with an SSH remote forward.
+# tunnelled to the VM's own 127.0.0.1:CV_STANDIN_VM_PORT with an SSH remote forward.
 cv_prepare() {
   local name=$1
   # shellcheck disable=SC2016 # expands in the VM
   vm_ssh "$name" 'for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do [ -f "$f" ] && mv "$f" "$f.bench-disabled"; done; true'
   vm_ssh "$name" "echo 'bench:$CONVERGE_PASSWORD' | chpasswd"
-  cv_tunnel "$name" "$STANDIN_PORT" "$name" 'stand-in'
+  cv_tunnel "$name" "$STANDIN_PORT" "$name" 'stand-in' "$CV_STANDIN_VM_PORT"
 }
 
-# cv_tunnel NAME PORT KEY WHAT: this host's 127.0.0.1:PORT forwarded to the VM's own 127.0.0.1:PORT
-# (an SSH remote forward as the bench user), its ssh's pid in TUNNEL_PID[KEY]; waits until the VM
-# reaches it (WHAT names it in the failure).
+# cv_tunnel NAME PORT KEY WHAT [GUEST_PORT]: this host's 127.0.0.1:PORT forwarded to the VM's own
+# 127.0.0.1:GUEST_PORT (PORT by default; an SSH remote forward as the bench user), its ssh's pid in
+# TUNNEL_PID[KEY]; waits until the VM reaches it (WHAT names it in the failure).
 cv_tunnel() {
-  local name=$1 port=$2 _
+  local name=$1 port=$2 guest_port=${5:-$2} _
   ssh -N -q -i "$VM_SSH_KEY" -p "${VM_PORT[$name]}" -o BatchMode=yes -o StrictHostKeyChecking=no \
     -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ExitOnForwardFailure=yes -o ServerAliveInterval=15 \
-    -R "127.0.0.1:$port:127.0.0.1:$port" bench@127.0.0.1 &
+    -R "127.0.0.1:$guest_port:127.0.0.1:$port" bench@127.0.0.1 &
   TUNNEL_PID[$3]=$!
   for _ in $(seq 30); do
-    VM_SSH_PROBE=1 cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && return 0
+    VM_SSH_PROBE=1 cv_bench "$name" "exec 3<>/dev/tcp/127.0.0.1/$guest_port" 2>/dev/null && return 0
     sleep 1
   done
   vm_die "$name: the $4 tunnel did not come up"
@@ -241,25 +251,28 @@ INI
 }
 
 # cv_write_vars: test-only values on top of the generated group_vars (as Packer passes them):
-# addresses of QEMU's user network, so the VM keeps its connectivity, and the stand-ins' URLs.
+# addresses of QEMU's user network, so the VM keeps its connectivity, and the stand-ins' URLs
+# (the repositories' as the role's own templates: each follows the minor series a run asks for).
+# The keys URL is read on this host (the role fetches it on the controller), the repositories in
+# the VM.
 cv_write_vars() {
-  local base=http://127.0.0.1:$STANDIN_PORT
+  local base=http://127.0.0.1:$CV_STANDIN_VM_PORT
   cat >"$CONVERGE_WORK/test-vars.yml" <<VARS
 node_ip: 10.0.2.15
 network_gateway: 10.0.2.2
 network_dns_servers: [10.0.2.3]
 network_prefix_length: 24
-user_management_keys_url: $base/github.com/$(cv_fact admin_github_keys_user).keys
-kubernetes_components_kubernetes_repo_url: "$base/pkgs.k8s.io/core:/stable:/v$(cv_fact kubernetes_version)/deb/"
-kubernetes_components_crio_repo_url: "$base/download.opensuse.org/repositories/isv:/cri-o:/stable:/v$(cv_fact crio_version)/deb/"
+user_management_keys_url: http://127.0.0.1:$STANDIN_PORT/github.com/$(cv_fact admin_github_keys_user).keys
+kubernetes_components_kubernetes_repo_url: "$base/pkgs.k8s.io/core:/stable:/v{{ kubernetes_components_kubernetes_version }}/deb/"
+kubernetes_components_crio_repo_url: "$base/download.opensuse.org/repositories/isv:/cri-o:/stable:/v{{ kubernetes_components_crio_version }}/deb/"
 # linux-firmware is not in the bench's offline package set.
 network_configuration_packages: [netplan.io]
 # The bench node's registration and host directory: test values (the model's first worker may
-# have none), under the prefix the model owns, a kubelet label of Kubernetes', a taint without
-# a value.
+# have none), under the prefix the model owns (two: the upgrade test's model change drops one),
+# a kubelet label of Kubernetes', a taint without a value.
 worker_nodes:
   $CONVERGE_NODE:
-    labels: {"$(cv_fact node_label_owned_prefix)bench": "true", "topology.kubernetes.io/zone": bench-zone}
+    labels: {"$(cv_fact node_label_owned_prefix)bench": "true", "$(cv_fact node_label_owned_prefix)pool": bench, "topology.kubernetes.io/zone": bench-zone}
     taints:
       - {key: "$(cv_fact node_label_owned_prefix)bench", value: "true", effect: NoSchedule}
       - {key: "$(cv_fact node_label_owned_prefix)quiet", value: "", effect: PreferNoSchedule}

@@ -22,17 +22,22 @@
 # maintainer script restarts a running crio on upgrade as the real package does
 # (deb-systemd-invoke try-restart crio.service, which honours policy-rc.d).
 #
-# With --previous-minor it also builds the repositories of the minor series before the
-# model's (version <major>.<minor-1>.0 of each package, same revision; CRI-O <minor-1>), and
-# writes <out>/previous.yml: the group variables of a cluster at that version. --next-minor
-# does the same for the series after the model's (<minor+1>.0, <out>/next.yml): the upgrade test
-# (test/e2e/upgrade.sh) starts at the model's versions and upgrades to it.
+# With --next-minor it also builds the repositories of the minor series after the model's
+# (version <major>.<minor+1>.0 of each package, same revision, and its next patch; CRI-O
+# <minor+1>), and writes <out>/next.yml: the group variables of the model moved to that series.
+# The upgrade test (test/e2e/upgrade.sh) starts from the converged worker, at the model's
+# versions, and upgrades it to them.
+#
+# The signing key is new on each run, unless --key FILE gives one (an armored secret key): a
+# later test of the same run signs with the key the converged worker already trusts, as
+# pkgs.k8s.io signs every minor series with one key. Either way the key is written to
+# <out>/signing-key.asc (a throwaway of the test run, valid for one day; never committed).
 #
 # Every stand-in package logs its installation ("dpkg configure <name> <version>") to
 # /var/log/lolice-standin/calls.log, where the stand-in kubectl, kubeadm, kubelet and CRI-O
 # log their calls and starts too: one ordered record of an upgrade.
 #
-#   bash test/ansible/standins/build-repos.sh <out-dir> [--previous-minor] [--next-minor]
+#   bash test/ansible/standins/build-repos.sh <out-dir> [--next-minor] [--key FILE]
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -157,13 +162,14 @@ build_series() {
   sign_repo "$crio_dir" "isv:cri-o:stable:v$crio"
 }
 
-# build_other_series OUT DELTA NAME: the series DELTA minors away from the model's, and
-# <out>/NAME.yml, the group variables of a cluster at its versions.
+# build_other_series OUT DELTA NAME: the series DELTA minors away from the model's (with its next
+# patch, to prove the pins there too), and <out>/NAME.yml, the group variables of a cluster at
+# its versions.
 build_other_series() {
   local out=$1 delta=$2 name=$3 m c cp ka kl kc
   m=$(minor_step "$delta" "$minor") c=$(minor_step "$delta" "$crio") cp=$(minor_step "$delta" "$crio_package")
   ka=$(minor_step "$delta" "$kubeadm") kl=$(minor_step "$delta" "$kubelet") kc=$(minor_step "$delta" "$kubectl")
-  build_series "$out" "$m" "$c" "$ka" "$kl" "$kc" "$cp"
+  build_series "$out" "$m" "$c" "$ka" "$kl" "$kc" "$cp" next
   cat >"$out/$name.yml" <<VARS
 # The cluster at the minor series $delta away from the model's (stand-in repositories of build-repos.sh).
 kubernetes_version: "$m"
@@ -177,14 +183,15 @@ VARS
 }
 
 main() {
-  local out=${1:?usage: build-repos.sh <out-dir> [--previous-minor] [--next-minor]} previous='' next='' a
+  local out=${1:?usage: build-repos.sh <out-dir> [--next-minor] [--key FILE]} next='' key=''
   shift
-  for a in "$@"; do
-    case $a in
-      --previous-minor) previous=1 ;;
+  while (($#)); do
+    case $1 in
       --next-minor) next=1 ;;
-      *) log "unknown option $a"; exit 64 ;;
+      --key) key=${2:?--key needs a file}; shift ;;
+      *) log "unknown option $1"; exit 64 ;;
     esac
+    shift
   done
   require_cmd dpkg-deb dpkg-scanpackages gpg gpgconf sha256sum
   mkdir -p "$out"
@@ -194,12 +201,16 @@ main() {
 
   export GNUPGHOME=$out/gnupg
   rm -rf "$GNUPGHOME" && mkdir -m 0700 "$GNUPGHOME"
-  gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
-    --quick-gen-key 'lolice stand-in APT repositories (tests only) <tests@example.invalid>' ed25519 sign 1d
+  if [[ -n $key ]]; then
+    gpg --batch --quiet --import "$key"
+  else
+    gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
+      --quick-gen-key 'lolice stand-in APT repositories (tests only) <tests@example.invalid>' ed25519 sign 1d
+  fi
+  (umask 077 && gpg --batch --quiet --pinentry-mode loopback --passphrase '' --armor --export-secret-keys >"$out/signing-key.asc")
 
   build_series "$out" "$minor" "$crio" "$kubeadm" "$kubelet" "$kubectl" "$crio_package" next
   log "Kubernetes $minor ($kubelet, and $(next_patch "$kubelet") to prove the pin) and CRI-O $crio_package (and $(next_patch "$crio_package")) in $out/www"
-  [[ -z $previous ]] || build_other_series "$out" -1 previous
   [[ -z $next ]] || build_other_series "$out" 1 next
   gpgconf --kill gpg-agent 2>/dev/null || true
 }
