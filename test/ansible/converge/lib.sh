@@ -107,7 +107,11 @@ WRAPPER
 cv_begin() {
   command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
   command -v unshare >/dev/null || vm_die "missing command unshare (util-linux)"
-  export LOLICE_VM_EXTRA_PACKAGES="$CONVERGE_BENCH_PACKAGES${LOLICE_VM_EXTRA_PACKAGES:+ $LOLICE_VM_EXTRA_PACKAGES}"
+  # Once each: a test that runs another (cv_converged_worker) passes the list on, and the same
+  # list must give the same bench image (its cache key).
+  local pkg extra=$CONVERGE_BENCH_PACKAGES
+  for pkg in ${LOLICE_VM_EXTRA_PACKAGES:-}; do [[ " $extra " == *" $pkg "* ]] || extra+=" $pkg"; done
+  export LOLICE_VM_EXTRA_PACKAGES=$extra
   vm_init
   trap cv_cleanup EXIT
   CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/$1.XXXXXX")
