@@ -172,14 +172,18 @@ cv_publish_converged() {
   chmod 0444 "$dir/disk.qcow2"
   install -m 0600 "$CONVERGE_WORK/admin_key" "$dir/admin_key"
   install -m 0600 "$CONVERGE_WORK/standins/signing-key.asc" "$dir/signing-key.asc"
+  # The bench image it was made from: its kernel boots it (root=UUID of that image).
+  echo "$VM_IMAGE_DIR" >"$dir/bench-image"
   rm -f "$dir/failed"
   : >"$dir/ready"
   cv_log "the converged worker is $dir/disk.qcow2 (read-only; tests boot overlays of it)"
 }
 
 # cv_converged_worker: sets CV_CONVERGED_DISK and CV_CONVERGED_ADMIN_KEY to this run's converged
-# worker, CV_CONVERGED_KEY to the stand-in repositories' signing key its APT trusts. When the run has none yet (a test started on its own), runs test/e2e/ansible-converge.sh
-# first, under a lock; when the converge test of this run failed, fails at once.
+# worker, CV_CONVERGED_KEY to the stand-in repositories' signing key its APT trusts. When the run
+# has none yet (a test started on its own), runs test/e2e/ansible-converge.sh first, under a lock;
+# when the converge test of this run failed, fails at once; when it was made from another bench
+# image than this test's (whose kernel would not find its root), too.
 cv_converged_worker() {
   [[ -n ${LOLICE_TEST_RUN_DIR:-} ]] || export LOLICE_TEST_RUN_DIR=$VM_RUN_DIR
   local dir lock
@@ -195,6 +199,8 @@ cv_converged_worker() {
   fi
   flock -u "$lock"
   exec {lock}>&-
+  [[ $(cat "$dir/bench-image") == "$VM_IMAGE_DIR" ]] ||
+    vm_die "the converged worker was made from the bench image $(cat "$dir/bench-image"), this test boots $VM_IMAGE_DIR (another LOLICE_VM_EXTRA_PACKAGES?)"
   # shellcheck disable=SC2034 # read by the tests that source this file
   CV_CONVERGED_DISK=$dir/disk.qcow2 CV_CONVERGED_ADMIN_KEY=$dir/admin_key CV_CONVERGED_KEY=$dir/signing-key.asc
 }
