@@ -27,6 +27,8 @@ const rootOptions = (): javascript.NodeProjectOptions => ({
     '/packages/*/lib/',
     '*.tsbuildinfo',
     '/.scratch/',
+    // Python's bytecode caches (a stand-in script read as a module leaves one beside it).
+    '__pycache__/',
     `/${packerOutputDir('*')}/`,
     `/${PACKER_CACHE_DIR}/`,
     `/${packerConsoleLog('*')}`,
