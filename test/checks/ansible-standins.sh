@@ -5,9 +5,14 @@
 # refusals prove the playbooks, not the stand-ins. The stand-ins keep their state under fixed
 # paths (/var/lib/lolice-standin, /var/log/lolice-standin, /etc/crio, ...): the checks run in a
 # private mount namespace where each of those is a scratch directory (unshare -m, bind mounts),
-# so nothing of this machine is read or changed.
+# so nothing of this machine is read or changed. The stand-in kubectl in both its modes: over the
+# state file, and (--kubeconfig naming a file) as a client of the real stand-in API server
+# (test/ansible/standins/api-server, started here on a free loopback port with its own state
+# and admin token): the server's state changes, its evictions and budgets, a conflict retried, a
+# wrong token refused.
 # shellcheck disable=SC2016 # the single-quoted checks expand when eval runs them
 set -Eeuo pipefail
+export PYTHONDONTWRITEBYTECODE=1 # the stand-ins' own caches stay out of the tree
 cd "$(git rev-parse --show-toplevel)"
 
 if [[ ${1:-} != --inside ]]; then
@@ -34,7 +39,7 @@ kubectl=test/ansible/standins/kubectl/usr/bin/kubectl
 crio=test/ansible/standins/cri-o/usr/bin/crio
 state=/var/lib/lolice-standin/cluster.json
 out_has() { grep -Fxq -- "$1" "$T_OUTPUT"; }
-state_is() { python3 -c "import json, sys; s = json.load(open('$state')); sys.exit(0 if ($1) else 1)"; }
+state_is() { /usr/bin/python3 -c "import json, sys; s = json.load(open('$state')); sys.exit(0 if ($1) else 1)"; }
 on_node() { state_is "sorted(p['name'] for p in s.get('pods', []) if p.get('nodeName') == 'w1') == $1"; }
 
 # cluster PODS [ALLOWED]: a worker w1 (schedulable) with PODS (a JSON list), and a disruption
@@ -107,6 +112,179 @@ check "... the DaemonSet's pod not Ready while the node's kubelet does not run" 
   json_is '.items[0].status.conditions == [{"type": "Ready", "status": "False"}]'
 expect_exit 1 'not implemented' "get pods of one namespace by node: not what the stand-in plays, refused" \
   "$kubectl" get pods --field-selector spec.nodeName=w1 --output json
+
+# ---------------------------------------------------------------- kubectl against the stand-in API server
+# API mode (--kubeconfig naming a file): the real stand-in API server on a free loopback port, an
+# admin kubeconfig, the same commands as above; the server's state read back as the admin (GET /state).
+api=$scratch/api
+mkdir -p "$api"
+head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$api/admin-token"
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+kubeconfig() {
+  cat <<CONF
+apiVersion: v1
+kind: Config
+clusters: [{name: standin, cluster: {server: "http://127.0.0.1:$port"}}]
+users: [{name: kubernetes-admin, user: {token: $1}}]
+contexts: [{name: kubernetes-admin@standin, context: {cluster: standin, user: kubernetes-admin}}]
+current-context: kubernetes-admin@standin
+CONF
+}
+kubeconfig "$(cat "$api/admin-token")" >"$api/admin.conf"
+kubeconfig wrong-token >"$api/wrong.conf"
+# cp (a control-plane node, Ready), w1 (a stand-in kubelet's heartbeats, with the node token below), w2 (NotReady).
+cat >"$api/state.json" <<'JSON'
+{"vipVersion": "v1.36.1", "kubernetesVersion": "v1.36.0", "apiServers": {"cp": "v1.36.1"},
+ "nodes": {"cp": {"ready": true, "kubeletVersion": "v1.36.1", "unschedulable": false, "annotations": {}, "labels": {}, "taints": []},
+           "w1": {"unschedulable": false, "annotations": {"keep": "me"}, "labels": {}, "taints": []},
+           "w2": {"ready": false, "kubeletVersion": "v1.35.4", "unschedulable": false, "annotations": {}, "labels": {}, "taints": []}},
+ "pods": [], "pdbs": [], "daemonSets": [], "tokens": {"w1-node-token": {"kind": "node", "node": "w1"}}}
+JSON
+/usr/bin/python3 test/ansible/standins/api-server --port "$port" --state "$api/state.json" --admin-token-file "$api/admin-token" \
+  --grace 300 --daemonset-delay 0 >"$api/server.out" 2>&1 &
+api_pid=$!
+trap 'kill "$api_pid" 2>/dev/null; rm -rf "$scratch"' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+curl -sf -X POST -H 'Authorization: Bearer w1-node-token' "http://127.0.0.1:$port/heartbeat" \
+  -d "{\"kubeletVersion\": \"v1.36.2\", \"runtimeUp\": true, \"startedAt\": $(($(date +%s) - 60))}" >/dev/null
+k() { "$kubectl" --kubeconfig "$api/admin.conf" --request-timeout 30s "$@"; }
+# api_is EXPR: EXPR holds on the server's state s; api_set PYTHON: runs PYTHON on s and writes it back.
+api_py() {
+  /usr/bin/python3 - "$port" "$(cat "$api/admin-token")" "$1" "$2" <<'PY'
+import json, sys, urllib.request
+port, token, mode, code = sys.argv[1:]
+def call(method, path, body=None):
+    req = urllib.request.Request(f'http://127.0.0.1:{port}{path}', method=method, headers={'Authorization': f'Bearer {token}'},
+                                 data=None if body is None else json.dumps(body).encode())
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+s = call('GET', '/state')
+if mode == 'is':
+    sys.exit(0 if eval(code) else 1)
+exec(code)
+call('PUT', f'/state?resourceVersion={s["resourceVersion"]}', s)
+PY
+}
+api_is() { api_py is "$1"; }
+api_set() { api_py set "$1"; }
+api_on_w1() { api_is "sorted(p['name'] for p in s['pods'] if p.get('nodeName') == 'w1') == $1"; }
+api_log_count() { grep -c -- "$1" "$api/state.json.log" || true; }
+
+expect_exit 0 '' "API: get node: the server's view" k get node w1 --output json
+check "... Ready and the kubelet's version from its heartbeats" \
+  json_is '.status.conditions == [{"type": "Ready", "status": "True"}] and .status.nodeInfo.kubeletVersion == "v1.36.2" and .metadata.annotations == {"keep": "me"}'
+expect_exit 0 '' "API: get nodes" k get nodes --output json
+check "... each node's Ready and kubeletVersion (w2 NotReady, as the server says)" \
+  json_is '[.items[] | [.metadata.name, .status.conditions[0].status, .status.nodeInfo.kubeletVersion]] == [["cp", "True", "v1.36.1"], ["w1", "True", "v1.36.2"], ["w2", "False", "v1.35.4"]]'
+expect_exit 1 '^Error from server \(NotFound\): nodes "w9" not found$' "API: get node of a node the cluster does not have" k get node w9 -o json
+expect_exit 0 '' "API: get node --ignore-not-found of a node the cluster does not have" k get node w9 --ignore-not-found -o json
+check "... prints nothing" test ! -s "$T_OUTPUT"
+expect_exit 0 '"serverVersion": \{"gitVersion": "v1.36.1"\}' "API: version: the server's /version" k version --output json
+expect_exit 0 '^ok$' "API: get --raw /readyz asks the server" k get --raw /readyz
+expect_exit 0 '' "API: the kube-apiserver pods" k get pods --namespace kube-system --selector component=kube-apiserver --output json
+check "... one per control-plane node, tagged with its version" \
+  json_is '[.items[] | [.spec.nodeName, .spec.containers[0].image]] == [["cp", "registry.k8s.io/kube-apiserver:v1.36.1"]]'
+expect_exit 0 '' "API: kubeadm-config" k get configmap kubeadm-config --namespace kube-system --output json
+check "... its kubernetesVersion" json_is '.data.ClusterConfiguration | test("kubernetesVersion: v1.36.0")'
+
+expect_exit 0 '^node/w1 cordoned$' "API: cordon" k cordon w1
+check "... the server's Node unschedulable" api_is "s['nodes']['w1']['unschedulable']"
+check "... and the call logged as in state-file mode" grep -qx 'kubectl cordon w1' /var/log/lolice-standin/calls.log
+expect_exit 0 '^node/w1 already cordoned$' "API: cordon again: already cordoned" k cordon w1
+expect_exit 0 '^node/w1 uncordoned$' "API: uncordon" k uncordon w1
+check "... schedulable again on the server" api_is "not s['nodes']['w1']['unschedulable']"
+expect_exit 0 '^node/w1 annotated$' "API: annotate --overwrite" k annotate --overwrite node w1 lolice/upgrade-to=1.36.2 lolice/cordoned=true
+expect_exit 1 "^error: --overwrite is false but found the following declared annotation\(s\): 'lolice/upgrade-to' already has a value \(1.36.2\)$" \
+  "API: annotate without --overwrite over another value: kubectl's refusal" k annotate node w1 lolice/upgrade-to=1.37.0
+expect_exit 0 '^node/w1 annotated$' "API: annotate k-" k annotate node w1 lolice/cordoned- lolice/absent-
+check "... the server's annotations: set, refused, removed" api_is "s['nodes']['w1']['annotations'] == {'keep': 'me', 'lolice/upgrade-to': '1.36.2'}"
+expect_exit 0 '^node/w1 labeled$' "API: label" k label --overwrite node w1 lolice.example/pool=batch
+expect_exit 0 '^node/w1 tainted$' "API: taint" k taint node w1 dedicated=batch:NoSchedule
+expect_exit 1 "^error: 'lolice.example/pool' already has a value \(batch\), and --overwrite is false$" \
+  "API: label without --overwrite over another value: kubectl's refusal" k label node w1 lolice.example/pool=web
+check "... the server's labels and taints" \
+  api_is "s['nodes']['w1']['labels'] == {'lolice.example/pool': 'batch'} and s['nodes']['w1']['taints'] == [{'key': 'dedicated', 'value': 'batch', 'effect': 'NoSchedule'}]"
+expect_exit 0 '^node/w1 untainted$' "API: taint k:Effect-" k taint node w1 dedicated:NoSchedule-
+check "... gone from the server" api_is "s['nodes']['w1']['taints'] == []"
+
+# A writer between the stand-in's GET and its PUT (the stand-in imported, its read wrapped): the
+# PUT meets 409, the stand-in reads again and changes again; the other writer's change stays.
+race() {
+  /usr/bin/python3 - "$kubectl" "$api/admin.conf" <<'PY'
+import importlib.machinery, importlib.util, sys
+path, kubeconfig = sys.argv[1:]
+loader = importlib.machinery.SourceFileLoader('standin_kubectl', path)
+kubectl = importlib.util.module_from_spec(importlib.util.spec_from_loader('standin_kubectl', loader))
+loader.exec_module(kubectl)
+load, reads = kubectl.ApiCluster.load, []
+def racing_load(self):
+    state = load(self)
+    reads.append(state['resourceVersion'])
+    if len(reads) == 1:
+        other = load(self)
+        other['nodes']['w1']['labels']['racer'] = 'first'
+        assert self.save(other)
+    return state
+kubectl.ApiCluster.load = racing_load
+sys.argv = ['kubectl', '--kubeconfig', kubeconfig, 'cordon', 'w1']
+try:
+    kubectl.main()
+finally:
+    print('resourceVersions read:', reads)
+PY
+}
+expect_exit 0 '^node/w1 cordoned$' "API: a concurrent change (409 Conflict): read again and retried" race
+check "... two reads, one 409 in the server's log, both changes on the server" \
+  eval '[[ $(grep -c "^resourceVersions read: \[[0-9]*, [0-9]*\]$" "$T_OUTPUT") == 1 && $(api_log_count "PUT /state?resourceVersion=.* 409") == 1 ]] && api_is "s[\"nodes\"][\"w1\"][\"unschedulable\"] and s[\"nodes\"][\"w1\"][\"labels\"].get(\"racer\") == \"first\""'
+
+expect_exit 1 '^error: You must be logged in to the server \(Unauthorized\)$' "API: a wrong token: kubectl's Unauthorized" \
+  "$kubectl" --kubeconfig "$api/wrong.conf" uncordon w1
+check "... nothing changed" api_is "s['nodes']['w1']['unschedulable']"
+
+# api_pods PODS PDB: pods and a budget over app=web (the server's shapes), w1 schedulable.
+api_pods() {
+  api_set "s['nodes']['w1']['unschedulable'] = False; s['pods'] = $1; s['pdbs'] = [$2]; s.pop('evictions', None)"
+}
+a_cni='{"namespace": "kube-system", "name": "cilium-x7k2p", "nodeName": "w1", "owner": {"kind": "DaemonSet", "name": "cilium"}}'
+a_web='{"namespace": "apps", "name": "web-5d8f7-q2x9z", "nodeName": "w1", "owner": {"kind": "ReplicaSet", "name": "web-5d8f7"}, "labels": {"app": "web"}}'
+a_bare='{"namespace": "default", "name": "debug-shell", "nodeName": "w1", "owner": None}'
+a_cache='{"namespace": "apps", "name": "cache-0", "nodeName": "w1", "owner": {"kind": "StatefulSet", "name": "cache"}, "emptyDir": True}'
+a_w2='{"namespace": "apps", "name": "web-5d8f7-n0tr3", "nodeName": "w2", "owner": {"kind": "ReplicaSet", "name": "web-5d8f7"}, "labels": {"app": "other"}}'
+budget() { echo "{'namespace': 'apps', 'name': 'web', 'selector': {'app': 'web'}, 'maxUnavailable': $1}"; }
+
+api_pods "[$a_cni, $a_web, $a_w2]" "$(budget 1)"
+expect_exit 0 '' "API: get pods by node" k get pods --all-namespaces --field-selector spec.nodeName=w1 --output json
+check "... the node's pods, Ready as the server works it out" \
+  json_is '[.items[] | [.metadata.name, .metadata.ownerReferences[0].kind, .status.conditions[0].status]] == [["cilium-x7k2p", "DaemonSet", "True"], ["web-5d8f7-q2x9z", "ReplicaSet", "True"]]'
+expect_exit 0 '' "API: get pods by node: a NotReady node's" k get pods --all-namespaces --field-selector spec.nodeName=w2 --output json
+check "... not Ready" json_is '[.items[] | .status.conditions[0].status] == ["False"]'
+
+api_pods "[$a_cni, $a_web, $a_bare]" "$(budget 1)"
+expect_exit 1 '^error: unable to drain node "w1" due to error: cannot delete Pods that declare no controller \(use --force to override\): default/debug-shell, continuing command\.\.\.$' \
+  "API drain: a pod without a controller fails it with state-file mode's lines" k drain w1 "${flags[@]}" --timeout=30m
+check "... the same last line; the server's node cordoned, nothing evicted" \
+  eval 'test "$(tail -n1 "$T_OUTPUT")" = "cannot delete Pods that declare no controller (use --force to override): default/debug-shell" && api_is "s[\"nodes\"][\"w1\"][\"unschedulable\"] and not s.get(\"evictions\")" && api_on_w1 "[\"cilium-x7k2p\", \"debug-shell\", \"web-5d8f7-q2x9z\"]"'
+
+api_pods "[$a_cni, $a_web]" "$(budget 0)"
+t0=$SECONDS
+expect_exit 1 '^error when evicting pods/"web-5d8f7-q2x9z" -n "apps": global timeout reached: 6s$' \
+  "API drain: the server's budget refuses (429) until --timeout" k drain w1 "${flags[@]}" --timeout=6s
+check "... asked every 5 s for the whole timeout (3 refusals in the server's log, 2 retry lines), the pod still there" \
+  eval 'waited 6 && [[ $(api_log_count "POST /evict .* 429") == 3 && $(grep -c "(will retry after 5s): Cannot evict pod as it would violate the pod.s disruption budget\.$" "$T_OUTPUT") == 2 ]] && out_has "pod/web-5d8f7-q2x9z" && api_on_w1 "[\"cilium-x7k2p\", \"web-5d8f7-q2x9z\"]"'
+
+api_pods "[$a_cni, $a_web, $a_cache]" "$(budget 1)"
+expect_exit 0 '^node/w1 drained$' "API drain: evicts what may go, through the server" k drain w1 "${flags[@]}" --timeout=30m
+check "... kubectl's lines: cordoned, the DaemonSet warning, each eviction" \
+  eval 'out_has "node/w1 cordoned" && out_has "Warning: ignoring DaemonSet-managed Pods: kube-system/cilium-x7k2p" && out_has "pod/web-5d8f7-q2x9z evicted" && out_has "pod/cache-0 evicted"'
+check "... the server evicted both with the grace period; only the DaemonSet's pod stays" \
+  eval 'api_is "sorted((e[\"pod\"], e[\"gracePeriodSeconds\"]) for e in s[\"evictions\"]) == [(\"apps/cache-0\", 300), (\"apps/web-5d8f7-q2x9z\", 300)]" && api_on_w1 "[\"cilium-x7k2p\"]"'
+
+expect_exit 0 '^node "w2" deleted$' "API: delete node" k delete node w2 --ignore-not-found --wait --timeout=60s
+check "... gone from the server" api_is "'w2' not in s['nodes']"
+expect_exit 0 '' "API: delete node --ignore-not-found of a node already gone" k delete node w2 --ignore-not-found --wait --timeout=60s
+check "... prints nothing" test ! -s "$T_OUTPUT"
+expect_exit 0 '"name": "w1"' "a --kubeconfig naming no file: the state file (upgrade.sh's control-plane host is its worker VM)" \
+  "$kubectl" --kubeconfig "$scratch/missing.conf" get node w1 --output json
 
 # ---------------------------------------------------------------- crio
 mkdir -p /etc/crio/crio.conf.d
