@@ -29,5 +29,10 @@ export function addTasks(project: javascript.NodeProject, packages: readonly Wor
       'Benchmark the image artifacts against the seed pipeline and projen synth (root, ~20 min; not part of test)',
     exec: 'bash scripts/bench.sh',
   });
+  project.addTask('bench:vm', {
+    description: "Benchmark the VM bench's vCPU count: two VMs side by side, 1 against 2 vCPUs each (~3 min a round)",
+    exec: 'bash test/vm/bench-cpus.sh',
+    receiveArgs: true,
+  });
   project.testTask.reset('bash test/run.sh');
 }

@@ -13,8 +13,9 @@
 # Environment: LOLICE_VM_ACCEL=kvm|tcg (default: kvm when a KVM guest really runs, else tcg),
 # LOLICE_VM_CACHE (the machine cache: bench image, key, run dirs; default
 # ${XDG_CACHE_HOME:-~/.cache}/lolice/vm), LOLICE_VM_KEEP=1 (keep the run dir), LOLICE_VM_MEMORY
-# (MiB, default 1024), LOLICE_VM_CPUS (default 2), LOLICE_TEST_RUN_DIR (set by test/run.sh: what
-# the tests of one run share, such as the converged worker disk).
+# (MiB, default 1024), LOLICE_VM_CPUS (default 1: two lanes of TCG guests on two cores run
+# faster with one vCPU each, see test/vm/bench-cpus.sh), LOLICE_TEST_RUN_DIR (set by
+# test/run.sh: what the tests of one run share, such as the converged worker disk).
 # shellcheck shell=bash
 
 VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -177,7 +178,7 @@ vm_start() {
     vm_die "vm_start $name: --firmware uefi-sb needs --boot disk (the disk's own shim and GRUB): the bench kernel is signed by Debian, whom only shim trusts, not the firmware"
   local machine=q35
   [[ $firmware == uefi-sb ]] && machine=q35,smm=on
-  local -a args=(-name "$name" -machine "$machine" -m "${LOLICE_VM_MEMORY:-1024}" -smp "${LOLICE_VM_CPUS:-2}"
+  local -a args=(-name "$name" -machine "$machine" -m "${LOLICE_VM_MEMORY:-1024}" -smp "${LOLICE_VM_CPUS:-1}"
     -display none -nodefaults -serial "file:$dir/serial.log" -pidfile "$dir/qemu.pid"
     -monitor "unix:$dir/monitor.sock,server,nowait" -no-reboot)
   args+=(-accel "$VM_ACCEL" -cpu "$VM_CPU")
