@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks of the Ansible tests' STAND-INS for kubectl and CRI-O (test/ansible/standins), on this
+# Checks of the Ansible tests' STAND-INS for kubectl, CRI-O and the kubelet (test/ansible/standins), on this
 # machine, outside any VM: that they fail as the real tools fail, with their words (kubectl's
 # pkg/drain and pkg/cmd/drain; CRI-O's configuration loading and Validate), so that the VM tests'
 # refusals prove the playbooks, not the stand-ins. The stand-ins keep their state under fixed
