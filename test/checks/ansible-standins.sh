@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks of the Ansible tests' STAND-INS for kubectl and CRI-O (test/ansible/standins), on this
+# Checks of the Ansible tests' STAND-INS for kubectl, CRI-O and the kubelet (test/ansible/standins), on this
 # machine, outside any VM: that they fail as the real tools fail, with their words (kubectl's
 # pkg/drain and pkg/cmd/drain; CRI-O's configuration loading and Validate), so that the VM tests'
 # refusals prove the playbooks, not the stand-ins. The stand-ins keep their state under fixed
@@ -9,7 +9,9 @@
 # state file, and (--kubeconfig naming a file) as a client of the real stand-in API server
 # (test/ansible/standins/api-server, started here on a free loopback port with its own state
 # and admin token): the server's state changes, its evictions and budgets, a conflict retried, a
-# wrong token refused.
+# wrong token refused. The stand-in kubelet's heartbeats to that server (API mode): its Node
+# registered, Ready while it beats and its runtime (the real stand-in crio) runs, NotReady after the
+# grace once it stops, its state-file mode unchanged.
 # shellcheck disable=SC2016 # the single-quoted checks expand when eval runs them
 set -Eeuo pipefail
 export PYTHONDONTWRITEBYTECODE=1 # the stand-ins' own caches stay out of the tree
@@ -18,7 +20,7 @@ cd "$(git rev-parse --show-toplevel)"
 if [[ ${1:-} != --inside ]]; then
   # The mount points must exist; the ones made here are removed again (when still empty).
   made=()
-  for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio; do
+  for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio /run/crio-standin /etc/kubernetes; do
     [[ -d $d ]] || { mkdir -p "$d" && made+=("$d"); }
   done
   rc=0
@@ -31,12 +33,13 @@ fi
 source test/lib/checks.sh
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/ansible-standins.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
-for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio; do
+for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio /run/crio-standin /etc/kubernetes; do
   mkdir -p "$scratch$d" && mount --bind "$scratch$d" "$d"
 done
 T_OUTPUT=$scratch/out.log
 kubectl=test/ansible/standins/kubectl/usr/bin/kubectl
 crio=test/ansible/standins/cri-o/usr/bin/crio
+kubelet=test/ansible/standins/kubelet/usr/bin/kubelet
 state=/var/lib/lolice-standin/cluster.json
 out_has() { grep -Fxq -- "$1" "$T_OUTPUT"; }
 state_is() { /usr/bin/python3 -c "import json, sys; s = json.load(open('$state')); sys.exit(0 if ($1) else 1)"; }
@@ -308,5 +311,145 @@ expect_exit 1 '^level=fatal msg="validating runtime config: log size max should 
 printf '[crio.runtime]\nlog_size_max = "big"\n' >/etc/crio/crio.conf.d/40-small.conf
 expect_exit 1 'unable to decode configuration' "crio config: a value of the wrong type" "$crio" config
 expect_exit 1 'flag provided but not defined: --bogus' "crio config: a flag CRI-O does not have" "$crio" config --bogus
+
+
+# ---------------------------------------------------------------- kubelet heartbeats (API mode)
+# The stand-in kubelet against a stand-in API server of its own with a short grace (3 s; the
+# kubelet beats every second here: nodeStatusUpdateFrequency), a node credential got as kubeadm
+# join gets one (a bootstrap token of POST /tokens, then POST /bootstrap) in its kubelet.conf, the
+# real stand-in crio as its container runtime, and a dpkg-query that answers the packages' versions.
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+stop "$api_pid"
+rm -f "$state" /etc/crio/crio.conf.d/40-small.conf
+host=$(hostname)
+bin=$scratch/bin
+mkdir -p "$bin"
+cat >"$bin/dpkg-query" <<'SH'
+#!/bin/sh
+# dpkg-query -W -f '${Version}' PACKAGE
+case $4 in kubelet) printf 1.36.2-1.1 ;; cri-o) printf 1.36.1-1.1 ;; *) exit 1 ;; esac
+SH
+chmod +x "$bin/dpkg-query"
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+kubeconfig "$(cat "$api/admin-token")" >"$api/admin.conf"
+echo '{"vipVersion": "v1.36.1", "kubernetesVersion": "v1.36.1", "apiServers": {}, "nodes": {}}' >"$api/kubelet.json"
+start_api() {
+  /usr/bin/python3 test/ansible/standins/api-server --port "$port" --state "$api/kubelet.json" --admin-token-file "$api/admin-token" \
+    --grace 3 >>"$api/kubelet-server.out" 2>&1 &
+  api_pid=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+}
+start_api
+kubelet_pid='' crio_pid=''
+trap 'kill "$api_pid" $kubelet_pid $crio_pid 2>/dev/null; rm -rf "$scratch"' EXIT
+bootstrap=$(curl -sf -X POST -H "Authorization: Bearer $(cat "$api/admin-token")" "http://127.0.0.1:$port/tokens" -d '{"ttl": 600}' | jq -r .token)
+node_token=$(curl -sf -X POST -H "Authorization: Bearer $bootstrap" "http://127.0.0.1:$port/bootstrap" -d "{\"node\": \"$host\"}" | jq -r .token)
+kubeconfig "$node_token" >/etc/kubernetes/kubelet.conf
+cat >"$scratch/kubelet.yaml" <<'YAML'
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+nodeStatusUpdateFrequency: 1s
+registerWithTaints: [{key: lolice.example/new, effect: NoSchedule}]
+YAML
+start_crio() {
+  PATH=$bin:$PATH "$crio" >>"$scratch/crio.out" 2>&1 &
+  crio_pid=$!
+  for _ in $(seq 50); do [[ $(cat /run/crio-standin/pid 2>/dev/null) == "$crio_pid" ]] && return; sleep 0.1; done
+}
+start_kubelet() {
+  PATH=$bin:$PATH "$kubelet" --node-labels=lolice.example/pool=batch --config="$scratch/kubelet.yaml" 2>"$scratch/kubelet.err" &
+  kubelet_pid=$! kubelet_started=$(date +%s.%N)
+}
+# within SECONDS COMMAND...: COMMAND succeeds within SECONDS (asked every 0.2 s).
+within() {
+  local s=$1 _
+  shift
+  for _ in $(seq $((s * 5))); do "$@" 2>/dev/null && return 0; sleep 0.2; done
+  return 1
+}
+# node_is EXPR: EXPR holds for the kubelet's Node n on the server (n is {} while there is none).
+node_is() { api_is "(lambda n: $1)(s['nodes'].get('$host') or {})"; }
+eventually() { within "$1" node_is "$2"; }
+# mark, then new_beats: the heartbeats the server took since the mark.
+beats() { grep -c "POST /heartbeat" "$api/kubelet.json.log" || true; }
+mark() { before=$(beats); }
+new_beats() { echo $(($(beats) - before)); }
+# logged_twice PATTERN: two lines of the kubelet's log match (it tried again).
+logged_twice() { (($(grep -cE -- "$1" "$scratch/kubelet.err") >= 2)); }
+# idles PID: the kubelet has gone on to "sleep infinity", as it does with no server to report to.
+idles() { within 10 grep -qx sleep "/proc/$1/comm"; }
+
+start_crio
+start_kubelet
+check "kubelet (API mode): its first heartbeat registers its Node on the server" eventually 10 'bool(n)'
+check "... with its own labels, --node-labels and registerWithTaints" \
+  node_is "n['labels'] == {'kubernetes.io/hostname': '$host', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64', 'lolice.example/pool': 'batch'} and n['taints'] == [{'key': 'lolice.example/new', 'effect': 'NoSchedule'}]"
+check "... its versions (the package's kubelet, the running crio's), its runtime up, its start time" \
+  node_is "n['kubeletVersion'] == 'v1.36.2' and n['containerRuntimeVersion'] == 'cri-o://1.36.1' and n['runtimeUp'] is True and abs(n['startedAt'] - $kubelet_started) < 5"
+expect_exit 0 '' "... kubectl get node: the server's view of it" k get node "$host" --output json
+check "... Ready, at the kubelet's version" \
+  json_is '.status.conditions == [{"type": "Ready", "status": "True"}] and .status.nodeInfo.kubeletVersion == "v1.36.2"'
+
+api_set "s['nodes']['$host']['labels'] = {'lolice.example/pool': 'web'}"
+mark
+sleep 4
+check "kubelet: still Ready after more than the grace, one heartbeat a second; the Node's labels (changed on the server) not overwritten" \
+  eval '(($(new_beats) >= 3)) && node_is "n[\"ready\"] and n[\"labels\"] == {\"lolice.example/pool\": \"web\"}"'
+
+stop "$crio_pid"
+check "kubelet: the container runtime stopped: NotReady at the next heartbeat (runtimeUp false, the heartbeat fresh)" \
+  eventually 3 "not n['ready'] and n['runtimeUp'] is False"
+start_crio
+check "... started again: Ready again" eventually 3 "n['ready'] and n['runtimeUp']"
+
+stop "$kubelet_pid"
+t0=$SECONDS
+check "kubelet stopped: NotReady once the grace has passed since its last heartbeat" \
+  eval 'node_is "n[\"ready\"]" && eventually 6 "not n[\"ready\"]" && waited 2'
+
+start_kubelet
+check "kubelet started again on the existing Node: Ready, with its new start time" \
+  eventually 5 "n['ready'] and n['startedAt'] > $kubelet_started - 1"
+check "... the Node taken over as it is: its labels and taints not the kubelet's" \
+  node_is "n['labels'] == {'lolice.example/pool': 'web'} and n['taints'] == [{'key': 'lolice.example/new', 'effect': 'NoSchedule'}]"
+check "... and nothing in its log" test ! -s "$scratch/kubelet.err"
+stop "$api_pid"
+check "kubelet: the server gone after its Node registered: the kubelet's retry line, and it keeps running" \
+  eval 'within 5 logged_twice "\"Error updating node status, will retry\" err=\"error getting node \\\\\"$host\\\\\": Post .*: connect: connection refused\"$" && kill -0 "$kubelet_pid"'
+start_api
+check "... the server back: Ready again" eventually 5 "n['ready']"
+stop "$kubelet_pid"
+
+kubeconfig wrong-token >/etc/kubernetes/kubelet.conf
+start_kubelet
+check "kubelet with a wrong token: Unauthorized in its log as the kubelet words it, tried again, still running" \
+  eval 'within 5 logged_twice "^E[0-9]{4} [0-9:]{8}\.[0-9]{6} +[0-9]+ kubelet_node_status\.go:549\] \"Unable to register node with API server\" err=\"Unauthorized\" node=\"$host\"$" && kill -0 "$kubelet_pid"'
+stop "$kubelet_pid"
+
+closed=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+kubeconfig "$node_token" | sed "s/:$port\"/:$closed\"/" >/etc/kubernetes/kubelet.conf
+start_kubelet
+check "kubelet with no server listening: connection refused in its log, tried again, still running" \
+  eval 'within 5 logged_twice "\"Unable to register node with API server\" err=\"Post .*:$closed/heartbeat.*: dial tcp 127\\.0\\.0\\.1:$closed: connect: connection refused\" node=\"$host\"$" && kill -0 "$kubelet_pid"'
+stop "$kubelet_pid"
+
+kubeconfig "$node_token" >/etc/kubernetes/kubelet.conf
+echo '{"serverVersion": "v1.36.1", "localNode": "w1", "nodes": {}}' >"$state"
+mark
+start_kubelet
+check "kubelet with a state file: file mode, its Node registered into the file, then it idles" \
+  eval 'idles "$kubelet_pid" && state_is "s[\"nodes\"][\"w1\"][\"labels\"][\"lolice.example/pool\"] == \"batch\""'
+sleep 1.5
+check "... and no heartbeat to the server" eval '(($(new_beats) == 0))'
+stop "$kubelet_pid"
+
+rm -f "$state"
+echo '# STAND-IN kubeconfig written by the kubeadm stand-in' >/etc/kubernetes/kubelet.conf
+start_kubelet
+check "kubelet with neither a state file nor a token in kubelet.conf: it idles" idles "$kubelet_pid"
+sleep 1.5
+check "... no heartbeat, nothing in its log" eval '(($(new_beats) == 0)) && test ! -s "$scratch/kubelet.err"'
+stop "$kubelet_pid"
+stop "$crio_pid"
 
 t_summary

@@ -1,6 +1,7 @@
 """The client side of the STAND-IN API server (test/ansible/standins/api-server), shared by the
 stand-in kubectl, kubeadm and kubelet (build-repos.sh puts a copy into each package): kubeconfig
-files as kubectl reads them, requests with their token, and kubectl's messages for what fails.
+files as kubectl reads them, requests with their token, and kubectl's messages for what fails
+(Client.call; Client.request leaves a failure to its caller: the kubelet logs it and goes on).
 For the lolice Ansible tests only."""
 import json, os, re, sys, time, urllib.error, urllib.request
 
@@ -65,9 +66,9 @@ class Client:
     def __init__(self, server, token, timeout=30.0):
         self.server, self.token, self.timeout = server.rstrip('/'), token, timeout or None
 
-    def call(self, method, path, body=None, strict=True):
-        """(status, decoded body) of a request. A connection that fails ends the program as kubectl
-        ends; so do 401 and 403, unless strict is false."""
+    def request(self, method, path, body=None):
+        """(status, decoded body) of a request; a connection that fails raises OSError (the kubelet
+        logs it and tries again)."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.server + path, data=data, method=method,
                                      headers={'Authorization': f'Bearer {self.token}', 'Content-Type': 'application/json'})
@@ -76,16 +77,22 @@ class Client:
                 status, raw = r.status, r.read()
         except urllib.error.HTTPError as err:
             status, raw = err.code, err.read()
-        except (urllib.error.URLError, OSError) as err:
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw.decode()
+
+    def call(self, method, path, body=None, strict=True):
+        """(status, decoded body) of a request. A connection that fails ends the program as kubectl
+        ends; so do 401 and 403, unless strict is false."""
+        try:
+            status, decoded = self.request(method, path, body)
+        except OSError as err:
             host = self.server.split('://', 1)[-1]
             reason = getattr(err, 'reason', err)
             if 'timed out' in str(reason):
                 fail(f'Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)')
             fail(f'The connection to the server {host} was refused - did you specify the right host or port?')
-        try:
-            decoded = json.loads(raw)
-        except ValueError:
-            decoded = raw.decode()
         if not strict:
             return status, decoded
         if status == 401:
