@@ -40,13 +40,17 @@ readonly BENCH_ROOT_OFFSET_MIB=1
 # (GRUB for both firmware types, gdisk, dosfstools, rsync, efibootmgr), with Debian's signed
 # boot chain standing in for Ubuntu's (shim-signed: the same Microsoft-signed shim; the
 # distribution-signed GRUB; mokutil; linux-image-amd64 is signed): the image and the installed
-# disks boot under OVMF with Secure Boot enforced (firmware uefi-sb of lib.sh).
+# disks boot under OVMF with Secure Boot enforced (firmware uefi-sb of lib.sh). And what an Ubuntu
+# server install has, the worker's roles configure and the playbook tests need, as their VMs reach
+# no archive: rsyslog and logrotate; iptables, whose alternatives they switch, with arptables and
+# ebtables, which they install. One image serves every VM test: a cold machine builds it once.
 readonly BENCH_PACKAGES=(
   linux-image-amd64 systemd systemd-sysv udev dbus kmod
   openssh-server sudo python3 python3-apt iproute2 iputils-ping procps less netplan.io
   cloud-guest-utils
   grub-pc-bin grub-efi-amd64-bin grub2-common gdisk dosfstools e2fsprogs rsync efibootmgr
   shim-signed grub-efi-amd64-signed mokutil
+  rsyslog logrotate iptables arptables ebtables
 )
 
 # The files of an image directory that SHA256SUMS covers.

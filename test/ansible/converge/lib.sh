@@ -72,12 +72,6 @@ cv_standins_start() {
   cv_log "stand-in HTTP server (GitHub keys, pkgs.k8s.io, CRI-O) on 127.0.0.1:$STANDIN_PORT"
 }
 
-# What an Ubuntu server install has and the Debian bench image lacks, and the roles configure
-# (rsyslog and logrotate; iptables, whose alternatives they switch, with arptables and ebtables,
-# which they install): the bench image of these tests carries them (LOLICE_VM_EXTRA_PACKAGES),
-# as the VMs reach no archive.
-CONVERGE_BENCH_PACKAGES='arptables ebtables iptables logrotate rsyslog'
-
 # cv_router_advertises_dns: QEMU's user network (libslirp), the bench network's router, sends
 # router advertisements; it puts its IPv6 DNS proxy (fec0::3) into them as an RDNSS option only
 # when the host itself has an IPv6 nameserver (libslirp ip6_icmp.c, ndp_send_ra). So QEMU runs
@@ -98,7 +92,8 @@ WRAPPER
   PATH=$bin:$PATH
 }
 
-# cv_begin NAME: the start of each test: the bench (vm_init, with CONVERGE_BENCH_PACKAGES) and its
+# cv_begin NAME: the start of each test: the bench (vm_init: the one bench image of every VM test,
+# which carries what the roles configure, test/vm/build-image.sh) and its
 # teardown (cv_cleanup), a work dir, a router that advertises a DNS server, a password for the
 # bench user, the model's first worker as CONVERGE_NODE, the stand-ins and the test vars.
 # CONVERGE_NEXT_MINOR=1: see cv_standins_start. CONVERGE_ON_CONVERGED=1: the test boots the
@@ -107,11 +102,6 @@ WRAPPER
 cv_begin() {
   command -v sshpass >/dev/null || vm_die "missing command sshpass (test/system-packages.txt)"
   command -v unshare >/dev/null || vm_die "missing command unshare (util-linux)"
-  # Once each: a test that runs another (cv_converged_worker) passes the list on, and the same
-  # list must give the same bench image (its cache key).
-  local pkg extra=$CONVERGE_BENCH_PACKAGES
-  for pkg in ${LOLICE_VM_EXTRA_PACKAGES:-}; do [[ " $extra " == *" $pkg "* ]] || extra+=" $pkg"; done
-  export LOLICE_VM_EXTRA_PACKAGES=$extra
   vm_init
   trap cv_cleanup EXIT
   CONVERGE_WORK=$(mktemp -d "$VM_RUN_DIR/$1.XXXXXX")
