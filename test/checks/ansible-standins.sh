@@ -36,12 +36,16 @@ trap 'rm -rf "$scratch"' EXIT
 for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio /run/crio-standin /etc/kubernetes; do
   mkdir -p "$scratch$d" && mount --bind "$scratch$d" "$d"
 done
+checks_started=$(date +%s.%N)
 T_OUTPUT=$scratch/out.log
 kubectl=test/ansible/standins/kubectl/usr/bin/kubectl
 crio=test/ansible/standins/cri-o/usr/bin/crio
 kubelet=test/ansible/standins/kubelet/usr/bin/kubelet
 state=/var/lib/lolice-standin/cluster.json
+calls=/var/log/lolice-standin/calls.log
 out_has() { grep -Fxq -- "$1" "$T_OUTPUT"; }
+# logged REGEX: a line of the call log is the time (seconds since the epoch, three decimals), then REGEX.
+logged() { grep -Eq -- "^[0-9]+\.[0-9]{3} ($1)\$" "$calls"; }
 state_is() { /usr/bin/python3 -c "import json, sys; s = json.load(open('$state')); sys.exit(0 if ($1) else 1)"; }
 on_node() { state_is "sorted(p['name'] for p in s.get('pods', []) if p.get('nodeName') == 'w1') == $1"; }
 
@@ -192,7 +196,7 @@ check "... its kubernetesVersion" json_is '.data.ClusterConfiguration | test("ku
 
 expect_exit 0 '^node/w1 cordoned$' "API: cordon" k cordon w1
 check "... the server's Node unschedulable" api_is "s['nodes']['w1']['unschedulable']"
-check "... and the call logged as in state-file mode" grep -qx 'kubectl cordon w1' /var/log/lolice-standin/calls.log
+check "... and the call logged as in state-file mode, after the time" logged 'kubectl cordon w1'
 expect_exit 0 '^node/w1 already cordoned$' "API: cordon again: already cordoned" k cordon w1
 expect_exit 0 '^node/w1 uncordoned$' "API: uncordon" k uncordon w1
 check "... schedulable again on the server" api_is "not s['nodes']['w1']['unschedulable']"
@@ -302,9 +306,9 @@ expect_exit 1 '^level=fatal msg=.*is not pod' "crio: ... and a handler without m
 printf '[crio.runtime]\nconmon_cgroup = "pod"\n' >/etc/crio/crio.conf.d/30-legacy.conf
 # The daemon idles once started: stopped by timeout (124), it had logged its start.
 expect_exit 124 '' "crio: the deprecated global conmon_cgroup still counts: it starts" timeout 2 "$crio"
-check "... and logs its start" grep -q '^crio started' /var/log/lolice-standin/calls.log
+check "... and logs its start, after the time" logged 'crio started .*'
 expect_exit 0 '^conmon_cgroup = "pod"$' "crio config: the merged configuration" "$crio" config
-check "... and crio config is logged" grep -qx 'crio config' /var/log/lolice-standin/calls.log
+check "... and crio config is logged, after the time" logged 'crio config'
 printf '[crio.runtime]\nlog_size_max = 100\n' >/etc/crio/crio.conf.d/40-small.conf
 expect_exit 1 '^level=fatal msg="validating runtime config: log size max should be negative or >= 8192"$' \
   "crio config: a value CRI-O's Validate refuses" "$crio" config
@@ -451,5 +455,17 @@ sleep 1.5
 check "... no heartbeat, nothing in its log" eval '(($(new_beats) == 0)) && test ! -s "$scratch/kubelet.err"'
 stop "$kubelet_pid"
 stop "$crio_pid"
+
+# ---------------------------------------------------------------- the call log
+# Every stand-in writes the time first (seconds since the epoch, three decimals): the upgrade test
+# merges the logs of two machines by it, then strips it (sed -E 's/^[0-9]+\.[0-9]+ //').
+check "calls.log: each stand-in's lines there, after the time (kubectl, kubelet started, crio started, crio config)" \
+  eval 'logged "kubectl .*" && logged "kubelet started 1\.36\.2-1\.1" && logged "crio started .*" && logged "crio config"'
+# all_timed: every line of the call log starts with the time, one between the start of these checks and now.
+all_timed() {
+  test -s "$calls" && ! grep -vE '^[0-9]+\.[0-9]{3} ' "$calls" &&
+    awk -v from="$checks_started" -v to="$(date +%s.%N)" '$1 < from - 1 || $1 > to + 1 { bad = 1 } END { exit bad }' "$calls"
+}
+check "calls.log: every line written during these checks starts with the time, a time of these checks" all_timed
 
 t_summary
