@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Checks of the Ansible tests' STAND-INS for kubectl, CRI-O and the kubelet (test/ansible/standins), on this
-# machine, outside any VM: that they fail as the real tools fail, with their words (kubectl's
-# pkg/drain and pkg/cmd/drain; CRI-O's configuration loading and Validate), so that the VM tests'
-# refusals prove the playbooks, not the stand-ins. The stand-ins keep their state under fixed
-# paths (/var/lib/lolice-standin, /var/log/lolice-standin, /etc/crio, ...): the checks run in a
-# private mount namespace where each of those is a scratch directory (unshare -m, bind mounts),
-# so nothing of this machine is read or changed. The stand-in kubectl in both its modes: over the
+# Checks of the Ansible tests' STAND-INS for kubectl, CRI-O, the kubelet and kubeadm
+# (test/ansible/standins), on this machine, outside any VM: that they fail as the real tools fail,
+# with their words (kubectl's pkg/drain and pkg/cmd/drain; CRI-O's configuration loading and
+# Validate; kubeadm's discovery, kubelet-start and upgrade node), so that the VM tests' refusals
+# prove the playbooks, not the stand-ins. The stand-ins keep their state under fixed paths
+# (/var/lib/lolice-standin, /var/log/lolice-standin, /var/lib/kubeadm-standin,
+# /var/log/kubeadm-standin.log, /etc/crio, ...): the checks run in a private mount namespace where
+# each of those is a scratch directory or file (unshare -m, bind mounts), so nothing of this machine
+# is read or changed. The stand-in kubectl in both its modes: over the
 # state file, and (--kubeconfig naming a file) as a client of the real stand-in API server
 # (test/ansible/standins/api-server, started here on a free loopback port with its own state
 # and admin token): the server's state changes, its evictions and budgets, a conflict retried, a
 # wrong token refused. The stand-in kubelet's heartbeats to that server (API mode): its Node
 # registered, Ready while it beats and its runtime (the real stand-in crio) runs, NotReady after the
-# grace once it stops, its state-file mode unchanged.
+# grace once it stops, its state-file mode unchanged. The stand-in kubeadm's API mode against a
+# fresh server: a join with a token of its own token create (kubelet.conf with the node token, the
+# kubelet restarted through a systemctl of the checks, the Node registered and Ready before it
+# returns), joins refused with kubeadm's words (a Ready Node of the name, an unknown or expired
+# token, no server: nothing written), the wait for the kubelet bounded, upgrade node reading
+# kubeadm-config through kubelet.conf (a wrong token, no server, no kubelet.conf refused), its
+# file mode unchanged. Every line of the call log starts with the time.
 # shellcheck disable=SC2016 # the single-quoted checks expand when eval runs them
 set -Eeuo pipefail
 export PYTHONDONTWRITEBYTECODE=1 # the stand-ins' own caches stay out of the tree
