@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Checks of the Ansible tests' STAND-INS for kubectl, CRI-O and the kubelet (test/ansible/standins), on this
-# machine, outside any VM: that they fail as the real tools fail, with their words (kubectl's
-# pkg/drain and pkg/cmd/drain; CRI-O's configuration loading and Validate), so that the VM tests'
-# refusals prove the playbooks, not the stand-ins. The stand-ins keep their state under fixed
-# paths (/var/lib/lolice-standin, /var/log/lolice-standin, /etc/crio, ...): the checks run in a
-# private mount namespace where each of those is a scratch directory (unshare -m, bind mounts),
-# so nothing of this machine is read or changed. The stand-in kubectl in both its modes: over the
+# Checks of the Ansible tests' STAND-INS for kubectl, CRI-O, the kubelet and kubeadm
+# (test/ansible/standins), on this machine, outside any VM: that they fail as the real tools fail,
+# with their words (kubectl's pkg/drain and pkg/cmd/drain; CRI-O's configuration loading and
+# Validate; kubeadm's discovery, kubelet-start and upgrade node), so that the VM tests' refusals
+# prove the playbooks, not the stand-ins. The stand-ins keep their state under fixed paths
+# (/var/lib/lolice-standin, /var/log/lolice-standin, /var/lib/kubeadm-standin,
+# /var/log/kubeadm-standin.log, /etc/crio, ...): the checks run in a private mount namespace where
+# each of those is a scratch directory or file (unshare -m, bind mounts), so nothing of this machine
+# is read or changed. The stand-in kubectl in both its modes: over the
 # state file, and (--kubeconfig naming a file) as a client of the real stand-in API server
 # (test/ansible/standins/api-server, started here on a free loopback port with its own state
 # and admin token): the server's state changes, its evictions and budgets, a conflict retried, a
 # wrong token refused. The stand-in kubelet's heartbeats to that server (API mode): its Node
 # registered, Ready while it beats and its runtime (the real stand-in crio) runs, NotReady after the
-# grace once it stops, its state-file mode unchanged.
+# grace once it stops, its state-file mode unchanged. The stand-in kubeadm's API mode against a
+# fresh server: a join with a token of its own token create (kubelet.conf with the node token, the
+# kubelet restarted through a systemctl of the checks, the Node registered and Ready before it
+# returns), joins refused with kubeadm's words (a Ready Node of the name, an unknown or expired
+# token, no server: nothing written), the wait for the kubelet bounded, upgrade node reading
+# kubeadm-config through kubelet.conf (a wrong token, no server, no kubelet.conf refused), its
+# file mode unchanged. Every line of the call log starts with the time.
 # shellcheck disable=SC2016 # the single-quoted checks expand when eval runs them
 set -Eeuo pipefail
 export PYTHONDONTWRITEBYTECODE=1 # the stand-ins' own caches stay out of the tree
@@ -19,13 +27,16 @@ cd "$(git rev-parse --show-toplevel)"
 
 if [[ ${1:-} != --inside ]]; then
   # The mount points must exist; the ones made here are removed again (when still empty).
-  made=()
-  for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio /run/crio-standin /etc/kubernetes; do
+  made=() made_files=()
+  for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio /run/crio-standin /etc/kubernetes /var/lib/kubeadm-standin; do
     [[ -d $d ]] || { mkdir -p "$d" && made+=("$d"); }
   done
+  # The kubeadm stand-in's own log is a file of /var/log: a file's mount point.
+  [[ -e /var/log/kubeadm-standin.log ]] || { touch /var/log/kubeadm-standin.log && made_files+=(/var/log/kubeadm-standin.log); }
   rc=0
   unshare --mount --propagation private bash "$0" --inside || rc=$?
   for d in "${made[@]}"; do rmdir "$d" 2>/dev/null || true; done
+  for f in "${made_files[@]}"; do [[ -s $f ]] || rm -f "$f"; done
   exit "$rc"
 fi
 
@@ -33,15 +44,20 @@ fi
 source test/lib/checks.sh
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/ansible-standins.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
-for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio /run/crio-standin /etc/kubernetes; do
+for d in /var/lib/lolice-standin /var/log/lolice-standin /run/kubelet-standin /etc/lolice-standin /etc/crio /run/crio-standin /etc/kubernetes /var/lib/kubeadm-standin; do
   mkdir -p "$scratch$d" && mount --bind "$scratch$d" "$d"
 done
+touch "$scratch/kubeadm-standin.log" && mount --bind "$scratch/kubeadm-standin.log" /var/log/kubeadm-standin.log
+checks_started=$(date +%s.%N)
 T_OUTPUT=$scratch/out.log
 kubectl=test/ansible/standins/kubectl/usr/bin/kubectl
 crio=test/ansible/standins/cri-o/usr/bin/crio
 kubelet=test/ansible/standins/kubelet/usr/bin/kubelet
 state=/var/lib/lolice-standin/cluster.json
+calls=/var/log/lolice-standin/calls.log
 out_has() { grep -Fxq -- "$1" "$T_OUTPUT"; }
+# logged REGEX: a line of the call log is the time (seconds since the epoch, three decimals), then REGEX.
+logged() { grep -Eq -- "^[0-9]+\.[0-9]{3} ($1)\$" "$calls"; }
 state_is() { /usr/bin/python3 -c "import json, sys; s = json.load(open('$state')); sys.exit(0 if ($1) else 1)"; }
 on_node() { state_is "sorted(p['name'] for p in s.get('pods', []) if p.get('nodeName') == 'w1') == $1"; }
 
@@ -192,7 +208,7 @@ check "... its kubernetesVersion" json_is '.data.ClusterConfiguration | test("ku
 
 expect_exit 0 '^node/w1 cordoned$' "API: cordon" k cordon w1
 check "... the server's Node unschedulable" api_is "s['nodes']['w1']['unschedulable']"
-check "... and the call logged as in state-file mode" grep -qx 'kubectl cordon w1' /var/log/lolice-standin/calls.log
+check "... and the call logged as in state-file mode, after the time" logged 'kubectl cordon w1'
 expect_exit 0 '^node/w1 already cordoned$' "API: cordon again: already cordoned" k cordon w1
 expect_exit 0 '^node/w1 uncordoned$' "API: uncordon" k uncordon w1
 check "... schedulable again on the server" api_is "not s['nodes']['w1']['unschedulable']"
@@ -302,9 +318,9 @@ expect_exit 1 '^level=fatal msg=.*is not pod' "crio: ... and a handler without m
 printf '[crio.runtime]\nconmon_cgroup = "pod"\n' >/etc/crio/crio.conf.d/30-legacy.conf
 # The daemon idles once started: stopped by timeout (124), it had logged its start.
 expect_exit 124 '' "crio: the deprecated global conmon_cgroup still counts: it starts" timeout 2 "$crio"
-check "... and logs its start" grep -q '^crio started' /var/log/lolice-standin/calls.log
+check "... and logs its start, after the time" logged 'crio started .*'
 expect_exit 0 '^conmon_cgroup = "pod"$' "crio config: the merged configuration" "$crio" config
-check "... and crio config is logged" grep -qx 'crio config' /var/log/lolice-standin/calls.log
+check "... and crio config is logged, after the time" logged 'crio config'
 printf '[crio.runtime]\nlog_size_max = 100\n' >/etc/crio/crio.conf.d/40-small.conf
 expect_exit 1 '^level=fatal msg="validating runtime config: log size max should be negative or >= 8192"$' \
   "crio config: a value CRI-O's Validate refuses" "$crio" config
@@ -327,14 +343,15 @@ mkdir -p "$bin"
 cat >"$bin/dpkg-query" <<'SH'
 #!/bin/sh
 # dpkg-query -W -f '${Version}' PACKAGE
-case $4 in kubelet) printf 1.36.2-1.1 ;; cri-o) printf 1.36.1-1.1 ;; *) exit 1 ;; esac
+case $4 in kubelet | kubeadm) printf 1.36.2-1.1 ;; cri-o) printf 1.36.1-1.1 ;; *) exit 1 ;; esac
 SH
 chmod +x "$bin/dpkg-query"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 kubeconfig "$(cat "$api/admin-token")" >"$api/admin.conf"
-echo '{"vipVersion": "v1.36.1", "kubernetesVersion": "v1.36.1", "apiServers": {}, "nodes": {}}' >"$api/kubelet.json"
+api_state=$api/kubelet.json
+echo '{"vipVersion": "v1.36.1", "kubernetesVersion": "v1.36.1", "apiServers": {}, "nodes": {}}' >"$api_state"
 start_api() {
-  /usr/bin/python3 test/ansible/standins/api-server --port "$port" --state "$api/kubelet.json" --admin-token-file "$api/admin-token" \
+  /usr/bin/python3 test/ansible/standins/api-server --port "$port" --state "$api_state" --admin-token-file "$api/admin-token" \
     --grace 3 >>"$api/kubelet-server.out" 2>&1 &
   api_pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
@@ -451,5 +468,156 @@ sleep 1.5
 check "... no heartbeat, nothing in its log" eval '(($(new_beats) == 0)) && test ! -s "$scratch/kubelet.err"'
 stop "$kubelet_pid"
 stop "$crio_pid"
+
+# ---------------------------------------------------------------- kubeadm join and upgrade node (API mode)
+# The stand-in kubeadm against a fresh stand-in API server (3 s grace) on the same port: a join
+# command of its own token create (with an admin.conf, as on the control-plane host), the join with
+# it (no state file: API mode), its Node registered and kept Ready by the stand-in kubelet the join
+# restarts through a systemctl of the checks (it runs the kubelet as its unit would, in the
+# background, with the checks' configuration: a heartbeat a second), and the real stand-in crio as
+# the runtime; then upgrade node through the kubelet.conf the join wrote.
+kubeadm=test/ansible/standins/kubeadm/usr/bin/kubeadm
+stop "$api_pid"
+api_state=$api/join.json
+echo '{"vipVersion": "v1.36.1", "kubernetesVersion": "v1.36.1", "apiServers": {}, "nodes": {}}' >"$api_state"
+start_api
+cat >"$bin/systemctl" <<SH
+#!/bin/sh
+# systemctl restart|stop kubelet of the checks: the stand-in kubelet, as its unit runs it, in the background.
+echo "\$*" >>$scratch/systemctl.log
+case "\$1 \$2" in
+  "restart kubelet" | "stop kubelet") ;;
+  *) echo "systemctl of the checks: \$* is not implemented" >&2; exit 1 ;;
+esac
+pid=\$(cat $scratch/kubelet-unit.pid 2>/dev/null) && kill "\$pid" 2>/dev/null
+while [ -n "\$pid" ] && kill -0 "\$pid" 2>/dev/null; do sleep 0.1; done
+rm -f $scratch/kubelet-unit.pid
+[ "\$1" = stop ] && exit 0
+$PWD/$kubelet --node-labels=lolice.example/pool=batch --config=$scratch/kubelet.yaml </dev/null >/dev/null 2>>$scratch/kubelet-unit.err &
+echo \$! >$scratch/kubelet-unit.pid
+SH
+chmod +x "$bin/systemctl"
+trap 'kill "$api_pid" $kubelet_pid $crio_pid $(cat "$scratch/kubelet-unit.pid" 2>/dev/null) 2>/dev/null; rm -rf "$scratch"' EXIT
+ka() { PATH=$bin:$PATH "$kubeadm" "$@"; }
+restarts() { grep -c '^restart kubelet$' "$scratch/systemctl.log" 2>/dev/null || true; }
+records=/var/lib/kubeadm-standin
+# nothing_written RESTARTS: no kubelet.conf, no join-args, and the kubelet restarted RESTARTS times in all.
+nothing_written() { test ! -e /etc/kubernetes/kubelet.conf && test ! -e "$records/join-args" && test "$(restarts)" = "$1"; }
+# kubelet_conf_is_node_token: kubelet.conf is a kubeconfig (mode 0600) of the server and a node token the server gave this host.
+kubelet_conf_is_node_token() {
+  [[ $(stat -c %a /etc/kubernetes/kubelet.conf) == 600 ]] && /usr/bin/python3 - "$api_state" "$port" "$host" <<'PY'
+import json, sys, yaml
+state, port, host = sys.argv[1:]
+conf = yaml.safe_load(open('/etc/kubernetes/kubelet.conf'))
+ctx = next(c['context'] for c in conf['contexts'] if c['name'] == conf['current-context'])
+cluster = next(c['cluster'] for c in conf['clusters'] if c['name'] == ctx['cluster'])
+user = next(u['user'] for u in conf['users'] if u['name'] == ctx['user'])
+token = json.load(open(state))['tokens'].get(user['token'])
+sys.exit(0 if conf['kind'] == 'Config' and cluster['server'] == f'http://127.0.0.1:{port}' and token == {'kind': 'node', 'node': host} else 1)
+PY
+}
+zeros=$(printf '0%.0s' $(seq 64))
+rm -f /etc/kubernetes/kubelet.conf
+start_crio
+
+install -m 0600 "$api/admin.conf" /etc/kubernetes/admin.conf
+expect_exit 0 "^kubeadm join 127\.0\.0\.1:$port --token [0-9a-f]{6}\.[0-9a-f]{16} --discovery-token-ca-cert-hash sha256:0{64}\$" \
+  "kubeadm token create --print-join-command with an admin.conf (the control-plane host): a bootstrap token of the server" \
+  ka token create --ttl 10m --print-join-command
+read -ra join <"$T_OUTPUT" || true
+ka token create --ttl 1s --print-join-command >"$scratch/expired.cmd" 2>&1 || true
+read -ra expired <"$scratch/expired.cmd" || true
+expired_id=${expired[4]:-} expired_id=${expired_id%%.*}
+rm /etc/kubernetes/admin.conf # a worker has none
+
+expect_exit 0 '^This node has joined the cluster:$' "kubeadm join with that command (API mode: no state file): kubeadm's lines" ka "${join[@]:1}"
+check "... its wait for a healthy kubelet, bounded as kubeadm's (4m0s)" \
+  out_has '[kubelet-check] Waiting for a healthy kubelet at http://127.0.0.1:10248/healthz. This can take up to 4m0s'
+check "... kubelet.conf written, mode 0600: a kubeconfig of the server with the node token the bootstrap token got for this host" \
+  kubelet_conf_is_node_token
+check "... its arguments recorded, the kubelet restarted once" \
+  eval 'test "$(cat "$records/join-args")" = "$(printf "%s\n" "${join[@]:1}")" && test "$(restarts)" = 1'
+check "... and when it returned, its Node registered by the kubelet's heartbeats and Ready" \
+  node_is "n.get('ready') is True and 'heartbeat' in n and n['labels'].get('kubernetes.io/hostname') == '$host'"
+
+rm -f /etc/kubernetes/kubelet.conf
+rm -f "$records/join-args"
+expect_exit 1 "^error execution phase kubelet-start: a Node with name \"$host\" and status \"Ready\" already exists in the cluster\. You must delete the existing Node or change the name of this new joining Node\$" \
+  "kubeadm join again while its Node is Ready: kubeadm's refusal" ka "${join[@]:1}"
+check "... nothing written, the kubelet not restarted" nothing_written 1
+
+expect_exit 1 '^error execution phase preflight: couldn.t validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"$' \
+  "kubeadm join with a token the cluster does not know: kubeadm's discovery error, naming the token's id" \
+  ka join "127.0.0.1:$port" --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash "sha256:$zeros"
+check "... nothing written, the kubelet not restarted" nothing_written 1
+sleep 1.2
+expect_exit 1 "^error execution phase preflight: couldn.t validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID \"$expired_id\"\$" \
+  "kubeadm join with an expired token (token create --ttl 1s, more than a second later): the same" ka "${expired[@]:1}"
+check "... nothing written, the kubelet not restarted" nothing_written 1
+expect_exit 1 "^error execution phase preflight: couldn.t validate the identity of the API Server: failed to request the cluster-info ConfigMap: Get \"https://127\.0\.0\.1:$closed/api/v1/namespaces/kube-public/configmaps/cluster-info\?timeout=10s\": dial tcp 127\.0\.0\.1:$closed: connect: connection refused\$" \
+  "kubeadm join against a port where no server listens: kubeadm's discovery error" \
+  ka join "127.0.0.1:$closed" --token "${join[4]:-}" --discovery-token-ca-cert-hash "sha256:$zeros"
+check "... nothing written, the kubelet not restarted" nothing_written 1
+
+"$bin/systemctl" stop kubelet
+stop "$crio_pid"
+check "kubelet and crio stopped: the Node NotReady once the grace has passed" eventually 8 "not n['ready']"
+expect_exit 1 "^error execution phase kubelet-start: The HTTP call equal to 'curl -sSL http://127\.0\.0\.1:10248/healthz' returned error: Get \"http://127\.0\.0\.1:10248/healthz\": context deadline exceeded\$" \
+  "kubeadm join, no container runtime (the Node never Ready), a 3 s bound: kubeadm's timeout" \
+  env LOLICE_STANDIN_KUBELET_WAIT=3 PATH="$bin:$PATH" "$kubeadm" "${join[@]:1}"
+check "... kubeadm's lines: the bound, not healthy after it, the troubleshooting; the stand-in's reason" \
+  eval 'out_has "[kubelet-check] Waiting for a healthy kubelet at http://127.0.0.1:10248/healthz. This can take up to 3s" && grep -Eq "^\[kubelet-check\] The kubelet is not healthy after 3(\.[0-9]+)?s$" "$T_OUTPUT" && out_has "	- '"'"'journalctl -xeu kubelet'"'"'" && grep -q "^\[kubelet-check\] STAND-IN: .*\"$host\" is NotReady$" "$T_OUTPUT"'
+check "... the NotReady Node taken over: the kubelet restarted, its heartbeats say the runtime is down" \
+  eval 'test "$(restarts)" = 2 && node_is "not n[\"ready\"] and n[\"runtimeUp\"] is False" && kubelet_conf_is_node_token'
+start_crio
+check "... crio started: Ready" eventually 5 "n['ready']"
+
+api_set "s['kubernetesVersion'] = 'v1.36.2'"
+expect_exit 0 '^\[upgrade\] The configuration for this node was successfully updated! \(kubernetesVersion v1\.36\.2; stand-in kubeadm 1\.36\.2-1\.1\)$' \
+  "kubeadm upgrade node (API mode: kubelet.conf, no state file): kubeadm-config's kubernetesVersion, read through kubelet.conf" ka upgrade node
+check "... recorded beside the kubeadm that ran; one GET /kubeadm-config on the server" \
+  eval 'test "$(cat "$records/upgraded-config-version")" = v1.36.2 && test "$(cat "$records/upgraded-by")" = 1.36.2-1.1 && test "$(grep -c "GET /kubeadm-config .* 200 " "$api_state.log")" = 1'
+rm -f /etc/kubernetes/kubelet.conf
+kubeconfig wrong-token >/etc/kubernetes/kubelet.conf
+rm -f "$records"/upgraded-*
+expect_exit 1 '^unable to fetch the kubeadm-config ConfigMap: failed to get config map: Unauthorized$' \
+  "kubeadm upgrade node, kubelet.conf's token refused: kubeadm's Unauthorized" ka upgrade node
+check "... nothing recorded" eval 'test ! -e "$records/upgraded-by" && test ! -e "$records/upgraded-config-version"'
+kubeconfig wrong-token | sed "s/:$port\"/:$closed\"/" >/etc/kubernetes/kubelet.conf
+expect_exit 1 "^unable to fetch the kubeadm-config ConfigMap: failed to get config map: Get \"http://127\.0\.0\.1:$closed/api/v1/namespaces/kube-system/configmaps/kubeadm-config\?timeout=10s\": dial tcp 127\.0\.0\.1:$closed: connect: connection refused\$" \
+  "kubeadm upgrade node, no server listening: kubeadm's error" ka upgrade node
+check "... nothing recorded" eval 'test ! -e "$records/upgraded-by" && test ! -e "$records/upgraded-config-version"'
+rm -f /etc/kubernetes/kubelet.conf
+expect_exit 1 '^couldn.t create a Kubernetes client from file "/etc/kubernetes/kubelet.conf": failed to load admin kubeconfig: open /etc/kubernetes/kubelet.conf: no such file or directory$' \
+  "kubeadm upgrade node on a node that never joined (no kubelet.conf): kubeadm's error" ka upgrade node
+check "... nothing recorded" eval 'test ! -e "$records/upgraded-by" && test ! -e "$records/upgraded-config-version"'
+
+# File mode (a state file) as it was: no request to the server (the API-mode kubelet stopped first).
+"$bin/systemctl" stop kubelet
+echo '{"serverVersion": "v1.36.1", "localNode": "w1", "nodes": {}}' >"$state"
+server_calls=$(wc -l <"$api_state.log")
+no_server_call() { test "$(wc -l <"$api_state.log")" = "$server_calls"; }
+expect_exit 0 '' "kubeadm join with a state file: file mode" ka "${join[@]:1}"
+check "... the placeholder kubelet.conf, its Node in the state file (the kubelet's file mode), no request to the server" \
+  eval 'grep -qx "# STAND-IN kubeconfig written by the kubeadm stand-in" /etc/kubernetes/kubelet.conf && state_is "\"w1\" in s[\"nodes\"]" && no_server_call'
+expect_exit 0 '^\[upgrade\] The configuration for this node was successfully updated! \(stand-in kubeadm 1\.36\.2-1\.1\)$' \
+  "kubeadm upgrade node with a state file: file mode" ka upgrade node
+check "... upgraded-by recorded, no configuration version, no request to the server" \
+  eval 'test "$(cat "$records/upgraded-by")" = 1.36.2-1.1 && test ! -e "$records/upgraded-config-version" && no_server_call'
+"$bin/systemctl" stop kubelet
+stop "$crio_pid"
+rm -f "$state"
+
+# ---------------------------------------------------------------- the call log
+# Every stand-in writes the time first (seconds since the epoch, three decimals): the upgrade test
+# merges the logs of two machines by it, then strips it (sed -E 's/^[0-9]+\.[0-9]+ //').
+check "calls.log: each stand-in's lines there, after the time (kubectl, kubeadm, kubelet started, crio started, crio config)" \
+  eval 'logged "kubectl .*" && logged "kubeadm join 127\.0\.0\.1:$port --token .*" && logged "kubeadm upgrade node" && logged "kubelet started 1\.36\.2-1\.1" && logged "crio started .*" && logged "crio config"'
+# all_timed: every line of the call log starts with the time, one between the start of these checks and now.
+all_timed() {
+  test -s "$calls" && ! grep -vE '^[0-9]+\.[0-9]{3} ' "$calls" &&
+    awk -v from="$checks_started" -v to="$(date +%s.%N)" '$1 < from - 1 || $1 > to + 1 { bad = 1 } END { exit bad }' "$calls"
+}
+check "calls.log: every line written during these checks starts with the time, a time of these checks" all_timed
 
 t_summary

@@ -35,7 +35,8 @@
 #
 # Every stand-in package logs its installation ("dpkg configure <name> <version>") to
 # /var/log/lolice-standin/calls.log, where the stand-in kubectl, kubeadm, kubelet and CRI-O
-# log their calls and starts too: one ordered record of an upgrade.
+# log their calls and starts too: one ordered record of an upgrade, each line after its time
+# (seconds since the epoch, three decimals), by which the logs of several machines merge.
 #
 #   bash test/ansible/standins/build-repos.sh <out-dir> [--next-minor] [--key FILE]
 set -Eeuo pipefail
