@@ -188,13 +188,6 @@ join_inventory() {
   sed -i '/^\[control_plane\]/,$d' "$CONVERGE_WORK/inventory.ini"
   cp_inventory_lines >>"$CONVERGE_WORK/inventory.ini"
 }
-# cp_versions VERSION [NODE VERSION]: every API server and kubeadm-config at VERSION, then NODE's
-# API server at its own.
-cp_versions() {
-  cp_state "s['kubernetesVersion'] = s['vipVersion'] = '$1'
-s['apiServers'] = {n: '$1' for n in s['apiServers']}
-if '${2:-}': s['apiServers']['${2:-}'] = '${3:-}'"
-}
 # log_says LOG TEXT: the playbook log holds TEXT (Ansible's YAML results wrap long messages).
 log_says() { tr -s ' \n' '  ' <"$CONVERGE_WORK/$1" | grep -qF -- "$2"; }
 # nothing_created NAME: no bootstrap token (the host's calls), no kubeadm join in the VM.

@@ -14,7 +14,8 @@
 # kubeconfig as on the real control plane. Needs root, unshare and the sshd and sudo of
 # openssh-server and sudo (test/system-packages.txt). Source it after test/ansible/converge/lib.sh.
 #
-#   cp_start VERSION         API server and host up (CP_API_PORT, CP_SSH_PORT, CP_KEY, CP_USER): a
+#   cp_start VERSION         API server and host up (CP_DAEMONSET_DELAY: the seconds a DaemonSet pod
+#                            takes to be Ready after its kubelet started, the server's default if unset) (CP_API_PORT, CP_SSH_PORT, CP_KEY, CP_USER): a
 #                            cluster at VERSION (vX.Y.Z): each control-plane node of the inventory
 #                            Ready with its kube-apiserver, kubeadm-config at VERSION, the CNI and
 #                            kube-proxy as DaemonSets (a pod on each node that registers)
@@ -24,6 +25,9 @@
 #                            control-plane names, the first of them this host
 #   cp_state PYTHON          runs a statement on the API's state `s` (GET, exec, PUT), as the admin;
 #                            cp_read PYTHON: the same without the PUT
+#   cp_versions VERSION [NODE VERSION]
+#                            every API server and kubeadm-config at VERSION, then NODE's API server
+#                            at its own (NODE need not be a node of the inventory)
 #   cp_calls                 the host's call log (the stand-in kubectl's and kubeadm's calls)
 #   cp_stop                  stops both (cv_cleanup calls it)
 
@@ -92,7 +96,7 @@ json.dump({"vipVersion": version, "kubernetesVersion": version, "apiServers": {n
                                                   {"namespace": "kube-system", "name": "kube-proxy"}]},
           open(sys.argv[2], "w"), indent=2)' "$1" "$CP_DIR/state.json"
   /usr/bin/python3 "$CONVERGE_REPO/test/ansible/standins/api-server" --port "$CP_API_PORT" --state "$CP_DIR/state.json" \
-    --admin-token-file "$CP_DIR/admin-token" >"$CP_DIR/api-server.log" 2>&1 &
+    --admin-token-file "$CP_DIR/admin-token" ${CP_DAEMONSET_DELAY:+--daemonset-delay "$CP_DAEMONSET_DELAY"} >"$CP_DIR/api-server.log" 2>&1 &
   CP_API_PID=$!
   cp_tree
   unshare --mount --propagation private /bin/sh -ec "
@@ -164,6 +168,12 @@ for attempt in range(10):
         if err.code != 409 or attempt == 9:
             raise
 PY
+}
+
+cp_versions() {
+  cp_state "s['kubernetesVersion'] = s['vipVersion'] = '$1'
+s['apiServers'] = {n: '$1' for n in s['apiServers']}
+if '${2:-}': s['apiServers']['${2:-}'] = '${3:-}'"
 }
 
 cp_calls() { cat "$CP_DIR/log/lolice-standin/calls.log" 2>/dev/null; }
