@@ -15,10 +15,14 @@
 # join the test makes the operator's model change: the next minor (build-repos.sh's next.yml) and
 # new labels and taints, written to the test vars that every later run reads.
 #
-#   1. join.yml at the model's versions: a joined node, Ready at the old version; the model
+# Three workers, each an overlay of the converged disk: the bench node (the model's first worker)
+# second in the inventory, between two peers of test names (their hostnames set to them).
+#
+#   1. join.yml at the model's versions: three joined nodes, Ready at the old version; the model
 #      changes (next minor, labels); worker.yml with it leaves the packages to upgrade.yml.
 #      worker.yml runs from its kubernetes_components role on (--start-at-task): the users and
 #      network roles do not touch what this test is about, and cost minutes under emulation
+#   2.-3c. about one node: upgrade.yml --limit to the bench node
 #   2. control plane still old: upgrade.yml refuses before touching the node; then a mixed-version
 #      control plane (the API server behind the VIP at the target, another kube-apiserver still
 #      old): refused the same way (every API server is asked, tasks/control-plane-versions.yml)
@@ -28,18 +32,20 @@
 #   3c. drains that cannot finish (the stand-in drain filters and evicts as kubectl does): a pod
 #      without a controller, then a disruption budget allowing none (a short timeout): the run
 #      stops with kubectl's line and what to do, the node uncordoned and unmarked, nothing installed
-#   4. the node cordoned by an operator, then kubeadm upgrade node told to fail: the rollout stops,
-#      names the step, the node stays cordoned (marked: cordoned before the upgrade),
-#      its four packages held again and the hold state named
+#   4. all three workers, one at a time; the bench node cordoned by an operator, then its kubeadm
+#      upgrade node told to fail: the first peer is upgraded, then the rollout stops at the bench
+#      node, names the step, the node stays cordoned (marked: cordoned before the upgrade), its four
+#      packages held again and the hold state named; the last peer untouched
 #   4b. a process named kubeadm still runs (an earlier run's): the rerun refuses before any change
 #   5. rerun, the node's kubelet down (NotReady: the marked node resumes all the same), while the
 #      stand-in unattended-upgrade holds the package lock for longer than apt's default 60 s: the run waits for it, resumes and finishes; the steps are in kubeadm's order;
-#      the application pod evicted; the uncordon waits for the node's DaemonSet pod to be Ready
+#      the application pod evicted; the uncordon waits for the node's DaemonSet pod to be Ready;
+#      then the last peer is upgraded, the first left alone
 #   the fleet report (scripts/fleet-report.sh, the real fleet-report.yml) before the rollout (exit 1,
 #      the old versions), after the failed step (exit 1, cordoned, upgrade not finished) and after it
 #      (exit 0, the model's versions)
 #   5b. the mark left on the upgraded node (its removal failed): the rerun only removes it
-#   6. rerun: the node is skipped, changed=0
+#   6. rerun: every node is skipped, changed=0 on all three
 #   7. replace.yml (drain, kubeadm reset, Node deleted); a stale cordoned Node object of the same
 #      name reappears (as when the old system was gone); join.yml deletes it and the node
 #      rejoins under its name, schedulable, at the model's version
@@ -84,6 +90,14 @@ drain_timeout=$(play_var upgrade_drain_timeout) grace_period=$(play_var upgrade_
 daemonset_ready=30
 # A drain blocked by a disruption budget gives up after this long (kubectl's --timeout).
 short_drain=20s
+# Two more workers, overlays of the same converged disk under names of their own, one before the
+# bench node and one after it in the inventory: upgrade.yml goes one node at a time (serial 1), so
+# when the bench node's upgrade fails (step 4) the first is upgraded and the third untouched. The
+# refusals of steps 2 and 3 are about one node: they run with --limit to it.
+first_peer=$node-peer-1 last_peer=$node-peer-3
+declare -A vm_node=([peer1]=$first_peer [$vm]=$node [peer3]=$last_peer)
+workers=(peer1 "$vm" peer3)
+one_node=(--limit "$node")
 # The application pod on the node (a ReplicaSet's: its controller replaces it when it is evicted).
 app_pod=web-5d8f7-q2x9z
 # The control plane: the model's control-plane nodes, on the stand-in host (control-plane.sh). The
@@ -98,6 +112,14 @@ first_cp=${cp_names[0]} last_cp=${cp_names[-1]}
 before=$CONVERGE_WORK/labels-before.yml
 /usr/bin/python3 -c 'import sys, yaml; yaml.safe_dump({"worker_nodes": yaml.safe_load(open(sys.argv[1]))["worker_nodes"]}, open(sys.argv[2], "w"))' \
   "$CONVERGE_WORK/test-vars.yml" "$before"
+# The peers' entries in the test vars: the bench node's (the converged disk's kubelet flags carry them).
+/usr/bin/python3 -c '
+import copy, sys, yaml
+path, node, *peers = sys.argv[1:]
+vars = yaml.safe_load(open(path))
+for peer in peers:
+    vars["worker_nodes"][peer] = copy.deepcopy(vars["worker_nodes"][node])
+yaml.safe_dump(vars, open(path, "w"))' "$CONVERGE_WORK/test-vars.yml" "$node" "$first_peer" "$last_peer"
 # model_change: the operator's change, in the test vars every later run reads: the next minor
 # series (next.yml's versions), the bench label's value changed, the pool label and the quiet
 # taint dropped.
@@ -181,10 +203,29 @@ for pattern in sys.argv[1:]:
 # which would create the admin, is skipped), and the stand-in control-plane host
 # (control-plane.sh) as the model's control-plane nodes, reached as its own user.
 write_inventory() {
-  local common='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'
-  printf '[workers]\n%s ansible_host=127.0.0.1 ansible_port=%s ansible_user=bench ansible_ssh_private_key_file=%s ansible_ssh_common_args=%s\n\n' \
-    "$node" "${VM_PORT[$vm]}" "$VM_SSH_KEY" "'$common'" >"$CONVERGE_WORK/inventory.ini"
-  cp_inventory_lines >>"$CONVERGE_WORK/inventory.ini"
+  local common='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null' w
+  {
+    echo '[workers]'
+    for w in "${workers[@]}"; do
+      echo "${vm_node[$w]} ansible_host=127.0.0.1 ansible_port=${VM_PORT[$w]} ansible_user=bench ansible_ssh_private_key_file=$VM_SSH_KEY ansible_ssh_common_args='$common'"
+    done
+    echo
+    cp_inventory_lines
+  } >"$CONVERGE_WORK/inventory.ini"
+}
+# cp_since: the control-plane host's calls since the mark, without the time.
+cp_since() { cp_calls | tail -n +$((cp_mark + 1)) | sed -E 's/^[0-9]+\.[0-9]+ //'; }
+# peer_upgraded VM NAME: that worker at the model's versions, held, repositories at the new minor;
+# its Node Ready at the new version, schedulable, unmarked.
+peer_upgraded() {
+  local vm=$1 node=$2
+  upgraded_state && node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable') and not set(n['metadata']['annotations']) & {'$annotation', '$cordoned_mark'}"
+}
+# peer_untouched VM NAME: since the mark, no call of the control plane's names it; the old versions
+# and repositories, schedulable.
+peer_untouched() {
+  local vm=$1 node=$2
+  ! cp_since | grep -Eq "^kubectl (annotate|cordon|drain|uncordon|label|taint) (--overwrite )?(node )?$node( |\$)" && untouched
 }
 from_role=(--start-at-task 'kubernetes_components : Read the installed versions of the Kubernetes packages')
 
@@ -199,7 +240,7 @@ sys.exit(0 if re.search(sys.argv[2], text) else 1)' "$CONVERGE_WORK/$1" "$2"
 no_change_calls() { ! calls_since | grep -Eq "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
 sources_at() { in_vm_bench "$vm" "grep -q '/v$1/deb/' /etc/apt/sources.list.d/kubernetes.sources && grep -q '/v$2/deb/' /etc/apt/sources.list.d/cri-o.sources"; }
 untouched() { test "$(installed kubelet)" = "$old_kubelet" && sources_at "$old_minor" "$old_crio" && node_is "not n['spec'].get('unschedulable')"; }
-failed_state() { ! calls_since | grep -q '^kubectl uncordon' && test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm"; }
+failed_state() { ! calls_since | grep -q "^kubectl uncordon $node\$" && test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm"; }
 upgraded_state() {
   test "$(installed kubelet)" = "$new_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm" &&
     test "$(installed kubectl)" = "$new_kubectl" && [[ $(installed cri-o) == "$new_crio".* ]] &&
@@ -241,12 +282,17 @@ refused_before_cordon() {
 replaced() { ! node_json && in_vm_bench "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
 
 # ---------------------------------------------------------------- 1. a joined node at the model's versions
-disk=$(vm_disk_overlay "$vm" "$CV_CONVERGED_DISK")
-vm_start "$vm" --disk "$disk:virtio"
+for w in "${workers[@]}"; do
+  disk=$(vm_disk_overlay "$w" "$CV_CONVERGED_DISK")
+  vm_start "$w" --disk "$disk:virtio"
+done
 CP_DAEMONSET_DELAY=$daemonset_ready cp_start "$old_v"
-cv_wait_ssh_bench "$vm"
-cp_tunnel "$vm"
-cv_tunnel "$vm" "$STANDIN_PORT" "$vm" 'stand-in' "$CV_STANDIN_VM_PORT"
+for w in "${workers[@]}"; do
+  cv_wait_ssh_bench "$w"
+  cp_tunnel "$w"
+  cv_tunnel "$w" "$STANDIN_PORT" "$w" 'stand-in' "$CV_STANDIN_VM_PORT"
+  [[ $w == "$vm" ]] || in_vm_bench "$w" "hostnamectl set-hostname ${vm_node[$w]}"
+done
 cv_bench "$vm" 'sudo -n install -m 0755 /dev/stdin /usr/local/sbin/unattended-upgrade && sudo -n mkdir -p /etc/lolice-standin' <test/ansible/standins/unattended-upgrade
 write_inventory
 cv_log "1. join.yml at Kubernetes $old_minor (the converged worker, at the model's versions)"
@@ -257,6 +303,14 @@ cv_playbook join-old.log join.yml || vm_die "join.yml at $old_minor failed"
 check "joined: $node Ready at $old_v, schedulable" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$old_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable')"
 check "... registered with the labels and taints the model had (--node-labels, registerWithTaints) and the kubelet's own" \
   registered_with_own_labels
+peers_joined() {
+  local w node
+  for w in peer1 peer3; do
+    node=${vm_node[$w]}
+    node_is "n['status']['nodeInfo']['kubeletVersion'] == '$old_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable')" || return 1
+  done
+}
+check "$first_peer and $last_peer joined as well: Ready at $old_v, schedulable" peers_joined
 check "... through the control-plane host: a token made there, redeemed by kubeadm join on $node" \
   in_order '^kubeadm token create .*--print-join-command' "^kubeadm join 127\\.0\\.0\\.1:$CP_API_PORT "
 cluster "s['nodes']['$node']['labels'].update($(jq -c .labels <<<"$operator")); s['nodes']['$node']['taints'] += $(jq -c .taints <<<"$operator")"
@@ -270,7 +324,7 @@ check "... the node's DaemonSet pods were made when it registered ($ds_pods)" te
 
 cv_log "the model changes: Kubernetes $new_minor, the bench label's value, the pool label and the quiet taint dropped"
 model_change
-cv_playbook worker-new.log worker.yml "${from_role[@]}" || vm_die "worker.yml with the model's versions failed"
+cv_playbook worker-new.log worker.yml "${from_role[@]}" "${one_node[@]}" || vm_die "worker.yml with the model's versions failed"
 check "worker.yml on the joined node: kubelet stays at $old_kubelet (not $new_kubelet)" test "$(installed kubelet)" = "$old_kubelet"
 check "... the repositories stay at v$old_minor" sources_at "$old_minor" "$old_crio"
 check "... and the run points to upgrade.yml" log_has worker-new.log 'run ansible/playbooks/upgrade.yml'
@@ -280,7 +334,7 @@ check "... the kubelet's flags carry the model's labels now, the Node keeps the 
 # ---------------------------------------------------------------- 2. control plane not upgraded yet
 cv_log "2. control plane at $old_v: upgrade.yml must refuse"
 calls_mark
-if cv_playbook refused.log upgrade.yml; then check "upgrade.yml refuses a target past the control plane" false; else
+if cv_playbook refused.log upgrade.yml "${one_node[@]}"; then check "upgrade.yml refuses a target past the control plane" false; else
   check "upgrade.yml refuses a target past the control plane" log_has refused.log "it would run kubelet ${new_v#v}, and older than it: kube-apiserver on $first_cp \\(${old_v}\\)"
 fi
 check "... before cordoning or changing anything" no_change_calls
@@ -290,7 +344,7 @@ check "... kubelet still $old_kubelet, repositories still v$old_minor, node sche
 cv_log "2b. a mixed-version control plane: the VIP's API server at $new_v, another kube-apiserver at $old_v"
 cp_versions "$new_v" "$last_cp" "$old_v"
 calls_mark
-if cv_playbook mixed.log upgrade.yml; then check "upgrade.yml refuses while one API server is older than the target" false; else
+if cv_playbook mixed.log upgrade.yml "${one_node[@]}"; then check "upgrade.yml refuses while one API server is older than the target" false; else
   check "upgrade.yml refuses while one API server is older than the target, naming it" \
     log_has mixed.log "and older than it: kube-apiserver on $last_cp \\($old_v\\)\\. The control plane runs .*${new_v}.* \\(kube-apiserver on $first_cp, "
 fi
@@ -301,7 +355,7 @@ check "... kubelet still $old_kubelet, repositories still v$old_minor, node sche
 cp_versions "$new_v"
 cv_log "3. control plane at $new_v: upgrade.yml --check --diff"
 calls_mark
-cv_playbook dry-run.log upgrade.yml --check --diff || check "dry run succeeds" false
+cv_playbook dry-run.log upgrade.yml "${one_node[@]}" --check --diff || check "dry run succeeds" false
 check "dry run: shows the repository switch v$old_minor -> v$new_minor" dry_run_diff
 check "... and the packages' versions ($old_kubelet -> $new_kubelet)" log_has dry-run.log "kubelet $old_kubelet -> $new_kubelet"
 check "... changes nothing: no cordon, drain or kubeadm call, no package" no_change_calls
@@ -317,14 +371,14 @@ check "fleet report before the rollout: exits 1, the worker's kubelet $old_v and
 
 cv_log "3b. a CRI-O pin that no repository has ($bad_crio)"
 calls_mark
-if cv_playbook bad-pin-dry.log upgrade.yml --check --extra-vars "crio_package_version=$bad_crio"; then
+if cv_playbook bad-pin-dry.log upgrade.yml "${one_node[@]}" --check --extra-vars "crio_package_version=$bad_crio"; then
   check "the dry run proves the pins: a missing one fails it" false
 else
   check "the dry run proves the pins: a missing one fails it, before the cordon" log_has bad-pin-dry.log "dry run, nothing was changed.*Refused to upgrade $node before cordoning it.*$bad_crio"
 fi
 check "... and changes nothing" untouched
 calls_mark
-if cv_playbook bad-pin.log upgrade.yml --extra-vars "crio_package_version=$bad_crio"; then check "a bad pin is refused" false; else
+if cv_playbook bad-pin.log upgrade.yml "${one_node[@]}" --extra-vars "crio_package_version=$bad_crio"; then check "a bad pin is refused" false; else
   check "a bad pin is refused before the cordon, naming the step" log_has bad-pin.log "Refused to upgrade $node before cordoning it: the step Download the model.?s packages failed"
 fi
 check "... no annotate, cordon, drain, kubeadm or package call; the node schedulable" refused_before_cordon
@@ -333,7 +387,7 @@ check "... the message names the hold state and the sources" log_has bad-pin.log
 cv_log "3c. drains that cannot finish: a pod without a controller, then a disruption budget that allows none"
 cluster "s['pods'].append({'namespace': 'default', 'name': 'debug-shell', 'nodeName': '$node', 'owner': None})"
 calls_mark
-if cv_playbook drain-bare.log upgrade.yml; then check "a pod without a controller stops the drain" false; else
+if cv_playbook drain-bare.log upgrade.yml "${one_node[@]}"; then check "a pod without a controller stops the drain" false; else
   check "a pod without a controller stops the drain, with kubectl's message" \
     log_has drain-bare.log "drain of $node did not finish: cannot delete Pods that declare no controller \\(use --force to override\\): default/debug-shell"
 fi
@@ -346,7 +400,7 @@ check "... the message says so" log_has drain-bare.log "$node was uncordoned and
 
 cluster "s['pods'] = [p for p in s['pods'] if p['name'] != 'debug-shell']; s['pdbs'][0]['maxUnavailable'] = 0"
 calls_mark
-if cv_playbook drain-pdb.log upgrade.yml --extra-vars "upgrade_drain_timeout=$short_drain"; then
+if cv_playbook drain-pdb.log upgrade.yml "${one_node[@]}" --extra-vars "upgrade_drain_timeout=$short_drain"; then
   check "a disruption budget that allows no eviction stops the drain at its timeout" false
 else
   check "a disruption budget that allows no eviction stops the drain at its timeout, with kubectl's message" \
@@ -361,7 +415,7 @@ check "... the pod still on the node" cluster_has "[p for p in s['pods'] if p['n
 cluster "s['pdbs'][0]['maxUnavailable'] = 1"
 
 # ---------------------------------------------------------------- 4. a failing step
-cv_log "4. kubeadm upgrade node told to fail"
+cv_log "4. all three workers, the second ($node): kubeadm upgrade node told to fail"
 in_vm_bench "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
 # An operator cordoned the node (maintenance) before this run: it is to stay cordoned.
 cluster "s['nodes']['$node']['unschedulable'] = True"
@@ -375,6 +429,12 @@ check "... the node stays cordoned, marked by the upgrade as cordoned before it"
 check "... no uncordon, kubelet not touched ($old_kubelet), kubeadm already $new_kubeadm" failed_state
 check "... its four packages held again" test "$(held)" = 'cri-o kubeadm kubectl kubelet'
 check "... and the message names the hold state and the sources" log_has failed.log "Packages \\(name, selection, version\\): .*kubelet hold $old_kubelet.*point at Kubernetes v$new_minor"
+check "serial 1: $first_peer, first in the inventory, upgraded in this run before $node was cordoned" \
+  in_order "^kubectl cordon $first_peer\$" "^kubectl drain $first_peer " "^kubectl uncordon $first_peer\$" "^kubectl cordon $node\$"
+check "... and it stays upgraded: packages at the model's versions, held, Ready at $new_v, schedulable, unmarked" \
+  peer_upgraded peer1 "$first_peer"
+check "$last_peer, after the failed node, untouched: no call names it; old packages and repositories; schedulable" \
+  peer_untouched peer3 "$last_peer"
 first_mark=$mark first_cp_mark=$cp_mark
 fleet_report report-failed
 check "fleet report after the failure: exits 1, the worker cordoned, its upgrade to ${new_v#v} not finished" \
@@ -429,7 +489,7 @@ check "... the uncordon waited until the node's DaemonSet pod was Ready ($daemon
 check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm_bench "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
 after_state() {
   node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and n['spec'].get('unschedulable') and not set(n['metadata']['annotations']) & {'$annotation', '$cordoned_mark'}" &&
-    ! calls_since | grep -q '^kubectl uncordon' && log_has resumed.log "$node was cordoned before the upgrade and stays cordoned"
+    ! calls_since | grep -q "^kubectl uncordon $node\$" && log_has resumed.log "$node was cordoned before the upgrade and stays cordoned"
 }
 check "after: $node Ready at $new_v, still cordoned (the operator's cordon), both marks removed, and the run says so" after_state
 check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
@@ -438,6 +498,11 @@ check "reconcile, after the upgrade, through the control plane: dropped label re
   "^kubectl taint node $node ${prefix}quiet:PreferNoSchedule-\$" "^kubectl taint --overwrite node $node ${prefix}bench=false:NoSchedule\$"
 check "... the Node has the model's labels and taints, and the operator's" registered_as "$CONVERGE_WORK/test-vars.yml" "$operator"
 
+check "$last_peer upgraded after $node, one node at a time" \
+  in_order "^kubectl annotate node $node $annotation- $cordoned_mark-\$" "^kubectl cordon $last_peer\$" "^kubectl drain $last_peer " "^kubectl uncordon $last_peer\$"
+check "... at the model's versions, held, Ready at $new_v, schedulable, unmarked" peer_upgraded peer3 "$last_peer"
+check "$first_peer not upgraded again: no cordon or drain of it since step 4" \
+  eval '! cp_since | grep -Eq "^kubectl (cordon|drain) $first_peer( |\$)"'
 # The operator's maintenance is over.
 cluster "s['nodes']['$node']['unschedulable'] = False"
 fleet_report report-after
@@ -458,7 +523,8 @@ check "... the node schedulable, unmarked, at $new_v" node_is "not n['spec'].get
 cv_log "6. second run"
 calls_mark
 cv_playbook again.log upgrade.yml || vm_die "upgrade.yml (second run) failed"
-check "second run: changed=0" test "$(cv_recap again.log "$node" changed)" = 0
+unchanged_all() { local w; for w in "${workers[@]}"; do test "$(cv_recap again.log "${vm_node[$w]}" changed)" = 0 || return 1; done; }
+check "second run: changed=0 on all three workers" unchanged_all
 check "... $node skipped as already at ${new_v#v}" log_has again.log "$node: already at Kubernetes ${new_v#v}"
 check "... only read: no cordon, drain, kubeadm or package" no_change_calls
 check "... and no label or taint call" no_label_calls
