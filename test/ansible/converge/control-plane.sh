@@ -176,7 +176,7 @@ s['apiServers'] = {n: '$1' for n in s['apiServers']}
 if '${2:-}': s['apiServers']['${2:-}'] = '${3:-}'"
 }
 
-cp_calls() { cat "$CP_DIR/log/lolice-standin/calls.log" 2>/dev/null; }
+cp_calls() { cat "$CP_DIR/log/lolice-standin/calls.log" 2>/dev/null || true; }
 
 cp_stop() {
   # The sshd's sessions first (Ansible's shared connections keep them), then the sshd.
