@@ -26,8 +26,9 @@
 #   cp_state PYTHON          runs a statement on the API's state `s` (GET, exec, PUT), as the admin;
 #                            cp_read PYTHON: the same without the PUT
 #   cp_versions VERSION [NODE VERSION]
-#                            every API server and kubeadm-config at VERSION, then NODE's API server
-#                            at its own (NODE need not be a node of the inventory)
+#                            every API server, kubeadm-config and the control-plane nodes' kubelets
+#                            and CRI-O at VERSION (a control plane upgraded), then NODE's API server
+#                            and kubelet at its own (NODE need not be a node of the inventory)
 #   cp_calls                 the host's call log (the stand-in kubectl's and kubeadm's calls)
 #   cp_stop                  stops both (cv_cleanup calls it)
 
@@ -173,7 +174,9 @@ PY
 cp_versions() {
   cp_state "s['kubernetesVersion'] = s['vipVersion'] = '$1'
 s['apiServers'] = {n: '$1' for n in s['apiServers']}
-if '${2:-}': s['apiServers']['${2:-}'] = '${3:-}'"
+if '${2:-}': s['apiServers']['${2:-}'] = '${3:-}'
+for n, v in s['apiServers'].items():
+    if n in s['nodes']: s['nodes'][n].update(kubeletVersion=v, containerRuntimeVersion='cri-o://' + v[1:])"
 }
 
 cp_calls() { cat "$CP_DIR/log/lolice-standin/calls.log" 2>/dev/null || true; }
