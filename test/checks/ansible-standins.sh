@@ -7,19 +7,20 @@
 # (/var/lib/lolice-standin, /var/log/lolice-standin, /var/lib/kubeadm-standin,
 # /var/log/kubeadm-standin.log, /etc/crio, ...): the checks run in a private mount namespace where
 # each of those is a scratch directory or file (unshare -m, bind mounts), so nothing of this machine
-# is read or changed. The stand-in kubectl in both its modes: over the
-# state file, and (--kubeconfig naming a file) as a client of the real stand-in API server
-# (test/ansible/standins/api-server, started here on a free loopback port with its own state
-# and admin token): the server's state changes, its evictions and budgets, a conflict retried, a
-# wrong token refused. The stand-in kubelet's heartbeats to that server (API mode): its Node
-# registered, Ready while it beats and its runtime (the real stand-in crio) runs, NotReady after the
-# grace once it stops, its state-file mode unchanged. The stand-in kubeadm's API mode against a
-# fresh server: a join with a token of its own token create (kubelet.conf with the node token, the
+# is read or changed. The stand-in kubectl as a client of the real stand-in API server
+# (test/ansible/standins/api-server, started here on a free loopback port with its own state and
+# admin token), with the kubeconfig --kubeconfig names: the server's state changes, drain's filters,
+# its evictions and budgets, a conflict retried, a wrong token refused; without that kubeconfig
+# (a --kubeconfig naming no file, none at all) refused with kubectl's words, no request made, a
+# state file of the former stand-ins (/var/lib/lolice-standin/cluster.json) not read. The stand-in
+# kubelet's heartbeats to that server: its Node registered, Ready while it beats and its runtime
+# (the real stand-in crio) runs, NotReady after the grace once it stops; a state file changes
+# nothing. The stand-in kubeadm against a fresh server: a join with a token of its own token create (kubelet.conf with the node token, the
 # kubelet restarted through a systemctl of the checks, the Node registered and Ready before it
 # returns), joins refused with kubeadm's words (a Ready Node of the name, an unknown or expired
 # token, no server: nothing written), the wait for the kubelet bounded, upgrade node reading
-# kubeadm-config through kubelet.conf (a wrong token, no server, no kubelet.conf refused), its
-# file mode unchanged. Every line of the call log starts with the time.
+# kubeadm-config through kubelet.conf (a wrong token, no server, no kubelet.conf, one naming no
+# server refused), token create without an admin.conf refused; a state file changes nothing. Every line of the call log starts with the time.
 # shellcheck disable=SC2016 # the single-quoted checks expand when eval runs them
 set -Eeuo pipefail
 export PYTHONDONTWRITEBYTECODE=1 # the stand-ins' own caches stay out of the tree
@@ -58,83 +59,13 @@ calls=/var/log/lolice-standin/calls.log
 out_has() { grep -Fxq -- "$1" "$T_OUTPUT"; }
 # logged REGEX: a line of the call log is the time (seconds since the epoch, three decimals), then REGEX.
 logged() { grep -Eq -- "^[0-9]+\.[0-9]{3} ($1)\$" "$calls"; }
-state_is() { /usr/bin/python3 -c "import json, sys; s = json.load(open('$state')); sys.exit(0 if ($1) else 1)"; }
-on_node() { state_is "sorted(p['name'] for p in s.get('pods', []) if p.get('nodeName') == 'w1') == $1"; }
-
-# cluster PODS [ALLOWED]: a worker w1 (schedulable) with PODS (a JSON list), and a disruption
-# budget over app=web allowing ALLOWED (default 1) evictions.
-cluster() {
-  cat >"$state" <<EOF
-{"serverVersion": "v1.36.1", "localNode": "w1", "nodes": {"w1": {}, "cp": {"ready": true}},
- "pods": $1,
- "pdbs": [{"namespace": "apps", "name": "web", "matchLabels": {"app": "web"}, "disruptionsAllowed": ${2:-1}}]}
-EOF
-}
-cni='{"namespace": "kube-system", "name": "cilium-x7k2p", "nodeName": "w1", "owner": "DaemonSet"}'
-web='{"namespace": "apps", "name": "web-5d8f7-q2x9z", "nodeName": "w1", "owner": "ReplicaSet", "labels": {"app": "web"}}'
-bare='{"namespace": "default", "name": "debug-shell", "nodeName": "w1"}'
-scratchpad='{"namespace": "apps", "name": "cache-0", "nodeName": "w1", "owner": "StatefulSet", "emptyDir": true}'
-flags=(--ignore-daemonsets --delete-emptydir-data --grace-period=300)
-
-# ---------------------------------------------------------------- kubectl drain
-cluster "[$cni, $web, $bare]"
-expect_exit 1 '^error: unable to drain node "w1" due to error: cannot delete Pods that declare no controller \(use --force to override\): default/debug-shell, continuing command\.\.\.$' \
-  "drain: a pod without a controller fails it with kubectl's lines" "$kubectl" drain w1 "${flags[@]}" --timeout=30m
-check "... the last line is the error alone, after the pending node" \
-  eval 'out_has "There are pending nodes to be drained:" && out_has " w1" && test "$(tail -n1 "$T_OUTPUT")" = "cannot delete Pods that declare no controller (use --force to override): default/debug-shell"'
-check "... the node cordoned (kubectl cordons first), no pod evicted" \
-  eval "state_is \"s['nodes']['w1']['unschedulable']\" && on_node \"['cilium-x7k2p', 'debug-shell', 'web-5d8f7-q2x9z']\""
-check "... and no warning printed (kubectl prints none when a pod cannot go)" eval '! grep -q "^Warning" "$T_OUTPUT"'
-
-cluster "[$cni]"
-expect_exit 1 '^cannot delete DaemonSet-managed Pods \(use --ignore-daemonsets to ignore\): kube-system/cilium-x7k2p$' \
-  "drain: a DaemonSet's pod without --ignore-daemonsets" "$kubectl" drain w1 --delete-emptydir-data
-cluster "[$scratchpad]"
-expect_exit 1 '^cannot delete Pods with local storage \(use --delete-emptydir-data to override\): apps/cache-0$' \
-  "drain: an emptyDir pod without --delete-emptydir-data" "$kubectl" drain w1 --ignore-daemonsets
-cluster "[$bare]"
-expect_exit 0 '^Warning: deleting Pods that declare no controller: default/debug-shell$' \
-  "drain --force: the pod without a controller goes, with kubectl's warning" "$kubectl" drain w1 --force
-check "... evicted" on_node '[]'
-
-cluster "[$cni, $web]" 0
-t0=$SECONDS
-waited() { ((SECONDS - t0 >= $1)); }
-expect_exit 1 '^error when evicting pods/"web-5d8f7-q2x9z" -n "apps": global timeout reached: 2s$' \
-  "drain: a budget that allows no eviction, until --timeout" "$kubectl" drain w1 "${flags[@]}" --timeout=2s
-check "... retried with kubectl's line, for the whole timeout" \
-  eval 'out_has "error when evicting pods/\"web-5d8f7-q2x9z\" -n \"apps\" (will retry after 5s): Cannot evict pod as it would violate the pod'"'"'s disruption budget." && waited 2'
-check "... the pending pod named, the pod still there" \
-  eval 'out_has "There are pending pods in node \"w1\" when an error occurred: error when evicting pods/\"web-5d8f7-q2x9z\" -n \"apps\": global timeout reached: 2s" && out_has "pod/web-5d8f7-q2x9z" && on_node "[\"cilium-x7k2p\", \"web-5d8f7-q2x9z\"]"'
-
-cluster "[$cni, $web, $scratchpad]"
-expect_exit 0 '^node/w1 drained$' "drain: evicts what may go" "$kubectl" drain w1 "${flags[@]}" --timeout=30m
-check "... kubectl's lines: cordoned, the DaemonSet warning, each eviction" \
-  eval 'out_has "node/w1 cordoned" && out_has "Warning: ignoring DaemonSet-managed Pods: kube-system/cilium-x7k2p" && out_has "evicting pod apps/web-5d8f7-q2x9z" && out_has "pod/web-5d8f7-q2x9z evicted" && out_has "pod/cache-0 evicted"'
-check "... only the DaemonSet's pod left; the budget spent" \
-  eval "on_node \"['cilium-x7k2p']\" && state_is \"s['pdbs'][0]['disruptionsAllowed'] == 0\""
-expect_exit 0 '^node/w1 already cordoned$' "drain again: already cordoned, nothing to evict" "$kubectl" drain w1 "${flags[@]}"
-
-expect_exit 1 '^error: unknown flag: --bogus$' "drain: a flag kubectl does not have" "$kubectl" drain w1 --bogus
-expect_exit 1 'invalid argument "soon" for "--timeout" flag: time: invalid duration "soon"' \
-  "drain: a timeout that is no Go duration" "$kubectl" drain w1 --timeout=soon
-expect_exit 1 'invalid argument "long" for "--grace-period" flag' "drain: a grace period that is no number" "$kubectl" drain w1 --grace-period=long
-expect_exit 1 'nodes "w9" not found' "drain: a node the cluster does not have" "$kubectl" drain w9 --ignore-daemonsets
-
-# ---------------------------------------------------------------- kubectl get pods (the node's)
-cluster "[$cni, $web, {\"namespace\": \"apps\", \"name\": \"elsewhere\", \"nodeName\": \"w2\", \"owner\": \"ReplicaSet\"}]"
-expect_exit 0 '' "get pods by node" "$kubectl" get pods --all-namespaces --field-selector spec.nodeName=w1 --output json
 json_is() { jq -e "$1" "$T_OUTPUT" >/dev/null; }
-check "... the node's pods only, each with its controller" \
-  json_is '[.items[] | [.metadata.name, .metadata.ownerReferences[0].kind]] == [["cilium-x7k2p", "DaemonSet"], ["web-5d8f7-q2x9z", "ReplicaSet"]]'
-check "... the DaemonSet's pod not Ready while the node's kubelet does not run" \
-  json_is '.items[0].status.conditions == [{"type": "Ready", "status": "False"}]'
-expect_exit 1 'not implemented' "get pods of one namespace by node: not what the stand-in plays, refused" \
-  "$kubectl" get pods --field-selector spec.nodeName=w1 --output json
+flags=(--ignore-daemonsets --delete-emptydir-data --grace-period=300)
+waited() { ((SECONDS - t0 >= $1)); }
 
 # ---------------------------------------------------------------- kubectl against the stand-in API server
-# API mode (--kubeconfig naming a file): the real stand-in API server on a free loopback port, an
-# admin kubeconfig, the same commands as above; the server's state read back as the admin (GET /state).
+# The real stand-in API server on a free loopback port, an admin kubeconfig (--kubeconfig); the
+# server's state read back as the admin (GET /state).
 api=$scratch/api
 mkdir -p "$api"
 head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$api/admin-token"
@@ -208,7 +139,7 @@ check "... its kubernetesVersion" json_is '.data.ClusterConfiguration | test("ku
 
 expect_exit 0 '^node/w1 cordoned$' "API: cordon" k cordon w1
 check "... the server's Node unschedulable" api_is "s['nodes']['w1']['unschedulable']"
-check "... and the call logged as in state-file mode, after the time" logged 'kubectl cordon w1'
+check "... and the call logged, after the time" logged 'kubectl cordon w1'
 expect_exit 0 '^node/w1 already cordoned$' "API: cordon again: already cordoned" k cordon w1
 expect_exit 0 '^node/w1 uncordoned$' "API: uncordon" k uncordon w1
 check "... schedulable again on the server" api_is "not s['nodes']['w1']['unschedulable']"
@@ -280,9 +211,24 @@ check "... not Ready" json_is '[.items[] | .status.conditions[0].status] == ["Fa
 
 api_pods "[$a_cni, $a_web, $a_bare]" "$(budget 1)"
 expect_exit 1 '^error: unable to drain node "w1" due to error: cannot delete Pods that declare no controller \(use --force to override\): default/debug-shell, continuing command\.\.\.$' \
-  "API drain: a pod without a controller fails it with state-file mode's lines" k drain w1 "${flags[@]}" --timeout=30m
-check "... the same last line; the server's node cordoned, nothing evicted" \
-  eval 'test "$(tail -n1 "$T_OUTPUT")" = "cannot delete Pods that declare no controller (use --force to override): default/debug-shell" && api_is "s[\"nodes\"][\"w1\"][\"unschedulable\"] and not s.get(\"evictions\")" && api_on_w1 "[\"cilium-x7k2p\", \"debug-shell\", \"web-5d8f7-q2x9z\"]"'
+  "API drain: a pod without a controller fails it with kubectl's lines" k drain w1 "${flags[@]}" --timeout=30m
+check "... the last line is the error alone, after the pending node; no warning printed (kubectl prints none when a pod cannot go)" \
+  eval 'out_has "There are pending nodes to be drained:" && out_has " w1" && test "$(tail -n1 "$T_OUTPUT")" = "cannot delete Pods that declare no controller (use --force to override): default/debug-shell" && ! grep -q "^Warning" "$T_OUTPUT"'
+check "... the server's node cordoned (kubectl cordons first), nothing evicted" \
+  eval 'api_is "s[\"nodes\"][\"w1\"][\"unschedulable\"] and not s.get(\"evictions\")" && api_on_w1 "[\"cilium-x7k2p\", \"debug-shell\", \"web-5d8f7-q2x9z\"]"'
+
+api_pods "[$a_cni]" "$(budget 1)"
+expect_exit 1 '^cannot delete DaemonSet-managed Pods \(use --ignore-daemonsets to ignore\): kube-system/cilium-x7k2p$' \
+  "API drain: a DaemonSet's pod without --ignore-daemonsets" k drain w1 --delete-emptydir-data
+api_pods "[$a_cache]" "$(budget 1)"
+expect_exit 1 '^cannot delete Pods with local storage \(use --delete-emptydir-data to override\): apps/cache-0$' \
+  "API drain: an emptyDir pod without --delete-emptydir-data" k drain w1 --ignore-daemonsets
+check "... neither evicted" eval 'api_is "not s.get(\"evictions\")" && api_on_w1 "[\"cache-0\"]"'
+api_pods "[$a_bare]" "$(budget 1)"
+expect_exit 0 '^Warning: deleting Pods that declare no controller: default/debug-shell$' \
+  "API drain --force: the pod without a controller goes, with kubectl's warning" k drain w1 --force
+check "... evicted by the server, not put back (no controller)" \
+  eval 'api_is "[e[\"pod\"] for e in s[\"evictions\"]] == [\"default/debug-shell\"] and not [p for p in s[\"pods\"] if p[\"name\"] == \"debug-shell\"]"'
 
 api_pods "[$a_cni, $a_web]" "$(budget 0)"
 t0=$SECONDS
@@ -290,20 +236,53 @@ expect_exit 1 '^error when evicting pods/"web-5d8f7-q2x9z" -n "apps": global tim
   "API drain: the server's budget refuses (429) until --timeout" k drain w1 "${flags[@]}" --timeout=6s
 check "... asked every 5 s for the whole timeout (3 refusals in the server's log, 2 retry lines), the pod still there" \
   eval 'waited 6 && [[ $(api_log_count "POST /evict .* 429") == 3 && $(grep -c "(will retry after 5s): Cannot evict pod as it would violate the pod.s disruption budget\.$" "$T_OUTPUT") == 2 ]] && out_has "pod/web-5d8f7-q2x9z" && api_on_w1 "[\"cilium-x7k2p\", \"web-5d8f7-q2x9z\"]"'
+check "... the pending pod named in kubectl's words" \
+  out_has 'There are pending pods in node "w1" when an error occurred: error when evicting pods/"web-5d8f7-q2x9z" -n "apps": global timeout reached: 6s'
 
 api_pods "[$a_cni, $a_web, $a_cache]" "$(budget 1)"
 expect_exit 0 '^node/w1 drained$' "API drain: evicts what may go, through the server" k drain w1 "${flags[@]}" --timeout=30m
 check "... kubectl's lines: cordoned, the DaemonSet warning, each eviction" \
-  eval 'out_has "node/w1 cordoned" && out_has "Warning: ignoring DaemonSet-managed Pods: kube-system/cilium-x7k2p" && out_has "pod/web-5d8f7-q2x9z evicted" && out_has "pod/cache-0 evicted"'
+  eval 'out_has "node/w1 cordoned" && out_has "Warning: ignoring DaemonSet-managed Pods: kube-system/cilium-x7k2p" && out_has "evicting pod apps/web-5d8f7-q2x9z" && out_has "pod/web-5d8f7-q2x9z evicted" && out_has "pod/cache-0 evicted"'
 check "... the server evicted both with the grace period; only the DaemonSet's pod stays" \
   eval 'api_is "sorted((e[\"pod\"], e[\"gracePeriodSeconds\"]) for e in s[\"evictions\"]) == [(\"apps/cache-0\", 300), (\"apps/web-5d8f7-q2x9z\", 300)]" && api_on_w1 "[\"cilium-x7k2p\"]"'
+expect_exit 0 '^node/w1 already cordoned$' "API drain again: already cordoned, nothing to evict" k drain w1 "${flags[@]}"
+check "... no other eviction" api_is "len(s['evictions']) == 2"
+
+expect_exit 1 '^error: unknown flag: --bogus$' "API drain: a flag kubectl does not have" k drain w1 --bogus
+expect_exit 1 'invalid argument "soon" for "--timeout" flag: time: invalid duration "soon"' \
+  "API drain: a timeout that is no Go duration" k drain w1 --timeout=soon
+expect_exit 1 'invalid argument "long" for "--grace-period" flag' "API drain: a grace period that is no number" k drain w1 --grace-period=long
+expect_exit 1 '^Error from server \(NotFound\): nodes "w9" not found$' "API drain: a node the cluster does not have" k drain w9 --ignore-daemonsets
+expect_exit 1 'not implemented' "API: get pods of one namespace by node: not what the stand-in plays, refused" \
+  k get pods --field-selector spec.nodeName=w1 --output json
 
 expect_exit 0 '^node "w2" deleted$' "API: delete node" k delete node w2 --ignore-not-found --wait --timeout=60s
 check "... gone from the server" api_is "'w2' not in s['nodes']"
 expect_exit 0 '' "API: delete node --ignore-not-found of a node already gone" k delete node w2 --ignore-not-found --wait --timeout=60s
 check "... prints nothing" test ! -s "$T_OUTPUT"
-expect_exit 0 '"name": "w1"' "a --kubeconfig naming no file: the state file (upgrade.sh's control-plane host is its worker VM)" \
-  "$kubectl" --kubeconfig "$scratch/missing.conf" get node w1 --output json
+# Without the kubeconfig: refused as kubectl refuses, nothing asked of the server (its request log
+# unchanged), and a state file of the former stand-ins, there with a Node w1, neither read nor changed.
+echo '{"serverVersion": "v1.36.1", "localNode": "w1", "nodes": {"w1": {}}}' >"$state"
+state_sum=$(sha256sum <"$state")
+server_lines=$(wc -l <"$api/state.json.log")
+untouched() { test "$(wc -l <"$api/state.json.log")" = "$server_lines" && test "$(sha256sum <"$state")" = "$state_sum"; }
+mkdir -p "$scratch/home"
+bare() { env -u KUBECONFIG HOME="$scratch/home" "$@"; }
+expect_exit 1 "^error: stat $scratch/missing\.conf: no such file or directory\$" \
+  "kubectl --kubeconfig naming no file (a task not delegated to the control plane): client-go's stat error" \
+  bare "$kubectl" --kubeconfig "$scratch/missing.conf" get node w1 --output json
+check "... nothing on stdout, no request to the server, the state file untouched" eval 'test "$(bare "$kubectl" --kubeconfig "$scratch/missing.conf" get node w1 --output json 2>/dev/null)" = "" && untouched'
+expect_exit 1 "^error: stat $scratch/missing\.conf: no such file or directory\$" \
+  "kubectl cordon with --kubeconfig naming no file: the same, before any change" bare "$kubectl" --kubeconfig "$scratch/missing.conf" cordon w1
+check "... no request to the server, the state file untouched" untouched
+expect_exit 1 '^The connection to the server localhost:8080 was refused - did you specify the right host or port\?$' \
+  "kubectl without --kubeconfig, KUBECONFIG or ~/.kube/config: kubectl's localhost:8080 refused" bare "$kubectl" uncordon w1
+check "... no request to the server, the state file untouched" untouched
+expect_exit 1 '^error: kubectl stand-in: KUBECONFIG and ~/.kube/config are not implemented' \
+  "kubectl with KUBECONFIG and no --kubeconfig: the stand-in's refusal (the loading rules' merge is not played)" \
+  env KUBECONFIG="$api/admin.conf" "$kubectl" uncordon w1
+check "... no request to the server" untouched
+rm "$state"
 
 # ---------------------------------------------------------------- crio
 mkdir -p /etc/crio/crio.conf.d
@@ -329,7 +308,7 @@ expect_exit 1 'unable to decode configuration' "crio config: a value of the wron
 expect_exit 1 'flag provided but not defined: --bogus' "crio config: a flag CRI-O does not have" "$crio" config --bogus
 
 
-# ---------------------------------------------------------------- kubelet heartbeats (API mode)
+# ---------------------------------------------------------------- kubelet heartbeats
 # The stand-in kubelet against a stand-in API server of its own with a short grace (3 s; the
 # kubelet beats every second here: nodeStatusUpdateFrequency), a node credential got as kubeadm
 # join gets one (a bootstrap token of POST /tokens, then POST /bootstrap) in its kubelet.conf, the
@@ -398,7 +377,7 @@ idles() { within 10 grep -qx sleep "/proc/$1/comm"; }
 
 start_crio
 start_kubelet
-check "kubelet (API mode): its first heartbeat registers its Node on the server" eventually 10 'bool(n)'
+check "kubelet: its first heartbeat registers its Node on the server" eventually 10 'bool(n)'
 check "... with its own labels, --node-labels and registerWithTaints" \
   node_is "n['labels'] == {'kubernetes.io/hostname': '$host', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64', 'lolice.example/pool': 'batch'} and n['taints'] == [{'key': 'lolice.example/new', 'effect': 'NoSchedule'}]"
 check "... its versions (the package's kubelet, the running crio's), its runtime up, its start time" \
@@ -450,18 +429,30 @@ check "kubelet with no server listening: connection refused in its log, tried ag
   eval 'within 5 logged_twice "\"Unable to register node with API server\" err=\"Post .*:$closed/heartbeat.*: dial tcp 127\\.0\\.0\\.1:$closed: connect: connection refused\" node=\"$host\"$" && kill -0 "$kubelet_pid"'
 stop "$kubelet_pid"
 
+# A state file of the former stand-ins (a cluster with w1 and no Node of this host) changes nothing.
 kubeconfig "$node_token" >/etc/kubernetes/kubelet.conf
-echo '{"serverVersion": "v1.36.1", "localNode": "w1", "nodes": {}}' >"$state"
+echo '{"serverVersion": "v1.36.1", "localNode": "w1", "nodes": {"w1": {}}}' >"$state"
+state_sum=$(sha256sum <"$state")
+state_untouched() { test "$(sha256sum <"$state")" = "$state_sum"; }
+at_least_beats() { (($(new_beats) >= $1)); }
 mark
 start_kubelet
-check "kubelet with a state file: file mode, its Node registered into the file, then it idles" \
-  eval 'idles "$kubelet_pid" && state_is "s[\"nodes\"][\"w1\"][\"labels\"][\"lolice.example/pool\"] == \"batch\""'
+check "kubelet with a state file and kubelet.conf's node token: it beats to the server all the same" \
+  eval 'within 5 at_least_beats 2 && kill -0 "$kubelet_pid" && ! grep -qx sleep "/proc/$kubelet_pid/comm"'
+check "... the state file untouched (no Node registered into it)" state_untouched
+stop "$kubelet_pid"
+
+rm /etc/kubernetes/kubelet.conf
+mark
+start_kubelet
+check "kubelet with a state file but no kubelet.conf: it idles" idles "$kubelet_pid"
 sleep 1.5
-check "... and no heartbeat to the server" eval '(($(new_beats) == 0))'
+check "... and registers nothing: no heartbeat, the state file untouched, nothing in its log" \
+  eval '(($(new_beats) == 0)) && state_untouched && test ! -s "$scratch/kubelet.err"'
 stop "$kubelet_pid"
 
 rm -f "$state"
-echo '# STAND-IN kubeconfig written by the kubeadm stand-in' >/etc/kubernetes/kubelet.conf
+echo '# STAND-IN kubeconfig without a token' >/etc/kubernetes/kubelet.conf
 start_kubelet
 check "kubelet with neither a state file nor a token in kubelet.conf: it idles" idles "$kubelet_pid"
 sleep 1.5
@@ -469,10 +460,10 @@ check "... no heartbeat, nothing in its log" eval '(($(new_beats) == 0)) && test
 stop "$kubelet_pid"
 stop "$crio_pid"
 
-# ---------------------------------------------------------------- kubeadm join and upgrade node (API mode)
+# ---------------------------------------------------------------- kubeadm join and upgrade node
 # The stand-in kubeadm against a fresh stand-in API server (3 s grace) on the same port: a join
 # command of its own token create (with an admin.conf, as on the control-plane host), the join with
-# it (no state file: API mode), its Node registered and kept Ready by the stand-in kubelet the join
+# it, its Node registered and kept Ready by the stand-in kubelet the join
 # restarts through a systemctl of the checks (it runs the kubelet as its unit would, in the
 # background, with the checks' configuration: a heartbeat a second), and the real stand-in crio as
 # the runtime; then upgrade node through the kubelet.conf the join wrote.
@@ -530,7 +521,7 @@ read -ra expired <"$scratch/expired.cmd" || true
 expired_id=${expired[4]:-} expired_id=${expired_id%%.*}
 rm /etc/kubernetes/admin.conf # a worker has none
 
-expect_exit 0 '^This node has joined the cluster:$' "kubeadm join with that command (API mode: no state file): kubeadm's lines" ka "${join[@]:1}"
+expect_exit 0 '^This node has joined the cluster:$' "kubeadm join with that command: kubeadm's lines" ka "${join[@]:1}"
 check "... its wait for a healthy kubelet, bounded as kubeadm's (4m0s)" \
   out_has '[kubelet-check] Waiting for a healthy kubelet at http://127.0.0.1:10248/healthz. This can take up to 4m0s'
 check "... kubelet.conf written, mode 0600: a kubeconfig of the server with the node token the bootstrap token got for this host" \
@@ -574,7 +565,7 @@ check "... crio started: Ready" eventually 5 "n['ready']"
 
 api_set "s['kubernetesVersion'] = 'v1.36.2'"
 expect_exit 0 '^\[upgrade\] The configuration for this node was successfully updated! \(kubernetesVersion v1\.36\.2; stand-in kubeadm 1\.36\.2-1\.1\)$' \
-  "kubeadm upgrade node (API mode: kubelet.conf, no state file): kubeadm-config's kubernetesVersion, read through kubelet.conf" ka upgrade node
+  "kubeadm upgrade node: kubeadm-config's kubernetesVersion, read through kubelet.conf" ka upgrade node
 check "... recorded beside the kubeadm that ran; one GET /kubeadm-config on the server" \
   eval 'test "$(cat "$records/upgraded-config-version")" = v1.36.2 && test "$(cat "$records/upgraded-by")" = 1.36.2-1.1 && test "$(grep -c "GET /kubeadm-config .* 200 " "$api_state.log")" = 1'
 rm -f /etc/kubernetes/kubelet.conf
@@ -592,21 +583,35 @@ expect_exit 1 '^couldn.t create a Kubernetes client from file "/etc/kubernetes/k
   "kubeadm upgrade node on a node that never joined (no kubelet.conf): kubeadm's error" ka upgrade node
 check "... nothing recorded" eval 'test ! -e "$records/upgraded-by" && test ! -e "$records/upgraded-config-version"'
 
-# File mode (a state file) as it was: no request to the server (the API-mode kubelet stopped first).
+# A state file of the former stand-ins changes nothing (the kubelet stopped first): kubeadm is the
+# server's client, or fails as kubeadm fails; no request to the server where kubeadm would make none.
 "$bin/systemctl" stop kubelet
 echo '{"serverVersion": "v1.36.1", "localNode": "w1", "nodes": {}}' >"$state"
+state_sum=$(sha256sum <"$state")
 server_calls=$(wc -l <"$api_state.log")
 no_server_call() { test "$(wc -l <"$api_state.log")" = "$server_calls"; }
-expect_exit 0 '' "kubeadm join with a state file: file mode" ka "${join[@]:1}"
-check "... the placeholder kubelet.conf, its Node in the state file (the kubelet's file mode), no request to the server" \
-  eval 'grep -qx "# STAND-IN kubeconfig written by the kubeadm stand-in" /etc/kubernetes/kubelet.conf && state_is "\"w1\" in s[\"nodes\"]" && no_server_call'
-expect_exit 0 '^\[upgrade\] The configuration for this node was successfully updated! \(stand-in kubeadm 1\.36\.2-1\.1\)$' \
-  "kubeadm upgrade node with a state file: file mode" ka upgrade node
-check "... upgraded-by recorded, no configuration version, no request to the server" \
-  eval 'test "$(cat "$records/upgraded-by")" = 1.36.2-1.1 && test ! -e "$records/upgraded-config-version" && no_server_call'
-"$bin/systemctl" stop kubelet
+expect_exit 1 "^failed to load admin kubeconfig: open $scratch/home/\.kube/config: no such file or directory\$" \
+  "kubeadm token create on a worker (no admin.conf, KUBECONFIG or ~/.kube/config): kubeadm's error" \
+  bare env PATH="$bin:$PATH" "$kubeadm" token create --ttl 10m --print-join-command
+check "... kubeadm's hint, no join command, no request to the server, the state file untouched" \
+  eval 'out_has "To see the stack trace of this error execute with --v=5 or higher" && ! grep -q "^kubeadm join" "$T_OUTPUT" && no_server_call && state_untouched'
+rm -f "$records/join-args" # the join that timed out above wrote it
+expect_exit 1 "^error execution phase preflight: couldn.t validate the identity of the API Server: failed to request the cluster-info ConfigMap: .*:$closed: connect: connection refused\$" \
+  "kubeadm join with a state file, no server listening: kubeadm's discovery error (a state file is no cluster)" \
+  ka join "127.0.0.1:$closed" --token "${join[4]:-}" --discovery-token-ca-cert-hash "sha256:$zeros"
+check "... nothing written, the kubelet not restarted, the state file untouched" eval 'nothing_written 2 && state_untouched'
+echo '# STAND-IN kubeconfig without a server' >/etc/kubernetes/kubelet.conf
+expect_exit 1 '^couldn.t create a Kubernetes client from file "/etc/kubernetes/kubelet\.conf": failed to create API client configuration from kubeconfig: invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable$' \
+  "kubeadm upgrade node, a state file, a kubelet.conf naming no server: kubeadm's client error" ka upgrade node
+check "... nothing recorded, no request to the server" \
+  eval 'test ! -e "$records/upgraded-by" && test ! -e "$records/upgraded-config-version" && no_server_call'
+kubeconfig '' >/etc/kubernetes/kubelet.conf
+expect_exit 1 '^unable to fetch the kubeadm-config ConfigMap: failed to get config map: Unauthorized$' \
+  "kubeadm upgrade node, a state file, a kubelet.conf of the server without a token: the server's Unauthorized" ka upgrade node
+check "... nothing recorded, the state file untouched" \
+  eval 'test ! -e "$records/upgraded-by" && test ! -e "$records/upgraded-config-version" && state_untouched'
 stop "$crio_pid"
-rm -f "$state"
+rm -f "$state" /etc/kubernetes/kubelet.conf
 
 # ---------------------------------------------------------------- the call log
 # Every stand-in writes the time first (seconds since the epoch, three decimals): the upgrade test

@@ -59,7 +59,8 @@ class Kubeconfig:
         user = next((u['user'] for u in doc.get('users') or [] if u.get('name') == ctx.get('user')),
                     (doc.get('users') or [{}])[0].get('user', {}))
         self.server = cluster.get('server', 'http://localhost:8080')
-        self.token = user.get('token', '')
+        self.has_server = bool(cluster.get('server'))  # kubeadm's clients have no default server
+        self.token = user.get('token') or ''
 
 
 class Client:
