@@ -189,7 +189,9 @@ join_inventory() {
   cp_inventory_lines >>"$CONVERGE_WORK/inventory.ini"
 }
 # log_says LOG TEXT: the playbook log holds TEXT (Ansible's YAML results wrap long messages).
-log_says() { tr -s ' \n' '  ' <"$CONVERGE_WORK/$1" | grep -qF -- "$2"; }
+# (The log is read whole before grep -q looks: tr writing on into the pipe grep -q closed at the
+# first match would die of SIGPIPE, which pipefail makes the pipeline's status.)
+log_says() { grep -qF -- "$2" <<<"$(tr -s ' \n' '  ' <"$CONVERGE_WORK/$1")"; }
 # nothing_created NAME: no bootstrap token (the host's calls), no kubeadm join in the VM.
 nothing_created() {
   ! cp_calls | grep -q 'kubeadm token create' && in_vm "$1" 'test ! -e /etc/kubernetes/kubelet.conf && ! grep -qs "^join" /var/log/kubeadm-standin.log'

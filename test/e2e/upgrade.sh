@@ -156,8 +156,8 @@ flags_moved_node_kept() {
 dry_run_labels() { log_has dry-run.log "$node: labels set \\[${prefix}bench=false\\], removed \\[${prefix}pool-\\]" && no_label_calls; }
 # What an operator set by hand, outside the model's prefix: the reconcile step leaves it.
 operator='{"labels": {"example.com/owner": "ops"}, "taints": [{"key": "example.com/maintenance", "effect": "NoSchedule"}]}'
-drained_within() { calls_since | grep -Eq "^kubectl drain $node .*--grace-period=$grace_period .*--timeout=$drain_timeout( |\$)"; }
-no_label_calls() { ! calls_since | grep -Eq '^kubectl (label|taint) '; }
+drained_within() { calls_has "^kubectl drain $node .*--grace-period=$grace_period .*--timeout=$drain_timeout( |\$)"; }
+no_label_calls() { calls_lack '^kubectl (label|taint) '; }
 
 # cluster PYTHON: runs statements on the stand-in API server's state `s` (cp_state, as the admin).
 cluster() { cp_state "$1"; }
@@ -185,6 +185,13 @@ calls_since() {
     cp_calls | tail -n +$((cp_mark + 1))
   } | sort -s -n -k1,1 | sed -E 's/^[0-9]+\.[0-9]+ //'
 }
+# calls_has REGEX, calls_lack REGEX: a call since the mark matches the extended REGEX, or none does;
+# both fail (2) when the calls cannot be read. The calls are read whole before grep -q looks:
+# grep -q ends at the first match, and calls_since writing on into the closed pipe would die of
+# SIGPIPE, which pipefail makes the pipeline's status (141: a found call read as a failure, and
+# under "!" a found call read as none).
+calls_has() { local out; out=$(calls_since) || return 2; grep -Eq -- "$1" <<<"$out"; }
+calls_lack() { local out; out=$(calls_since) || return 2; ! grep -Eq -- "$1" <<<"$out"; }
 # in_order REGEX...: the calls since the mark hold lines matching each REGEX, in this order.
 in_order() {
   calls_since | python3 -c '
@@ -225,7 +232,9 @@ peer_upgraded() {
 # and repositories, schedulable.
 peer_untouched() {
   local vm=$1 node=$2
-  ! cp_since | grep -Eq "^kubectl (annotate|cordon|drain|uncordon|label|taint) (--overwrite )?(node )?$node( |\$)" && untouched
+  local calls
+  calls=$(cp_since) || return 2
+  ! grep -Eq "^kubectl (annotate|cordon|drain|uncordon|label|taint) (--overwrite )?(node )?$node( |\$)" <<<"$calls" && untouched
 }
 from_role=(--start-at-task 'kubernetes_components : Read the installed versions of the Kubernetes packages')
 
@@ -237,10 +246,10 @@ text = re.sub(r"\s+", " ", re.sub(r"[\\\"\x27]", "", text))
 sys.exit(0 if re.search(sys.argv[2], text) else 1)' "$CONVERGE_WORK/$1" "$2"
 }
 # no_change_calls: since the mark, no call that changes the node (cordon, drain, kubeadm, a package).
-no_change_calls() { ! calls_since | grep -Eq "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
+no_change_calls() { calls_lack "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
 sources_at() { in_vm_bench "$vm" "grep -q '/v$1/deb/' /etc/apt/sources.list.d/kubernetes.sources && grep -q '/v$2/deb/' /etc/apt/sources.list.d/cri-o.sources"; }
 untouched() { test "$(installed kubelet)" = "$old_kubelet" && sources_at "$old_minor" "$old_crio" && node_is "not n['spec'].get('unschedulable')"; }
-failed_state() { ! calls_since | grep -q "^kubectl uncordon $node\$" && test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm"; }
+failed_state() { calls_lack "^kubectl uncordon $node\$" && test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm"; }
 upgraded_state() {
   test "$(installed kubelet)" = "$new_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm" &&
     test "$(installed kubectl)" = "$new_kubectl" && [[ $(installed cri-o) == "$new_crio".* ]] &&
@@ -251,7 +260,7 @@ held() { in_vm_bench "$vm" 'apt-mark showhold | sort | xargs'; }
 # drain_refused: after a drain that did not finish: uncordoned, unmarked, no kubeadm or package
 # call, the old versions installed and held.
 drain_refused() {
-  ! calls_since | grep -Eq "^kubeadm|^dpkg" && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
+  calls_lack "^kubeadm|^dpkg" && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
     test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$old_kubeadm" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
 }
 # cluster_has EXPR: EXPR is true of the stand-in API server's state `s`.
@@ -489,7 +498,7 @@ check "... the uncordon waited until the node's DaemonSet pod was Ready ($daemon
 check "... the upgrade ran with the new kubeadm ($new_kubeadm)" in_vm_bench "$vm" "grep -qx '$new_kubeadm' /var/lib/kubeadm-standin/upgraded-by"
 after_state() {
   node_is "n['status']['nodeInfo']['kubeletVersion'] == '$new_v' and n['status']['conditions'][0]['status'] == 'True' and n['spec'].get('unschedulable') and not set(n['metadata']['annotations']) & {'$annotation', '$cordoned_mark'}" &&
-    ! calls_since | grep -q "^kubectl uncordon $node\$" && log_has resumed.log "$node was cordoned before the upgrade and stays cordoned"
+    calls_lack "^kubectl uncordon $node\$" && log_has resumed.log "$node was cordoned before the upgrade and stays cordoned"
 }
 check "after: $node Ready at $new_v, still cordoned (the operator's cordon), both marks removed, and the run says so" after_state
 check "... packages at the model's versions and held; repositories at v$new_minor" upgraded_state
@@ -501,7 +510,11 @@ check "... the Node has the model's labels and taints, and the operator's" regis
 check "$last_peer upgraded after $node, one node at a time" \
   in_order "^kubectl annotate node $node $annotation- $cordoned_mark-\$" "^kubectl cordon $last_peer\$" "^kubectl drain $last_peer " "^kubectl uncordon $last_peer\$"
 check "... at the model's versions, held, Ready at $new_v, schedulable, unmarked" peer_upgraded peer3 "$last_peer"
-left_alone() { ! cp_mark=$after_failed_cp_mark cp_since | grep -Eq "^kubectl (cordon|drain) $first_peer( |\$)"; }
+left_alone() {
+  local calls
+  calls=$(cp_mark=$after_failed_cp_mark cp_since) || return 2
+  ! grep -Eq "^kubectl (cordon|drain) $first_peer( |\$)" <<<"$calls"
+}
 check "$first_peer not upgraded again: no cordon or drain of it after step 4" left_alone
 # The operator's maintenance is over.
 cluster "s['nodes']['$node']['unschedulable'] = False"
@@ -515,7 +528,7 @@ cluster "s['nodes']['$node']['annotations']['$annotation'] = '${new_v#v}'"
 calls_mark
 cv_playbook finish.log upgrade.yml || check "the rerun finishes the upgrade" false
 check "the rerun only removes the mark: no cordon, drain, kubeadm or package call" \
-  eval '! calls_since | grep -Eq "^kubectl (cordon|drain)|^kubeadm|^dpkg" && calls_since | grep -q "^kubectl annotate node $node $annotation- $cordoned_mark-\$"'
+  eval 'calls_lack "^kubectl (cordon|drain)|^kubeadm|^dpkg" && calls_has "^kubectl annotate node $node $annotation- $cordoned_mark-\$"'
 check "... and says so" log_has finish.log "$node is at Kubernetes ${new_v#v} and Ready, but still marked by an earlier run: it is uncordoned and its mark removed; nothing is drained"
 check "... the node schedulable, unmarked, at $new_v" node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata']['annotations'] and n['status']['nodeInfo']['kubeletVersion'] == '$new_v'"
 
