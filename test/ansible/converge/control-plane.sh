@@ -14,11 +14,12 @@
 # kubeconfig as on the real control plane. Needs root, unshare and the sshd and sudo of
 # openssh-server and sudo (test/system-packages.txt). Source it after test/ansible/converge/lib.sh.
 #
-#   cp_start VERSION         API server and host up (CP_DAEMONSET_DELAY: the seconds a DaemonSet pod
-#                            takes to be Ready after its kubelet started, the server's default if unset) (CP_API_PORT, CP_SSH_PORT, CP_KEY, CP_USER): a
+#   cp_start VERSION         API server and host up (CP_API_PORT, CP_SSH_PORT, CP_KEY, CP_USER): a
 #                            cluster at VERSION (vX.Y.Z): each control-plane node of the inventory
 #                            Ready with its kube-apiserver, kubeadm-config at VERSION, the CNI and
-#                            kube-proxy as DaemonSets (a pod on each node that registers)
+#                            kube-proxy as DaemonSets (a pod on each node that registers).
+#                            CP_DAEMONSET_DELAY: the seconds a DaemonSet pod takes to be Ready after
+#                            its kubelet started (the server's default when unset)
 #   cp_tunnel VM             the API server's port, tunnelled to the VM's own 127.0.0.1 (its kubelet
 #                            and kubeadm reach the API there, as a worker reaches the VIP)
 #   cp_inventory_lines       the [control_plane] group of a test inventory: the inventory's
