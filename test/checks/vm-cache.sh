@@ -55,6 +55,10 @@ again=$(build "$scratch/2.log")
 check "a present image is reused (cache warm) and checked against its hashes [builds $(builds)]" \
   bash -c '[[ $1 == 1 && $2 == "$3" ]] && grep -q "cache warm" "$4"' _ "$(builds)" "$again" "$dir" "$scratch/2.log"
 
+build "$scratch/4b.log" "$scratch/no-such-run-dir" >/dev/null
+check "a run dir that does not exist: the image is checked, found good and kept, not built again [builds $(builds)]" \
+  bash -c '[[ $1 == 1 ]] && grep -q "cache warm" "$2" && grep -q "cannot write .*no-such-run-dir" "$2"' _ "$(builds)" "$scratch/4b.log"
+
 run=$scratch/run && mkdir -p "$run"
 build "$scratch/3.log" "$run" >/dev/null
 printf 'x' | dd of="$dir/disk.raw" bs=1 seek=1048700 conv=notrunc status=none 2>/dev/null
