@@ -170,8 +170,10 @@ check "UEFI NVRAM entry written (booted by OVMF, efivars present), starting the 
 logins=$(vm_ssh src 'journalctl -b -u ssh --no-pager | grep -c "Accepted publickey for root"' || true)
 check "the source system's many SSH calls shared one connection: sshd accepted ${logins:-?} root logins (at most 3)" \
   test "${logins:-99}" -le 3
-say "powering off the source system"
-vm_poweroff src
+# The source's root is read-only and the installer unmounted what it wrote: QEMU is ended, not
+# shut down, so the installed disks must be complete when install-to-disk says done.
+say "stopping the source system"
+vm_stop src
 check "the source disk is unchanged (sha256 $source_sum)" \
   test "$(sha256sum "$source_disk" | cut -d' ' -f1)" == "$source_sum"
 
