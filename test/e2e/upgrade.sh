@@ -25,7 +25,9 @@
 #   2.-3c. about one node: upgrade.yml --limit to the bench node
 #   2. control plane still old: upgrade.yml refuses before touching the node; then a mixed-version
 #      control plane (the API server behind the VIP at the target, another kube-apiserver still
-#      old): refused the same way (every API server is asked, tasks/control-plane-versions.yml)
+#      old): refused the same way (every API server is asked, tasks/control-plane-versions.yml);
+#      then a control plane two minors past the target: refused by kubeadm's rule (the control
+#      plane at the new kubeadm's minor or the next)
 #   3. control plane at the target: --check --diff shows the repository switch, changes nothing;
 #      a pin that no repository has (an unpublished CRI-O patch) fails the dry run, and the real
 #      run refuses it before the cordon: node schedulable, packages held, nothing installed
@@ -356,6 +358,17 @@ calls_mark
 if cv_playbook mixed.log upgrade.yml "${one_node[@]}"; then check "upgrade.yml refuses while one API server is older than the target" false; else
   check "upgrade.yml refuses while one API server is older than the target, naming it" \
     log_has mixed.log "and older than it: kube-apiserver on $last_cp \\($old_v\\)\\. The control plane runs .*${new_v}.* \\(kube-apiserver on $first_cp, "
+fi
+check "... before cordoning or changing anything" no_change_calls
+check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
+
+ahead_v=v1.$((${new_minor#*.} + 2)).0
+cv_log "2c. the control plane two minors past the target ($ahead_v): kubeadm's rule"
+cp_versions "$ahead_v"
+calls_mark
+if cv_playbook ahead.log upgrade.yml "${one_node[@]}"; then check "upgrade.yml refuses a control plane two minors above the target's kubeadm" false; else
+  check "upgrade.yml refuses a control plane two minors above the target's kubeadm (kubeadm's rule)" \
+    log_has ahead.log "kubeadm ${new_kubeadm%-*} works with a control plane at its own minor version or the next .*runs $ahead_v"
 fi
 check "... before cordoning or changing anything" no_change_calls
 check "... kubelet still $old_kubelet, repositories still v$old_minor, node schedulable" untouched
