@@ -166,7 +166,7 @@ phase_live() {
   check "kubelet running with exactly one --node-ip=10.0.2.15 and the drop-in dir" in_vm "$vm" 'test "$(grep -c "^--node-ip=" /run/kubelet-standin/args)" = 1 && grep -qx -- "--node-ip=10.0.2.15" /run/kubelet-standin/args && grep -qx -- "--config-dir=/etc/kubernetes/kubelet.conf.d" /run/kubelet-standin/args'
   check "kubelet drop-in: clusterDNS $cluster_dns, clusterDomain $cluster_domain, cgroupDriver systemd" in_vm "$vm" "grep -qx -- '- $cluster_dns' /etc/kubernetes/kubelet.conf.d/20-cluster.conf && grep -qx 'clusterDomain: $cluster_domain' /etc/kubernetes/kubelet.conf.d/20-cluster.conf && grep -qx 'cgroupDriver: systemd' /etc/kubernetes/kubelet.conf.d/20-cluster.conf"
   check "sysctl -n: the inotify limits kube-proxy 1.36 needs" check_inotify "$vm"
-  check "crio config: log_size_max and short_name_mode of the role, no deprecated conmon_cgroup (monitor_cgroup); registries.conf short-name-mode" check_crio_config "$vm"
+  check "crio config: log_size_max and short_name_mode of the role; registries.conf short-name-mode; no deprecated global conmon_cgroup (the handler's monitor_cgroup)" check_crio_config "$vm"
   check "kubelet's merged configuration: container log size and files, serverTLSBootstrap, rotateCertificates, registerWithTaints" check_kubelet_config "$vm"
   check "kubelet: the node's labels in one --node-labels" check_node_labels_flag "$vm"
   check "host directories: made with their owner, group and mode" check_host_dirs "$vm"
