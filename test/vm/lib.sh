@@ -206,7 +206,10 @@ vm_start() {
     # cache, kcompactd moves pages for minutes under emulation (soft lockups in the console,
     # SSH unanswered for 60-110 s). A test bench setting, not the product's: disks booted by
     # their own boot loader keep their command line.
-    cmdline+=' sysctl.vm.compaction_proactiveness=0'
+    # No speculative-execution mitigations either: the emulated CPU executes nothing
+    # speculatively, and the retpolines the kernel patches in for it cost 5-10 % of a guest's
+    # process-heavy work under TCG (measured side by side, 3 rounds: an Ansible task's pieces).
+    cmdline+=' sysctl.vm.compaction_proactiveness=0 mitigations=off'
     args+=(-kernel "$VM_IMAGE_DIR/vmlinuz" -initrd "$VM_IMAGE_DIR/initrd.img" -append "$cmdline $extra")
   fi
   local i spec first=1
