@@ -418,8 +418,9 @@ fb_refused_without_kernel() {
 # which mounts the root file system from DEVICE, and nothing was refused: the console watched
 # for at most SECONDS. What the refusal above lacks, seen the same way.
 fb_kernel_mounts_root() {
-  fb_console "$1" "$2" "EXT4-fs \\($3\\): mounted filesystem"
-  grep -aq 'Linux version' "${VM_LOG[$1]}" && grep -aqE "EXT4-fs \\($3\\): mounted filesystem" "${VM_LOG[$1]}" && ! grep -aqE "$REFUSED" "${VM_LOG[$1]}"
+  local mounted="EXT4-fs \\($3\\): mounted filesystem"
+  fb_console "$1" "$2" "$mounted"
+  grep -aq 'Linux version' "${VM_LOG[$1]}" && grep -aqE "$mounted" "${VM_LOG[$1]}" && ! grep -aqE "$REFUSED" "${VM_LOG[$1]}"
 }
 
 # Boots by coverage (test/README.md, "Boots by coverage"): the image on NVMe under enforcing
