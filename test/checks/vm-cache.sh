@@ -23,7 +23,7 @@ args=()
 while (($#)); do
   case $1 in
     --quiet | --mode=root | --variant=apt | --format=directory | --include=* | --skip=* | \
-      --setup-hook=* | --customize-hook=*) shift ;;
+      --setup-hook=* | --customize-hook=* | --dpkgopt=*) shift ;;
     -*) echo "mmdebstrap stand-in: unknown option $1" >&2; exit 2 ;;
     *) args+=("$1"); shift ;;
   esac
@@ -55,43 +55,43 @@ again=$(build "$scratch/2.log")
 check "a present image is reused (cache warm) and checked against its hashes [builds $(builds)]" \
   bash -c '[[ $1 == 1 && $2 == "$3" ]] && grep -q "cache warm" "$4"' _ "$(builds)" "$again" "$dir" "$scratch/2.log"
 
-build "$scratch/4b.log" "$scratch/no-such-run-dir" >/dev/null
+build "$scratch/3.log" "$scratch/no-such-run-dir" >/dev/null
 check "a run dir that does not exist: the image is checked, found good and kept, not built again [builds $(builds)]" \
-  bash -c '[[ $1 == 1 ]] && grep -q "cache warm" "$2" && grep -q "cannot write .*no-such-run-dir" "$2"' _ "$(builds)" "$scratch/4b.log"
+  bash -c '[[ $1 == 1 ]] && grep -q "cache warm" "$2" && grep -q "cannot write .*no-such-run-dir" "$2"' _ "$(builds)" "$scratch/3.log"
 
 run=$scratch/run && mkdir -p "$run"
-build "$scratch/3.log" "$run" >/dev/null
-printf 'x' | dd of="$dir/disk.raw" bs=1 seek=1048700 conv=notrunc status=none 2>/dev/null
 build "$scratch/4.log" "$run" >/dev/null
+printf 'x' | dd of="$dir/disk.raw" bs=1 seek=1048700 conv=notrunc status=none 2>/dev/null
+build "$scratch/5.log" "$run" >/dev/null
 check "within one test run the hashes are checked once (a stamp in LOLICE_TEST_RUN_DIR)" \
-  bash -c '[[ $1 == 1 ]] && grep -q "cache warm" "$2" && ls "$3"/bench-image-verified.* >/dev/null' _ "$(builds)" "$scratch/4.log" "$run"
+  bash -c '[[ $1 == 1 ]] && grep -q "cache warm" "$2" && ls "$3"/bench-image-verified.* >/dev/null' _ "$(builds)" "$scratch/5.log" "$run"
 
-build "$scratch/5.log" >/dev/null
+build "$scratch/6.log" >/dev/null
 check "a corrupt image (one byte changed) is built again, and says so [builds $(builds)]" \
-  bash -c '[[ $1 == 2 ]] && grep -q "does not match its SHA256SUMS" "$2" && grep -q "cache cold: built" "$2"' _ "$(builds)" "$scratch/5.log"
+  bash -c '[[ $1 == 2 ]] && grep -q "does not match its SHA256SUMS" "$2" && grep -q "cache cold: built" "$2"' _ "$(builds)" "$scratch/6.log"
 check "... and then matches its hashes" bash -c 'cd "$1" && sha256sum --quiet -c SHA256SUMS' _ "$dir"
 
 rm "$dir/SHA256SUMS"
-build "$scratch/6.log" >/dev/null
+build "$scratch/7.log" >/dev/null
 check "a half-built image (no SHA256SUMS) is built again [builds $(builds)]" \
-  bash -c '[[ $1 == 3 ]] && grep -q "cache cold: built" "$2"' _ "$(builds)" "$scratch/6.log"
+  bash -c '[[ $1 == 3 ]] && grep -q "cache cold: built" "$2"' _ "$(builds)" "$scratch/7.log"
 
 # Two runs side by side on a missing image: one builds, the other waits and finds it built.
 rm -rf "$dir"
-STANDIN_BUILD_SECONDS=3 build "$scratch/7a.log" >/dev/null &
+STANDIN_BUILD_SECONDS=3 build "$scratch/8a.log" >/dev/null &
 first=$!
 sleep 1
-build "$scratch/7b.log" >/dev/null
+build "$scratch/8b.log" >/dev/null
 wait "$first"
 check "two runs side by side build the image once [builds $(builds)]" \
-  bash -c '[[ $1 == 4 ]] && cat "$2" "$3" | grep -c "cache cold: built" | grep -qx 1' _ "$(builds)" "$scratch/7a.log" "$scratch/7b.log"
+  bash -c '[[ $1 == 4 ]] && cat "$2" "$3" | grep -c "cache cold: built" | grep -qx 1' _ "$(builds)" "$scratch/8a.log" "$scratch/8b.log"
 
 # A test holds the image's lock shared (as vm_init does while its VMs run): a rebuild of a
 # corrupt image waits for it.
 printf 'y' | dd of="$dir/disk.raw" bs=1 seek=1048700 conv=notrunc status=none 2>/dev/null
 exec 7<"$dir.lock"
 flock -s 7
-build "$scratch/8.log" >/dev/null &
+build "$scratch/9.log" >/dev/null &
 rebuild=$!
 sleep 3
 check "a rebuild waits while a test holds the image [builds $(builds)]" bash -c '[[ $1 == 4 ]] && kill -0 "$2"' _ "$(builds)" "$rebuild"

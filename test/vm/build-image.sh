@@ -93,8 +93,13 @@ build() {
   [[ -n ${LOLICE_VM_EXTRA_PACKAGES:-} ]] && include+=(${LOLICE_VM_EXTRA_PACKAGES//,/ })
   log "mmdebstrap $BENCH_SUITE (${#include[@]} packages) into $work/root"
   # shellcheck disable=SC2016 # "$1" is expanded by mmdebstrap's hook shell, not here
+  # No documentation, manual pages or translations (as Debian's slim container images): a smaller
+  # system for the installer test to copy; the copyright files and locale.alias stay.
   mmdebstrap --quiet --mode=root --variant=apt --format=directory \
     --include="$(IFS=,; echo "${include[*]}")" \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
     --skip=download/empty --skip=essential/unlink \
     --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
     --setup-hook="sync-in '$cache/debs' /var/cache/apt/archives/" \
