@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The one test command (`npx projen test`): system packages, drift check, type check, lint,
 # build, unit tests, external validators (test/checks/*.sh) and the end-to-end VM tests
-# (test/e2e/*.sh). Every stage runs; the summary gives each stage's seconds, the total, whether
-# the machine cache (the VM bench image) was warm, and the line "stages: N passed, M failed".
-# The seconds are a measurement, not a test: no stage fails for being slow.
+# (test/e2e/*.sh). Every stage runs; the summary gives each stage's seconds, its CPU seconds
+# (every process it started, its daemonized QEMUs among them: a control group of its own), the
+# total, whether the machine cache (the VM bench image) was warm, and the line
+# "stages: N passed, M failed". The seconds are a measurement, not a test: no stage fails for
+# being slow.
 #
 # Two lanes share the machine's cores: after the drift check, one lane builds or checks the bench
 # image and runs some VM tests, the other runs type check, build, lint, unit tests and the
@@ -22,28 +24,42 @@ LOLICE_TEST_RUN_DIR=$(mktemp -d "$vm_cache/runs/test-run.XXXXXX")
 export LOLICE_TEST_RUN_DIR
 results=$LOLICE_TEST_RUN_DIR/results
 lane_pid=''
+# CPU time: each stage runs in a cgroup (v2, under this shell's own) whose cpu.stat counts every
+# process it starts, even one that leaves its parent (QEMU daemonizes). Where cgroups cannot be
+# made (no cgroup2 mount, no write access), the summary says "-" and the run goes on.
+cpu_root=$(
+  mount=$(findmnt -rn -t cgroup2 -o TARGET | head -n1) && [[ -n $mount ]] &&
+    own=$(sed -n 's|^0::/*||p' /proc/self/cgroup) && dir=$mount/${own:+$own/}lolice-test.$$ &&
+    mkdir "$dir" 2>/dev/null && echo "$dir"
+) || cpu_root=''
 cleanup() {
   [[ -z $lane_pid ]] || kill "$lane_pid" 2>/dev/null || true
   rm -rf "$LOLICE_TEST_RUN_DIR"
+  [[ -z $cpu_root ]] || find "$cpu_root" -depth -type d -exec rmdir {} + 2>/dev/null || true
 }
 trap cleanup EXIT
 started=$SECONDS
 
 # stage NAME CMD...: runs one stage, its output to a file shown whole when it ends (so that two
-# lanes never interleave), and records "SECONDS RESULT NAME" in the results.
+# lanes never interleave), and records "SECONDS CPU_SECONDS RESULT NAME" in the results.
 stage() {
   local name=$1; shift
-  local t0=$SECONDS result=ok log
+  local t0=$SECONDS result=ok log cg='' cpu=-
   log=$(mktemp "$LOLICE_TEST_RUN_DIR/stage.XXXXXX")
+  [[ -z $cpu_root ]] || { cg=$(mktemp -d "$cpu_root/stage.XXXXXX") 2>/dev/null || cg=''; }
   # No stage reads stdin. /dev/null keeps them from sharing the caller's, which ssh can
   # leave non-blocking, and ansible-core refuses a non-blocking stdin.
-  "$@" </dev/null >"$log" 2>&1 || result=FAILED
+  (
+    [[ -z $cg ]] || echo "$BASHPID" >"$cg/cgroup.procs" 2>/dev/null || true
+    exec "$@"
+  ) </dev/null >"$log" 2>&1 || result=FAILED
+  [[ -z $cg ]] || cpu=$(awk '$1 == "usage_usec" { printf "%.0f", $2 / 1e6 }' "$cg/cpu.stat" 2>/dev/null) || cpu=-
   {
     flock 8
     echo "=== ${name}"
     cat "$log"
-    echo "=== ${name}: ${result} ($((SECONDS - t0)) s)"
-    printf '%d %s %s\n' "$((SECONDS - t0))" "$result" "$name" >>"$results"
+    echo "=== ${name}: ${result} ($((SECONDS - t0)) s, CPU ${cpu:--} s)"
+    printf '%d %s %s %s\n' "$((SECONDS - t0))" "${cpu:--}" "$result" "$name" >>"$results"
   } 8>>"$results.lock"
   rm -f "$log"
 }
@@ -60,10 +76,11 @@ vm_image() {
   ((rc == 0)) && [[ -s $LOLICE_TEST_RUN_DIR/cache-state ]]
 }
 
-# The VM tests are independent of each other (each boots its own overlays of the bench image),
-# so they are shared out between the lanes to end together: these follow the bench image in the
-# VM lane, every other test/e2e/*.sh follows the other lane's stages (the image is built by then,
-# or its lock is waited for). With one lane they all run, in name order, after the other stages.
+# The VM tests are independent of each other (each boots its own overlays of the bench image or
+# of the converged worker), so they are shared out between the lanes to end together: these follow
+# the bench image in the VM lane, every other test/e2e/*.sh follows the other lane's stages (the
+# image and the converged worker are made by then, or their locks are waited for). With one lane
+# they all run, in name order, after the other stages.
 readonly VM_LANE_E2E=(ansible-converge upgrade)
 
 # e2e_stages LANE: the VM tests of LANE (vm, other or all), each a stage.
@@ -119,10 +136,10 @@ fi
 passed=$(grep -c ' ok ' "$results" || true)
 failed=$(grep -c ' FAILED ' "$results" || true)
 echo
-echo "stage seconds (two lanes side by side unless LOLICE_TEST_LANES=1):"
-while read -r seconds result name; do printf '%6d s  %-7s %s\n' "$seconds" "$result" "$name"; done <"$results"
-((failed == 0)) || sed -n 's/^[0-9]* FAILED /failed stage: /p' "$results"
+echo "stage seconds, wall and CPU (two lanes side by side unless LOLICE_TEST_LANES=1):"
+while read -r seconds cpu result name; do printf '%6d s %7s CPU s  %-7s %s\n' "$seconds" "$cpu" "$result" "$name"; done <"$results"
+((failed == 0)) || sed -n 's/^[0-9]* [0-9-]* FAILED /failed stage: /p' "$results"
 echo "machine cache: $(cat "$LOLICE_TEST_RUN_DIR/cache-state" 2>/dev/null || echo 'not used (LOLICE_SKIP_E2E=1)')"
-echo "total time: $((SECONDS - started)) s"
+echo "total time: $((SECONDS - started)) s, CPU $(awk '$2 != "-" { s += $2 } END { printf "%d", s }' "$results") s of the stages (nproc $(nproc))"
 echo "stages: ${passed} passed, ${failed} failed"
 ((failed == 0))
