@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Converge test of the worker playbook and the join playbook on real Debian bookworm VMs
+# Converge test of the worker playbook on real Debian bookworm VMs
 # (the bench of test/vm/), against loopback STAND-INS of GitHub's key endpoint and of the
 # pkgs.k8s.io and CRI-O APT repositories (test/ansible/standins/).
 #
@@ -7,17 +7,14 @@
 # boot) is test/e2e/first-boot.sh, on a disk laid out like the worker image: one VM less here.
 #
 #   live node: a fresh VM; a keys URL serving no key must fail the play before any change;
-#   worker.yml live; checks of the result; a second run must report changed=0. Powered off,
-#   that disk is this run's converged worker (cv_publish_converged): kept read-only, it is the
-#   base of every later test that needs a converged worker (test/e2e/upgrade.sh).
-#   joined node: the converged worker booted again (an overlay): it comes up on its own with
-#   its address and services. The control plane is the STAND-IN of control-plane.sh (an API
-#   server at the model's version; a host reached by SSH as its own user, sudo, admin.conf),
-#   tunnelled to the VM. First the refusals, each leaving no token and no join: one API server
-#   older than the node's kubelet (named); a control plane two minors above kubeadm's (kubeadm's
-#   rule); then join.yml --check with the control plane one minor ahead (allowed: it says the
-#   node would join, makes no token). Then join.yml at the model's version twice (a token made on
-#   the control-plane host, kubeadm join; the second run skips the joined node).
+#   worker.yml live; checks of the result. Powered off, that disk is this run's converged worker
+#   (cv_publish_converged): kept read-only, it is the base of every later test that needs a
+#   converged worker, each on an overlay of its own:
+#   - test/e2e/worker-again.sh: worker.yml a second time must change nothing;
+#   - test/e2e/upgrade.sh: the worker boots on its own, join.yml (its refusals, the join, a second
+#     join that changes nothing) against the stand-in control plane, then day two.
+#   Both run beside each other (test/run.sh's two lanes): this test ends as soon as the disk is
+#   published, and they wait for it (cv_converging).
 #
 #   bash test/e2e/ansible-converge.sh     (LOLICE_VM_ACCEL=tcg to force emulation)
 # shellcheck disable=SC2016 # the single-quoted commands run in the VM, where they expand
@@ -25,12 +22,8 @@ set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 source test/vm/lib.sh
 source test/ansible/converge/lib.sh
-source test/ansible/converge/control-plane.sh
 cv_begin converge
-trap 'cp_stop; cv_cleanup' EXIT
-# Until the converged worker is published, a later test of this run finds this marker and
-# fails at once instead of running this test again.
-mkdir -p "$(cv_converged_dir)" && : >"$(cv_converged_dir)/failed"
+cv_converging
 
 admin=$(cv_fact admin_user)
 kubelet_version=$(cv_fact kubernetes_kubelet_version)
@@ -176,82 +169,10 @@ phase_live() {
   check "journald: SystemMaxUse and RuntimeMaxUse of the role, read by the running journald" check_journald_limits "$vm"
   check "rsyslog: rotated past its size bound by logrotate, which runs hourly" check_rsyslog_bounded "$vm"
 
-  cv_playbook live-2.log worker.yml || vm_die "worker.yml (second live run) failed"
-  check "second run: changed=0" test "$(cv_recap live-2.log "$CONVERGE_NODE" changed)" = 0
-
   cv_poweroff "$vm"
   cv_publish_converged "$disk"
 }
 
-# ---------------------------------------------------------------- joined node
-# join_inventory NAME: the test inventory with the stand-in control plane (control-plane.sh) as
-# the control_plane group: delegated kubectl and kubeadm reach it by SSH, as its own user.
-join_inventory() {
-  cv_write_inventory "$1"
-  sed -i '/^\[control_plane\]/,$d' "$CONVERGE_WORK/inventory.ini"
-  cp_inventory_lines >>"$CONVERGE_WORK/inventory.ini"
-}
-# log_says LOG TEXT: the playbook log holds TEXT (Ansible's YAML results wrap long messages).
-# (The log is read whole before grep -q looks: tr writing on into the pipe grep -q closed at the
-# first match would die of SIGPIPE, which pipefail makes the pipeline's status.)
-log_says() { grep -qF -- "$2" <<<"$(tr -s ' \n' '  ' <"$CONVERGE_WORK/$1")"; }
-# nothing_created NAME: no bootstrap token (the host's calls), no kubeadm join in the VM.
-nothing_created() {
-  ! cp_calls | grep -q 'kubeadm token create' && in_vm "$1" 'test ! -e /etc/kubernetes/kubelet.conf && ! grep -qs "^join" /var/log/kubeadm-standin.log'
-}
-
-phase_join() {
-  local vm=joined disk version minor patch older last_cp
-  # The disk phase_live just published (not cv_converged_worker: a test that runs this one
-  # to get a converged worker holds its lock).
-  disk=$(vm_disk_overlay "$vm" "$(cv_converged_dir)/disk.qcow2")
-  vm_start "$vm" --disk "$disk:virtio"
-  cv_wait_ssh_bench "$vm"
-  # The cluster at the model's version; an older API server: a patch release below the kubelet's
-  # (the previous minor's .0 when the model's is a .0).
-  version=v${kubelet_version%%-*} minor=${version#v1.} minor=${minor%%.*} patch=${version##*.}
-  if ((patch > 0)); then older=v1.$minor.$((patch - 1)); else older=v1.$((minor - 1)).0; fi
-  cp_start "$version"
-  cp_tunnel "$vm"
-  join_inventory "$vm"
-  last_cp=$(cv_control_plane_names | tail -n1)
-  check "the converged worker boots on its own: static route, crio and kubelet started, hostname $CONVERGE_NODE" in_vm "$vm" \
-    "ip -4 route show default | grep -q 'via 10.0.2.2 .*proto static' && systemctl is-active crio kubelet && test \"\$(hostname)\" = $CONVERGE_NODE"
-
-  # Refusals first (issue #27), on the same node: each leaves nothing behind.
-  cp_versions "$version" "$last_cp" "$older"
-  if cv_playbook join-mixed.log join.yml; then check "join refused: the API server on $last_cp runs $older, older than kubelet $version" false; else
-    check "join refused: the API server on $last_cp runs $older, older than kubelet $version" \
-      log_says join-mixed.log "Cannot join $CONVERGE_NODE: it would run kubelet ${version#v}, and older than it: kube-apiserver on $last_cp ($older)."
-  fi
-  check "... and nothing created: no bootstrap token, no kubeadm join" nothing_created "$vm"
-  cp_versions "v1.$((minor + 2)).0"
-  if cv_playbook join-ahead.log join.yml; then check "join refused: control plane v1.$((minor + 2)).0, two minors above kubeadm's" false; else
-    check "join refused: control plane v1.$((minor + 2)).0, two minors above kubeadm's (kubeadm's rule)" \
-      log_says join-ahead.log "Cannot join $CONVERGE_NODE: kubeadm ${version#v} works with a control plane at its own minor version or the next"
-  fi
-  check "... and nothing created" nothing_created "$vm"
-  # One minor above kubeadm's is kubeadm's "or the next": allowed, shown by a dry run.
-  cp_versions "v1.$((minor + 1)).0"
-  cv_playbook join-check.log join.yml --check || vm_die "join.yml --check failed"
-  check "join --check (control plane one minor ahead, kubeadm's rule holds): the checks ran, it says $CONVERGE_NODE would join" \
-    log_says join-check.log "[dry run] $CONVERGE_NODE would join the cluster"
-  check "... and the API servers were read, but no token made and no join" \
-    eval 'cp_calls | grep -q "get pods --namespace kube-system --selector component=kube-apiserver" && nothing_created "$vm"'
-
-  cp_versions "$version"
-  cv_playbook join-1.log join.yml || vm_die "join.yml failed"
-  check "join: token created on the control-plane host (its user, its kubeconfig), kubeadm join ran with it, kubelet.conf written" \
-    eval 'test "$(cp_calls | grep -c "kubeadm token create")" = 1 && test "$(in_vm "$vm" "grep -c ^join /var/log/kubeadm-standin.log")" = 1 &&
-      in_vm "$vm" "grep -qx -- 127.0.0.1:$CP_API_PORT /var/lib/kubeadm-standin/join-args && grep -qx -- --token /var/lib/kubeadm-standin/join-args && test -f /etc/kubernetes/kubelet.conf"'
-  cv_playbook join-2.log join.yml || vm_die "join.yml (second run) failed"
-  check "join again: changed=0" test "$(cv_recap join-2.log "$CONVERGE_NODE" changed)" = 0
-  check "... and no new kubeadm call, here or on the control-plane host" \
-    eval 'test "$(cp_calls | grep -c "kubeadm ")" = 1 && test "$(in_vm "$vm" "wc -l </var/log/kubeadm-standin.log")" = 1'
-  cv_poweroff "$vm"
-}
-
 phase_live
-phase_join
 
 t_summary

@@ -18,7 +18,12 @@
 # Three workers, each an overlay of the converged disk: the bench node (the model's first worker)
 # second in the inventory, between two peers of test names (their hostnames set to them).
 #
-#   1. join.yml at the model's versions: three joined nodes, Ready at the old version; the model
+#   1. the bench node boots on its own (route, crio, kubelet, hostname); join.yml --limit to it is
+#      refused, each time with no token made and no join, while one API server is older than its
+#      kubelet (named) and while the control plane is two minors above kubeadm's (kubeadm's rule);
+#      --check with the control plane one minor ahead (kubeadm's "or the next") says it would join.
+#      Then join.yml at the model's versions: three joined nodes, Ready at the old version; a second
+#      join.yml changes nothing and calls no kubeadm; the model
 #      changes (next minor, labels); worker.yml with it leaves the packages to upgrade.yml.
 #      worker.yml runs from its kubernetes_components role on (--start-at-task): the users and
 #      network roles do not touch what this test is about, and cost minutes under emulation
@@ -161,13 +166,30 @@ operator='{"labels": {"example.com/owner": "ops"}, "taints": [{"key": "example.c
 drained_within() { calls_has "^kubectl drain $node .*--grace-period=$grace_period .*--timeout=$drain_timeout( |\$)"; }
 no_label_calls() { calls_lack '^kubectl (label|taint) '; }
 
-# cluster PYTHON: runs statements on the stand-in API server's state `s` (cp_state, as the admin).
-cluster() { cp_state "$1"; }
 # node_json: the worker's Node object, as the stand-in kubectl on the control-plane host serves it
 # (through its admin.conf; not logged as a call).
 node_json() { cp_ssh "sudo -n env LOLICE_STANDIN_UNLOGGED=1 kubectl --kubeconfig /etc/kubernetes/admin.conf get node $node -o json"; }
 node_is() { node_json | python3 -c "import json, sys; n = json.load(sys.stdin); sys.exit(0 if ($1) else 1)"; }
 installed() { in_vm_bench "$vm" "dpkg-query -W -f '\${Version}' $1"; }
+# packages: one SSH call for what the checks below read of a worker's packages: each one's version
+# ("kubelet=1.35.2-1.1"), the held ones ("held=cri-o kubeadm kubectl kubelet") and each APT
+# source's URIs ("kubernetes.sources:URIs: ..."); packages_are PACKAGES PATTERN...: each glob
+# PATTERN matches a whole line of PACKAGES (cri-o's version ends in its build's suffix: "cri-o=1.36.1*").
+packages() {
+  in_vm_bench "$vm" "dpkg-query -W -f '\${Package}=\${Version}\n' kubelet kubeadm kubectl cri-o && echo held=\$(apt-mark showhold | sort) &&
+    cd /etc/apt/sources.list.d && grep -H '^URIs:' kubernetes.sources cri-o.sources"
+}
+packages_are() {
+  local have=$1 want line; shift
+  for want; do
+    while IFS= read -r line; do
+      # shellcheck disable=SC2053 # a glob pattern
+      [[ $line == $want ]] && continue 2
+    done <<<"$have"
+    return 1
+  done
+}
+held_all='held=cri-o kubeadm kubectl kubelet'
 # The calls of both machines: the worker's (kubeadm, dpkg, the kubelet's and CRI-O's starts, the
 # stand-in unattended-upgrade) and the control-plane host's (kubectl, kubeadm token create). Every
 # line starts with its machine's time; calls_mark also reads the VM's clock against this host's
@@ -181,11 +203,13 @@ calls_mark() {
   vm_clock_ahead=$(python3 -c 'import sys; t0, vm, t1 = map(float, sys.argv[1:]); print(f"{vm - (t0 + t1) / 2:.3f}")' "$t0" "${out%%$'\n'*}" "$t1")
   mark=${out##*$'\n'} cp_mark=$(cp_calls | wc -l)
 }
+# untimed: the lines without their time.
+untimed() { sed -E 's/^[0-9]+\.[0-9]+ //'; }
 calls_since() {
   {
     in_vm_bench "$vm" "tail -n +$((mark + 1)) $calls" | awk -v ahead="$vm_clock_ahead" '{ t = $1; printf "%.3f %s\n", t - ahead, substr($0, length(t) + 2) }'
     cp_calls | tail -n +$((cp_mark + 1))
-  } | sort -s -n -k1,1 | sed -E 's/^[0-9]+\.[0-9]+ //'
+  } | sort -s -n -k1,1 | untimed
 }
 # calls_has REGEX, calls_lack REGEX: a call since the mark matches the extended REGEX, or none does;
 # both fail (2) when the calls cannot be read. The calls are read whole before grep -q looks:
@@ -223,7 +247,7 @@ write_inventory() {
   } >"$CONVERGE_WORK/inventory.ini"
 }
 # cp_since: the control-plane host's calls since the mark, without the time.
-cp_since() { cp_calls | tail -n +$((cp_mark + 1)) | sed -E 's/^[0-9]+\.[0-9]+ //'; }
+cp_since() { cp_calls | tail -n +$((cp_mark + 1)) | untimed; }
 # peer_upgraded VM NAME: that worker at the model's versions, held, repositories at the new minor;
 # its Node Ready at the new version, schedulable, unmarked.
 peer_upgraded() {
@@ -249,21 +273,28 @@ sys.exit(0 if re.search(sys.argv[2], text) else 1)' "$CONVERGE_WORK/$1" "$2"
 }
 # no_change_calls: since the mark, no call that changes the node (cordon, drain, kubeadm, a package).
 no_change_calls() { calls_lack "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
-sources_at() { in_vm_bench "$vm" "grep -q '/v$1/deb/' /etc/apt/sources.list.d/kubernetes.sources && grep -q '/v$2/deb/' /etc/apt/sources.list.d/cri-o.sources"; }
-untouched() { test "$(installed kubelet)" = "$old_kubelet" && sources_at "$old_minor" "$old_crio" && node_is "not n['spec'].get('unschedulable')"; }
-failed_state() { calls_lack "^kubectl uncordon $node\$" && test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm"; }
+sources_at() { local have; have=$(packages) && packages_are "$have" "kubernetes.sources:URIs: */v$1/deb/*" "cri-o.sources:URIs: */v$2/deb/*"; }
+untouched() {
+  local have
+  have=$(packages) && packages_are "$have" "kubelet=$old_kubelet" "kubernetes.sources:URIs: */v$old_minor/deb/*" "cri-o.sources:URIs: */v$old_crio/deb/*" &&
+    node_is "not n['spec'].get('unschedulable')"
+}
+failed_state() {
+  local have
+  calls_lack "^kubectl uncordon $node\$" && have=$(packages) && packages_are "$have" "kubelet=$old_kubelet" "kubeadm=$new_kubeadm"
+}
 upgraded_state() {
-  test "$(installed kubelet)" = "$new_kubelet" && test "$(installed kubeadm)" = "$new_kubeadm" &&
-    test "$(installed kubectl)" = "$new_kubectl" && [[ $(installed cri-o) == "$new_crio".* ]] &&
-    test "$(in_vm_bench "$vm" 'apt-mark showhold | sort | xargs')" = 'cri-o kubeadm kubectl kubelet' && sources_at "$new_minor" "$new_crio"
+  local have
+  have=$(packages) && packages_are "$have" "kubelet=$new_kubelet" "kubeadm=$new_kubeadm" "kubectl=$new_kubectl" "cri-o=$new_crio.*" "$held_all" \
+    "kubernetes.sources:URIs: */v$new_minor/deb/*" "cri-o.sources:URIs: */v$new_crio/deb/*"
 }
 dry_run_diff() { grep -Eq "^-URIs: .*/v$old_minor/deb/" "$CONVERGE_WORK/dry-run.log" && grep -Eq "^\+URIs: .*/v$new_minor/deb/" "$CONVERGE_WORK/dry-run.log"; }
-held() { in_vm_bench "$vm" 'apt-mark showhold | sort | xargs'; }
 # drain_refused: after a drain that did not finish: uncordoned, unmarked, no kubeadm or package
 # call, the old versions installed and held.
 drain_refused() {
+  local have
   calls_lack "^kubeadm|^dpkg" && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
-    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$old_kubeadm" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+    have=$(packages) && packages_are "$have" "kubelet=$old_kubelet" "kubeadm=$old_kubeadm" "$held_all"
 }
 # cluster_has EXPR: EXPR is true of the stand-in API server's state `s`.
 cluster_has() { cp_read "import sys; sys.exit(0 if ($1) else 1)"; }
@@ -287,8 +318,9 @@ report_is() {
 pins=$(jq -n --arg kubelet "$new_kubelet" --arg kubeadm "$new_kubeadm" --arg kubectl "$new_kubectl" --arg crio "$(next_fact crio_package_version)" \
   '{kubelet: $kubelet, kubeadm: $kubeadm, kubectl: $kubectl, "cri-o": $crio}')
 refused_before_cordon() {
+  local have
   no_change_calls && node_is "not n['spec'].get('unschedulable') and '$annotation' not in n['metadata'].get('annotations', {})" &&
-    test "$(installed kubelet)" = "$old_kubelet" && test "$(installed kubeadm)" = "$old_kubeadm" && test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+    have=$(packages) && packages_are "$have" "kubelet=$old_kubelet" "kubeadm=$old_kubeadm" "$held_all"
 }
 replaced() { ! node_json && in_vm_bench "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
 
@@ -306,9 +338,45 @@ for w in "${workers[@]}"; do
 done
 cv_bench "$vm" 'sudo -n install -m 0755 /dev/stdin /usr/local/sbin/unattended-upgrade && sudo -n mkdir -p /etc/lolice-standin' <test/ansible/standins/unattended-upgrade
 write_inventory
-cv_log "1. join.yml at Kubernetes $old_minor (the converged worker, at the model's versions)"
+check "the converged worker boots on its own: static route, crio and kubelet started, hostname $node" in_vm_bench "$vm" \
+  "ip -4 route show default | grep -q 'via 10.0.2.2 .*proto static' && systemctl is-active crio kubelet && test \"\$(hostname)\" = $node"
 check "the worker has no state file of its own (its kubelet and kubeadm talk to the API server)" \
   in_vm_bench "$vm" '! test -e /var/lib/lolice-standin/cluster.json'
+
+cv_log "1. join.yml refusals (about the bench node: --limit), each leaving no token and no join"
+# nothing_created: since the mark, no bootstrap token and no kubeadm join (either machine), and
+# the node has no kubelet.conf.
+nothing_created() { calls_lack '^kubeadm (token create|join)' && in_vm_bench "$vm" '! test -e /etc/kubernetes/kubelet.conf'; }
+# An API server older than the node's kubelet: a patch release below it (the previous minor's .0
+# when the model's is a .0).
+old_patch=${old_v##*.}
+if ((old_patch > 0)); then older_v=${old_v%.*}.$((old_patch - 1)); else older_v=v1.$((${old_minor#*.} - 1)).0; fi
+cp_versions "$old_v" "$last_cp" "$older_v"
+calls_mark
+if cv_playbook join-mixed.log join.yml "${one_node[@]}"; then check "join refused: the API server on $last_cp runs $older_v, older than kubelet $old_v" false; else
+  check "join refused: the API server on $last_cp runs $older_v, older than kubelet $old_v" \
+    log_has join-mixed.log "Cannot join $node: it would run kubelet ${old_v#v}, and older than it: kube-apiserver on $last_cp \\($older_v\\)\\."
+fi
+check "... and nothing created: no bootstrap token, no kubeadm join" nothing_created
+join_ahead_v=v1.$((${old_minor#*.} + 2)).0
+cp_versions "$join_ahead_v"
+calls_mark
+if cv_playbook join-ahead.log join.yml "${one_node[@]}"; then check "join refused: control plane $join_ahead_v, two minors above kubeadm's" false; else
+  check "join refused: control plane $join_ahead_v, two minors above kubeadm's (kubeadm's rule)" \
+    log_has join-ahead.log "Cannot join $node: kubeadm ${old_kubeadm%-*} works with a control plane at its own minor version or the next"
+fi
+check "... and nothing created" nothing_created
+# One minor above kubeadm's is kubeadm's "or the next": allowed, shown by a dry run.
+cp_versions "v1.$((${old_minor#*.} + 1)).0"
+calls_mark
+cv_playbook join-check.log join.yml "${one_node[@]}" --check || vm_die "join.yml --check failed"
+check "join --check (control plane one minor ahead, kubeadm's rule holds): the checks ran, it says $node would join" \
+  log_has join-check.log "\\[dry run\\] $node would join the cluster"
+check "... and the API servers were read, but no token made and no join" \
+  eval 'calls_has "^kubectl get pods --namespace kube-system --selector component=kube-apiserver" && nothing_created'
+cp_versions "$old_v"
+
+cv_log "1. join.yml at Kubernetes $old_minor (the converged worker, at the model's versions)"
 calls_mark
 cv_playbook join-old.log join.yml || vm_die "join.yml at $old_minor failed"
 check "joined: $node Ready at $old_v, schedulable" node_is "n['status']['nodeInfo']['kubeletVersion'] == '$old_v' and n['status']['conditions'][0]['status'] == 'True' and not n['spec'].get('unschedulable')"
@@ -322,13 +390,19 @@ peers_joined() {
   done
 }
 check "$first_peer and $last_peer joined as well: Ready at $old_v, schedulable" peers_joined
-check "... through the control-plane host: a token made there, redeemed by kubeadm join on $node" \
-  in_order '^kubeadm token create .*--print-join-command' "^kubeadm join 127\\.0\\.0\\.1:$CP_API_PORT "
-cluster "s['nodes']['$node']['labels'].update($(jq -c .labels <<<"$operator")); s['nodes']['$node']['taints'] += $(jq -c .taints <<<"$operator")"
+check "... through the control-plane host: one token made there (its user, its kubeconfig), redeemed by kubeadm join on $node, kubelet.conf written" \
+  eval 'in_order "^kubeadm token create .*--print-join-command" "^kubeadm join 127\\.0\\.0\\.1:$CP_API_PORT " &&
+    test "$(calls_since | grep -c "^kubeadm token create")" = 1 &&
+    in_vm_bench "$vm" "grep -qx -- --token /var/lib/kubeadm-standin/join-args && test -f /etc/kubernetes/kubelet.conf"'
+calls_mark
+cv_playbook join-again.log join.yml "${one_node[@]}" || vm_die "join.yml (second run) failed"
+check "join again: changed=0" test "$(cv_recap join-again.log "$node" changed)" = 0
+check "... and no new kubeadm call, here or on the control-plane host" calls_lack '^kubeadm '
+cp_state "s['nodes']['$node']['labels'].update($(jq -c .labels <<<"$operator")); s['nodes']['$node']['taints'] += $(jq -c .taints <<<"$operator")"
 # What runs on the node: the DaemonSets' pods the API server made when the node registered (the
 # CNI's among them: Ready $daemonset_ready s after each kubelet start) and an application pod under a
 # ReplicaSet, with a disruption budget that allows one.
-cluster "s['pods'].append({'namespace': 'apps', 'name': '$app_pod', 'nodeName': '$node', 'owner': {'kind': 'ReplicaSet', 'name': '${app_pod%-*}'}, 'labels': {'app': 'web'}})
+cp_state "s['pods'].append({'namespace': 'apps', 'name': '$app_pod', 'nodeName': '$node', 'owner': {'kind': 'ReplicaSet', 'name': '${app_pod%-*}'}, 'labels': {'app': 'web'}})
 s['pdbs'] = [{'namespace': 'apps', 'name': 'web', 'selector': {'app': 'web'}, 'maxUnavailable': 1}]"
 ds_pods=$(cp_read "print(' '.join(sorted(p['name'] for p in s['pods'] if p.get('nodeName') == '$node' and (p.get('owner') or {}).get('kind') == 'DaemonSet')))")
 check "... the node's DaemonSet pods were made when it registered ($ds_pods)" test -n "$ds_pods"
@@ -407,7 +481,7 @@ check "... no annotate, cordon, drain, kubeadm or package call; the node schedul
 check "... the message names the hold state and the sources" log_has bad-pin.log "still schedulable and .* are still held at their installed versions; its APT sources .* point at Kubernetes v$new_minor"
 
 cv_log "3c. drains that cannot finish: a pod without a controller, then a disruption budget that allows none"
-cluster "s['pods'].append({'namespace': 'default', 'name': 'debug-shell', 'nodeName': '$node', 'owner': None})"
+cp_state "s['pods'].append({'namespace': 'default', 'name': 'debug-shell', 'nodeName': '$node', 'owner': None})"
 calls_mark
 if cv_playbook drain-bare.log upgrade.yml "${one_node[@]}"; then check "a pod without a controller stops the drain" false; else
   check "a pod without a controller stops the drain, with kubectl's message" \
@@ -420,7 +494,7 @@ check "... the node uncordoned and its mark removed, after cordon and drain" \
 check "... nothing installed, no kubeadm; packages held at the old versions; the node schedulable" drain_refused
 check "... the message says so" log_has drain-bare.log "$node was uncordoned and its upgrade mark removed: nothing on it was changed"
 
-cluster "s['pods'] = [p for p in s['pods'] if p['name'] != 'debug-shell']; s['pdbs'][0]['maxUnavailable'] = 0"
+cp_state "s['pods'] = [p for p in s['pods'] if p['name'] != 'debug-shell']; s['pdbs'][0]['maxUnavailable'] = 0"
 calls_mark
 if cv_playbook drain-pdb.log upgrade.yml "${one_node[@]}" --extra-vars "upgrade_drain_timeout=$short_drain"; then
   check "a disruption budget that allows no eviction stops the drain at its timeout" false
@@ -434,13 +508,13 @@ check "... and says what to do (the budgets, a longer timeout; then rerun)" \
   log_has drain-pdb.log "PodDisruptionBudget refused an eviction for $short_drain .*upgrade_drain_timeout=.* Then run the same command again"
 check "... the node uncordoned and its mark removed; nothing installed; packages held" drain_refused
 check "... the pod still on the node" cluster_has "[p for p in s['pods'] if p['name'] == '$app_pod' and p['nodeName'] == '$node']"
-cluster "s['pdbs'][0]['maxUnavailable'] = 1"
+cp_state "s['pdbs'][0]['maxUnavailable'] = 1"
 
 # ---------------------------------------------------------------- 4. a failing step
 cv_log "4. all three workers, the second ($node): kubeadm upgrade node told to fail"
 in_vm_bench "$vm" 'mkdir -p /etc/lolice-standin && echo "kubeadm upgrade node" >/etc/lolice-standin/fail'
 # An operator cordoned the node (maintenance) before this run: it is to stay cordoned.
-cluster "s['nodes']['$node']['unschedulable'] = True"
+cp_state "s['nodes']['$node']['unschedulable'] = True"
 calls_mark
 if cv_playbook failed.log upgrade.yml; then check "a failing kubeadm upgrade node fails the rollout" false; else
   check "a failing kubeadm upgrade node fails the rollout, naming the step" log_has failed.log 'stopped at the step Run kubeadm upgrade node'
@@ -449,7 +523,7 @@ check "... and saying how to resume" log_has failed.log 'resume with the same co
 check "... the node stays cordoned, marked by the upgrade as cordoned before it" \
   node_is "n['spec'].get('unschedulable') and n['metadata']['annotations'].get('$annotation') == '${new_v#v}' and n['metadata']['annotations'].get('$cordoned_mark') == 'true'"
 check "... no uncordon, kubelet not touched ($old_kubelet), kubeadm already $new_kubeadm" failed_state
-check "... its four packages held again" test "$(held)" = 'cri-o kubeadm kubectl kubelet'
+check "... its four packages held again" eval 'have=$(packages) && packages_are "$have" "$held_all"'
 check "... and the message names the hold state and the sources" log_has failed.log "Packages \\(name, selection, version\\): .*kubelet hold $old_kubelet.*point at Kubernetes v$new_minor"
 check "serial 1: $first_peer, first in the inventory, upgraded in this run before $node was cordoned" \
   in_order "^kubectl cordon $first_peer\$" "^kubectl drain $first_peer " "^kubectl uncordon $first_peer\$" "^kubectl cordon $node\$"
@@ -530,14 +604,14 @@ left_alone() {
 }
 check "$first_peer not upgraded again: no cordon or drain of it after step 4" left_alone
 # The operator's maintenance is over.
-cluster "s['nodes']['$node']['unschedulable'] = False"
+cp_state "s['nodes']['$node']['unschedulable'] = False"
 fleet_report report-after
 check "fleet report after the rollout: exits 0, the worker at the model's versions, Ready, not cordoned" \
   report_is report-after 0 '.matchesModel and $row.kubelet == "'"$new_v"'" and $row.packages.kubelet == $pins.kubelet and $row.ready == "True"
     and ($row.cordoned | not) and $row.differs == []'
 
 cv_log "5b. the mark left behind (its removal failed after the uncordon)"
-cluster "s['nodes']['$node']['annotations']['$annotation'] = '${new_v#v}'"
+cp_state "s['nodes']['$node']['annotations']['$annotation'] = '${new_v#v}'"
 calls_mark
 cv_playbook finish.log upgrade.yml || check "the rerun finishes the upgrade" false
 check "the rerun only removes the mark: no cordon, drain, kubeadm or package call" \
@@ -563,7 +637,7 @@ check "replace: drain, kubeadm reset on the old system, then the Node object del
   in_order "^kubectl drain $node " "^kubeadm reset --force\$" "^kubectl delete node $node "
 check "... the node is gone from the cluster and its kubelet.conf from the system" replaced
 # The old system's Node object, as it stays when that system is gone: cordoned, marked.
-cluster "s['nodes']['$node'] = {'unschedulable': True, 'annotations': {'$annotation': 'stale'}, 'labels': {}, 'taints': [], 'ready': False}"
+cp_state "s['nodes']['$node'] = {'unschedulable': True, 'annotations': {'$annotation': 'stale'}, 'labels': {}, 'taints': [], 'ready': False}"
 calls_mark
 cv_playbook rejoin.log join.yml || vm_die "join.yml over a stale Node object failed"
 check "rejoin: the stale Node object is deleted before kubeadm join" in_order "^kubectl delete node $node " "^kubeadm join "

@@ -56,7 +56,14 @@ cv_standins_start() {
   bash "$CONVERGE_REPO/test/ansible/standins/build-repos.sh" "$CONVERGE_WORK/standins" ${CONVERGE_NEXT_MINOR:+--next-minor} \
     ${CV_CONVERGED_KEY:+--key "$CV_CONVERGED_KEY"}
   local www=$CONVERGE_WORK/standins/www
-  ssh-keygen -q -t ed25519 -N '' -C 'lolice converge test admin key' -f "$CONVERGE_WORK/admin_key"
+  # The admin's key: a new one, or on the converged worker the one its admin has (so that the keys
+  # URL serves what worker.yml installed there).
+  if [[ -n $CV_CONVERGED_ADMIN_KEY ]]; then
+    install -m 0600 "$CV_CONVERGED_ADMIN_KEY" "$CONVERGE_WORK/admin_key"
+    install -m 0644 "$CV_CONVERGED_ADMIN_KEY.pub" "$CONVERGE_WORK/admin_key.pub"
+  else
+    ssh-keygen -q -t ed25519 -N '' -C 'lolice converge test admin key' -f "$CONVERGE_WORK/admin_key"
+  fi
   mkdir -p "$www/github.com"
   cp "$CONVERGE_WORK/admin_key.pub" "$www/github.com/$(cv_fact admin_github_keys_user).keys"
   : >"$www/github.com/empty.keys"
@@ -121,6 +128,7 @@ cv_cleanup() {
   if [[ -n $STANDIN_PID ]]; then kill "$STANDIN_PID" 2>/dev/null || true; fi
   vm_teardown
   [[ -n $CONVERGE_WORK && ${LOLICE_VM_KEEP:-} != 1 ]] && rm -rf "$CONVERGE_WORK"
+  [[ -z $CV_CONVERGING_LOCK ]] || flock -u "$CV_CONVERGING_LOCK"
   return 0
 }
 
@@ -142,15 +150,37 @@ cv_wait_ssh_bench() {
 
 # ---------------------------------------------------------------- the converged worker
 # One disk per test run holds a worker that worker.yml configured live at the model's versions
-# (not joined): test/e2e/ansible-converge.sh leaves it, powered off, after its idempotency run.
+# (not joined): test/e2e/ansible-converge.sh leaves it, powered off, once its checks passed.
 # It is kept read-only in the run's shared dir (LOLICE_TEST_RUN_DIR, set by test/run.sh) and
 # every test that needs a converged worker boots its own copy-on-write overlay of it
 # (vm_disk_overlay NAME "$CV_CONVERGED_DISK"): worker.yml runs in full once for all of them.
 # In it, root and passwords may not log in; the bench user (bench key, passwordless sudo) and
 # the admin (CV_CONVERGED_ADMIN_KEY) may.
 # shellcheck disable=SC2034 # read by the tests that source this file
-CV_CONVERGED_DISK='' CV_CONVERGED_ADMIN_KEY='' CV_CONVERGED_KEY=''
+CV_CONVERGED_DISK='' CV_CONVERGED_ADMIN_KEY='' CV_CONVERGED_KEY='' CV_CONVERGING_LOCK=''
 cv_converged_dir() { echo "${LOLICE_TEST_RUN_DIR:-$VM_RUN_DIR}/converged-worker"; }
+
+# cv_converging: (the converge test, first) takes the converged worker's lock and marks it failed
+# until cv_publish_converged; the lock is let go when it is published or the test ends. A test
+# that needs the converged worker (cv_converged_worker) waits for the lock, then boots it, or
+# fails at once on the mark: it never runs the converge test a second time. When
+# cv_converged_worker runs this test itself, it holds the lock already (CV_CONVERGED_LOCK_HELD).
+# When the run has a converged worker already (a test that needed it first made it), there is
+# nothing to do: the test ends, passed.
+cv_converging() {
+  local dir
+  dir=$(cv_converged_dir)
+  mkdir -p "$dir"
+  if [[ -z ${CV_CONVERGED_LOCK_HELD:-} ]]; then
+    exec {CV_CONVERGING_LOCK}>>"$dir.lock"
+    flock "$CV_CONVERGING_LOCK"
+  fi
+  if [[ -f $dir/ready ]]; then
+    cv_log "this run has its converged worker already ($dir): nothing to do"
+    exit 0
+  fi
+  : >"$dir/failed"
+}
 
 # cv_publish_converged DISK: (the converge test) keeps DISK, its VM powered off, as this run's
 # converged worker.
@@ -161,17 +191,20 @@ cv_publish_converged() {
   mv "$1" "$dir/disk.qcow2"
   chmod 0444 "$dir/disk.qcow2"
   install -m 0600 "$CONVERGE_WORK/admin_key" "$dir/admin_key"
+  install -m 0644 "$CONVERGE_WORK/admin_key.pub" "$dir/admin_key.pub"
   install -m 0600 "$CONVERGE_WORK/standins/signing-key.asc" "$dir/signing-key.asc"
   # The bench image it was made from: its kernel boots it (root=UUID of that image).
   echo "$VM_IMAGE_DIR" >"$dir/bench-image"
   rm -f "$dir/failed"
   : >"$dir/ready"
+  [[ -z $CV_CONVERGING_LOCK ]] || flock -u "$CV_CONVERGING_LOCK"
   cv_log "the converged worker is $dir/disk.qcow2 (read-only; tests boot overlays of it)"
 }
 
 # cv_converged_worker: sets CV_CONVERGED_DISK and CV_CONVERGED_ADMIN_KEY to this run's converged
-# worker, CV_CONVERGED_KEY to the stand-in repositories' signing key its APT trusts. When the run
-# has none yet (a test started on its own), runs test/e2e/ansible-converge.sh first, under a lock;
+# worker, CV_CONVERGED_KEY to the stand-in repositories' signing key its APT trusts. While the
+# converge test of this run runs, waits for it (its lock: cv_converging). When the run has none
+# yet (a test started on its own), runs test/e2e/ansible-converge.sh first, under the lock;
 # when the converge test of this run failed, fails at once; when it was made from another bench
 # image than this test's (whose kernel would not find its root), too.
 cv_converged_worker() {
@@ -184,7 +217,7 @@ cv_converged_worker() {
   if [[ ! -f $dir/ready ]]; then
     [[ ! -f $dir/failed ]] || vm_die "the converge test of this run failed: there is no converged worker"
     cv_log "no converged worker in this run yet: running test/e2e/ansible-converge.sh first"
-    bash "$CONVERGE_REPO/test/e2e/ansible-converge.sh" </dev/null >&2 || true
+    CV_CONVERGED_LOCK_HELD=1 bash "$CONVERGE_REPO/test/e2e/ansible-converge.sh" </dev/null >&2 || true
     [[ -f $dir/ready ]] || vm_die "test/e2e/ansible-converge.sh left no converged worker"
   fi
   flock -u "$lock"
