@@ -49,9 +49,10 @@ stage() {
   [[ -z $cpu_root ]] || { cg=$(mktemp -d "$cpu_root/stage.XXXXXX") 2>/dev/null || cg=''; }
   # No stage reads stdin. /dev/null keeps them from sharing the caller's, which ssh can
   # leave non-blocking, and ansible-core refuses a non-blocking stdin.
+  # (A subshell that moves itself into the cgroup, then runs the stage: a command or a function.)
   (
     [[ -z $cg ]] || echo "$BASHPID" >"$cg/cgroup.procs" 2>/dev/null || true
-    exec "$@"
+    "$@"
   ) </dev/null >"$log" 2>&1 || result=FAILED
   [[ -z $cg ]] || cpu=$(awk '$1 == "usage_usec" { printf "%.0f", $2 / 1e6 }' "$cg/cpu.stat" 2>/dev/null) || cpu=-
   {
