@@ -8,9 +8,10 @@
 # being slow.
 #
 # Two lanes share the machine's cores: after the drift check, one lane builds or checks the bench
-# image and runs some VM tests, the other runs type check, build, lint, unit tests and the
-# validators, then the other VM tests (VM_LANE_E2E below). Each stage's output is shown whole when
-# it ends. LOLICE_TEST_LANES=1 runs everything in one lane, in order.
+# image and runs the chain of VM tests that share the converged worker (VM_LANE_E2E below), the
+# other runs type check, build, lint, unit tests and the validators; then both take the other VM
+# tests from a queue. Each stage's output is shown whole when it ends. LOLICE_TEST_LANES=1 runs
+# everything in one lane, in order.
 set -Eeuo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
@@ -78,24 +79,27 @@ vm_image() {
 }
 
 # The VM tests are independent of each other (each boots its own overlays of the bench image or
-# of the converged worker), so they are shared out between the lanes to end together: these follow
-# the bench image in the VM lane, every other test/e2e/*.sh follows the other lane's stages (the
-# image and the converged worker are made by then, or their locks are waited for). With one lane
-# they all run, in name order, after the other stages.
+# of the converged worker), so they are shared out between the lanes to end together. The VM lane
+# runs VM_LANE_E2E, in this order, after the bench image: the converge test and the test that
+# boots its worker three times, the longest chain. Every other test/e2e/*.sh goes to a queue, in
+# name order, that each lane takes from when its own stages are done (the other lane after the
+# validators, the VM lane after its chain): whichever lane is free runs the next one, so both end
+# at about the same time on any machine. The image and the converged worker are made by then, or
+# their locks are waited for. With one lane, the queue follows the chain.
 readonly VM_LANE_E2E=(ansible-converge upgrade)
+e2e_queue=$LOLICE_TEST_RUN_DIR/e2e-queue
+for e2e in test/e2e/*.sh; do
+  case " ${VM_LANE_E2E[*]} " in *" $(basename "$e2e" .sh) "*) ;; *) basename "$e2e" .sh ;; esac
+done >"$e2e_queue"
 
-# e2e_stages LANE: the VM tests of LANE (vm, other or all), each a stage.
-e2e_stages() {
+# e2e_take: runs the queue's VM tests, each a stage, the next one taken under the queue's lock,
+# until none is left.
+e2e_take() {
   [[ "${LOLICE_SKIP_E2E:-}" == 1 ]] && return 0
-  local e2e name
-  for e2e in test/e2e/*.sh; do
-    [[ -e "$e2e" ]] || continue
-    name=$(basename "$e2e" .sh)
-    case " ${VM_LANE_E2E[*]} " in
-      *" $name "*) [[ $1 == other ]] && continue ;;
-      *) [[ $1 == vm ]] && continue ;;
-    esac
-    stage "e2e $name" bash "$e2e"
+  local name
+  # shellcheck disable=SC2016 # "$1" is the inner shell's argument
+  while name=$(flock "$e2e_queue.lock" sh -c 'head -n1 "$1" && sed -i 1d "$1"' _ "$e2e_queue") && [[ -n $name ]]; do
+    stage "e2e $name" bash "test/e2e/$name.sh"
   done
 }
 
@@ -105,7 +109,9 @@ vm_lane() {
     return 0
   fi
   stage "vm image" vm_image
-  e2e_stages "${1:-vm}"
+  local name
+  for name in "${VM_LANE_E2E[@]}"; do stage "e2e $name" bash "test/e2e/$name.sh"; done
+  e2e_take
 }
 
 other_lane() {
@@ -117,7 +123,7 @@ other_lane() {
   for check in test/checks/*.sh; do
     [[ -e "$check" ]] && stage "check $(basename "$check" .sh)" bash "$check"
   done
-  [[ ${1:-} == alone ]] || e2e_stages other
+  [[ ${1:-} == alone ]] || e2e_take
 }
 
 # Drift first, alone: later stages must not be the ones that leave files behind, and none may
@@ -125,7 +131,7 @@ other_lane() {
 stage drift bash test/drift.sh
 if [[ ${LOLICE_TEST_LANES:-2} == 1 ]]; then
   other_lane alone
-  vm_lane all
+  vm_lane
 else
   vm_lane &
   lane_pid=$!
