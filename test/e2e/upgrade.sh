@@ -273,10 +273,13 @@ sys.exit(0 if re.search(sys.argv[2], text) else 1)' "$CONVERGE_WORK/$1" "$2"
 }
 # no_change_calls: since the mark, no call that changes the node (cordon, drain, kubeadm, a package).
 no_change_calls() { calls_lack "^kubectl (annotate|cordon|drain|uncordon|delete)|^kubeadm|^dpkg"; }
-sources_at() { local have; have=$(packages) && packages_are "$have" "kubernetes.sources:URIs: */v$1/deb/*" "cri-o.sources:URIs: */v$2/deb/*"; }
+# sources_in PACKAGES MINOR CRIO_MINOR: packages() shows APT sources at those minor series;
+# sources_at MINOR CRIO_MINOR: the worker's do.
+sources_in() { packages_are "$1" "kubernetes.sources:URIs: */v$2/deb/*" "cri-o.sources:URIs: */v$3/deb/*"; }
+sources_at() { local have; have=$(packages) && sources_in "$have" "$1" "$2"; }
 untouched() {
   local have
-  have=$(packages) && packages_are "$have" "kubelet=$old_kubelet" "kubernetes.sources:URIs: */v$old_minor/deb/*" "cri-o.sources:URIs: */v$old_crio/deb/*" &&
+  have=$(packages) && packages_are "$have" "kubelet=$old_kubelet" && sources_in "$have" "$old_minor" "$old_crio" &&
     node_is "not n['spec'].get('unschedulable')"
 }
 failed_state() {
@@ -285,8 +288,8 @@ failed_state() {
 }
 upgraded_state() {
   local have
-  have=$(packages) && packages_are "$have" "kubelet=$new_kubelet" "kubeadm=$new_kubeadm" "kubectl=$new_kubectl" "cri-o=$new_crio.*" "$held_all" \
-    "kubernetes.sources:URIs: */v$new_minor/deb/*" "cri-o.sources:URIs: */v$new_crio/deb/*"
+  have=$(packages) && packages_are "$have" "kubelet=$new_kubelet" "kubeadm=$new_kubeadm" "kubectl=$new_kubectl" "cri-o=$new_crio.*" "$held_all" &&
+    sources_in "$have" "$new_minor" "$new_crio"
 }
 dry_run_diff() { grep -Eq "^-URIs: .*/v$old_minor/deb/" "$CONVERGE_WORK/dry-run.log" && grep -Eq "^\+URIs: .*/v$new_minor/deb/" "$CONVERGE_WORK/dry-run.log"; }
 # drain_refused: after a drain that did not finish: uncordoned, unmarked, no kubeadm or package
