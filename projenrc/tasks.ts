@@ -30,7 +30,8 @@ export function addTasks(project: javascript.NodeProject, packages: readonly Wor
     exec: 'bash scripts/bench.sh',
   });
   project.addTask('bench:vm', {
-    description: "Benchmark the VM bench's vCPU count: two VMs side by side, 1 against 2 vCPUs each (~3 min a round)",
+    description:
+      "Benchmark the VM bench's vCPUs: two VMs side by side, the default (1 vCPU, TCG's qemu64) against 2 vCPUs and against the max model (~5 min a round)",
     exec: 'bash test/vm/bench-cpus.sh',
     receiveArgs: true,
   });

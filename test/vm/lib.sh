@@ -58,18 +58,27 @@ vm_init() {
   vm_log "image $VM_IMAGE_DIR, accel $VM_ACCEL (cpu $VM_CPU), run dir $VM_RUN_DIR"
 }
 
+# The CPU model of TCG guests: QEMU's default, qemu64 (x86-64's baseline, SSE2). Under emulation
+# a model with more features is slower, not faster: with "max" (AVX2 and the rest) glibc and
+# Python pick vector code paths that TCG emulates op by op, and a guest's Ansible-task work took
+# 10-15 % longer (test/vm/bench-cpus.sh measures both side by side). Every system the bench boots
+# (Debian, the Ubuntu images) runs on the baseline.
+readonly VM_TCG_CPU=qemu64
+
 # vm_detect_accel: "kvm:<cpu>" when the bench kernel really runs under KVM with that CPU
 # model (it must get as far as its "Kernel panic" for want of a root file system: in nested
-# setups a KVM guest can start and then hang, or "-cpu host" can abort), else "tcg:max".
-# The answer is cached per host boot in $VM_CACHE/accel.
+# setups a KVM guest can start and then hang, or "-cpu host" can abort), else "tcg:$VM_TCG_CPU".
+# The answer is cached per host boot in $VM_CACHE/accel (for TCG the model is not read from it).
 vm_detect_accel() {
-  local forced=${LOLICE_VM_ACCEL:-} cached=$VM_CACHE/accel boot_id cpu
-  [[ $forced == tcg ]] && { echo tcg:max; return; }
+  local forced=${LOLICE_VM_ACCEL:-} cached=$VM_CACHE/accel boot_id cpu answer
+  [[ $forced == tcg ]] && { echo "tcg:$VM_TCG_CPU"; return; }
   boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
   if [[ -z $forced && -f $cached && $(head -n1 "$cached") == "$boot_id" ]]; then
-    tail -n1 "$cached"; return
+    answer=$(tail -n1 "$cached")
+    [[ $answer == tcg:* ]] && answer=tcg:$VM_TCG_CPU
+    echo "$answer"; return
   fi
-  local answer=tcg:max
+  answer=tcg:$VM_TCG_CPU
   if [[ -r /dev/kvm && -w /dev/kvm ]]; then
     for cpu in host qemu64; do
       if timeout 20 qemu-system-x86_64 -accel kvm -cpu "$cpu" -machine q35 -m 256 -display none \
