@@ -89,8 +89,9 @@ vm=worker
 prefix=$(cv_fact node_label_owned_prefix)
 # A CRI-O patch release the stand-in repository does not have (not yet published).
 bad_crio=$new_crio.99-1.1
-# Longer than apt's own 60 s wait, with room for the tasks before the first package step.
-lock_hold=150
+# Longer than apt's own 60 s wait, with 60 s of room for the tasks before the first package step
+# (they take about 25 s under load): without the playbook's own wait, apt would give up first.
+lock_hold=120
 play_var() { python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["vars"][sys.argv[2]])' ansible/playbooks/upgrade.yml "$1"; }
 drain_timeout=$(play_var upgrade_drain_timeout) grace_period=$(play_var upgrade_drain_grace_period)
 # The node's CNI pod (a DaemonSet's) is Ready this long after each kubelet start.
