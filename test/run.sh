@@ -33,10 +33,38 @@ cpu_root=$(
     own=$(sed -n 's|^0::/*||p' /proc/self/cgroup) && dir=$mount/${own:+$own/}lolice-test.$$ &&
     mkdir "$dir" 2>/dev/null && echo "$dir"
 ) || cpu_root=''
+[[ -z $cpu_root ]] || mkdir "$cpu_root/chain" "$cpu_root/rest" 2>/dev/null || cpu_root=''
+# CPU shares of the lanes: the chain of VM tests (the bench image, then VM_LANE_E2E below) is the
+# run's longest path, and nothing waits for the other lane's stages. So while the chain's
+# processes want a core they get it first (4 to 1 against the other lane's), and the other lane
+# has what they leave, their waits among it (a package lock held, a DaemonSet's readiness, a boot).
+# Through cgroup v2's cpu.weight where the cpu controller is delegated to this shell's cgroup,
+# else cgroup v1's cpu.shares (cpu_v1: this shell's cpu group, where the lanes' groups are made);
+# without either, the lanes share alike. It moves time between the lanes, and checks nothing.
+cpu_v1=''
+if [[ -n $cpu_root ]] && echo +cpu >"$cpu_root/cgroup.subtree_control" 2>/dev/null; then
+  { echo 400 >"$cpu_root/chain/cpu.weight"; echo 100 >"$cpu_root/rest/cpu.weight"; } 2>/dev/null || true
+else
+  cpu_v1=$(
+    mount=$(findmnt -rn -t cgroup -O cpu -o TARGET | head -n1) && [[ -n $mount ]] &&
+      own=$(sed -n 's|^[0-9]*:\([^:]*,\)\{0,1\}cpu\(,[^:]*\)\{0,1\}:/*||p' /proc/self/cgroup) && dir=$mount/${own:+$own/}lolice-test.$$ &&
+      mkdir "$dir" "$dir/chain" "$dir/rest" 2>/dev/null && echo 1024 >"$dir/chain/cpu.shares" && echo 256 >"$dir/rest/cpu.shares" && echo "$dir"
+  ) || cpu_v1=''
+fi
+# lane_enter chain|rest: this shell's stages run in that lane's CPU share from now on.
+lane=rest
+lane_enter() {
+  lane=$1
+  [[ -z $cpu_v1 ]] || echo "$BASHPID" >"$cpu_v1/$lane/cgroup.procs" 2>/dev/null || true
+}
 cleanup() {
   [[ -z $lane_pid ]] || kill "$lane_pid" 2>/dev/null || true
   rm -rf "$LOLICE_TEST_RUN_DIR"
   [[ -z $cpu_root ]] || find "$cpu_root" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  if [[ -n $cpu_v1 ]]; then
+    echo "$$" >"${cpu_v1%/*}/cgroup.procs" 2>/dev/null || true
+    find "$cpu_v1" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  fi
 }
 trap cleanup EXIT
 started=$SECONDS
@@ -47,7 +75,7 @@ stage() {
   local name=$1; shift
   local t0=$SECONDS result=ok log cg='' cpu=-
   log=$(mktemp "$LOLICE_TEST_RUN_DIR/stage.XXXXXX")
-  [[ -z $cpu_root ]] || { cg=$(mktemp -d "$cpu_root/stage.XXXXXX") 2>/dev/null || cg=''; }
+  [[ -z $cpu_root ]] || { cg=$(mktemp -d "$cpu_root/$lane/stage.XXXXXX") 2>/dev/null || cg=''; }
   # No stage reads stdin. /dev/null keeps them from sharing the caller's, which ssh can
   # leave non-blocking, and ansible-core refuses a non-blocking stdin.
   # (A subshell that moves itself into the cgroup, then runs the stage: a command or a function.)
@@ -108,9 +136,11 @@ vm_lane() {
     echo "=== e2e: skipped (LOLICE_SKIP_E2E=1)"
     return 0
   fi
+  [[ ${1:-} == alone ]] || lane_enter chain
   stage "vm image" vm_image
   local name
   for name in "${VM_LANE_E2E[@]}"; do stage "e2e $name" bash "test/e2e/$name.sh"; done
+  lane_enter rest
   e2e_take
 }
 
@@ -131,10 +161,11 @@ other_lane() {
 stage drift bash test/drift.sh
 if [[ ${LOLICE_TEST_LANES:-2} == 1 ]]; then
   other_lane alone
-  vm_lane
+  vm_lane alone
 else
   vm_lane &
   lane_pid=$!
+  lane_enter rest
   other_lane
   wait "$lane_pid" || true
   lane_pid=''
@@ -146,6 +177,11 @@ echo
 echo "stage seconds, wall and CPU (two lanes side by side unless LOLICE_TEST_LANES=1):"
 while read -r seconds cpu result name; do printf '%6d s %7s CPU s  %-7s %s\n' "$seconds" "$cpu" "$result" "$name"; done <"$results"
 ((failed == 0)) || sed -n 's/^[0-9]* [0-9-]* FAILED /failed stage: /p' "$results"
+if [[ ${LOLICE_TEST_LANES:-2} == 1 ]]; then shares='one lane'
+elif [[ -n $cpu_v1 ]]; then shares='the chain 4 to 1 against the other lane (cgroup v1 cpu.shares)'
+elif [[ -f ${cpu_root:-/nonexistent}/chain/cpu.weight ]]; then shares='the chain 4 to 1 against the other lane (cgroup v2 cpu.weight)'
+else shares='alike (no cpu controller to weigh them)'; fi
+echo "lanes' CPU shares: $shares"
 echo "machine cache: $(cat "$LOLICE_TEST_RUN_DIR/cache-state" 2>/dev/null || echo 'not used (LOLICE_SKIP_E2E=1)')"
 echo "total time: $((SECONDS - started)) s, CPU $(awk '$2 != "-" { s += $2 } END { printf "%d", s }' "$results") s of the stages (nproc $(nproc))"
 echo "stages: ${passed} passed, ${failed} failed"
