@@ -60,9 +60,10 @@ vm_init() {
 
 # The CPU model of TCG guests: QEMU's default, qemu64 (x86-64's baseline, SSE2). Under emulation
 # a model with more features is slower, not faster: with "max" (AVX2 and the rest) glibc and
-# Python pick vector code paths that TCG emulates op by op, and a guest's Ansible-task work took
-# 10-15 % longer (test/vm/bench-cpus.sh measures both side by side). Every system the bench boots
-# (Debian, the Ubuntu images) runs on the baseline.
+# Python pick vector code paths that TCG emulates op by op. Side by side, the bench's guest work
+# (Python starts, fork and exec, dpkg queries) took 20 % longer with "max", a whole worker.yml
+# run 2-4 % (test/vm/bench-cpus.sh measures the first). Every system the bench boots (Debian, the
+# Ubuntu images) runs on the baseline.
 readonly VM_TCG_CPU=qemu64
 
 # vm_detect_accel: "kvm:<cpu>" when the bench kernel really runs under KVM with that CPU
