@@ -120,6 +120,9 @@ for e2e in test/e2e/*.sh; do
   case " ${VM_LANE_E2E[*]} " in *" $(basename "$e2e" .sh) "*) ;; *) basename "$e2e" .sh ;; esac
 done >"$e2e_queue"
 
+# e2e_stage NAME: test/e2e/NAME.sh as the stage "e2e NAME".
+e2e_stage() { stage "e2e $1" bash "test/e2e/$1.sh"; }
+
 # e2e_take: runs the queue's VM tests, each a stage, the next one taken under the queue's lock,
 # until none is left.
 e2e_take() {
@@ -127,7 +130,7 @@ e2e_take() {
   local name
   # shellcheck disable=SC2016 # "$1" is the inner shell's argument
   while name=$(flock "$e2e_queue.lock" sh -c 'head -n1 "$1" && sed -i 1d "$1"' _ "$e2e_queue") && [[ -n $name ]]; do
-    stage "e2e $name" bash "test/e2e/$name.sh"
+    e2e_stage "$name"
   done
 }
 
@@ -139,7 +142,7 @@ vm_lane() {
   [[ ${1:-} == alone ]] || lane_enter chain
   stage "vm image" vm_image
   local name
-  for name in "${VM_LANE_E2E[@]}"; do stage "e2e $name" bash "test/e2e/$name.sh"; done
+  for name in "${VM_LANE_E2E[@]}"; do e2e_stage "$name"; done
   lane_enter rest
   e2e_take
 }
